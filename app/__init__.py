@@ -1,0 +1,1 @@
+"""MedKB app package."""

@@ -1,0 +1,1 @@
+"""MedKB ingest package."""

@@ -1,0 +1,45 @@
+"""Settings, read once at the edge (CLI or app) from MEDKB_* variables and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob MedKB has; nothing below the edge reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDKB_", extra="ignore")
+
+    store: Path = Field(default=Path("data/kb"), description="Folder of the embedded knowledge base.")
+    qdrant_url: str | None = Field(default=None, description="Qdrant server or cluster URL (':memory:' for tests).")
+    qdrant_api_key: str | None = None
+
+    embedder: Literal["onnx", "openai"] = "onnx"
+    embed_model: str = "text-embedding-3-small"
+    embed_base_url: str | None = None
+    embed_api_key: str | None = None
+    embed_batch: int = Field(default=32, ge=1)
+
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset = offline extractor.")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0)
+    llm_reasks: int = Field(default=2, ge=0)
+    llm_concurrency: int = Field(default=4, ge=1)
+    llm_max_tokens: int = Field(default=2048, ge=64)
+    llm_budget_usd: float | None = Field(default=None, ge=0)
+    llm_budget_calls: int | None = Field(default=None, ge=0)
+
+    chunk_size: int = Field(default=1000, ge=200)
+    chunk_overlap: int = Field(default=150, ge=0)
+    top_k: int = Field(default=40, ge=1)
+
+    @property
+    def extractor(self) -> Literal["llm", "offline"]:
+        """Return which extractor the settings select."""
+        return "llm" if self.llm_base_url else "offline"

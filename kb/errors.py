@@ -1,0 +1,43 @@
+"""MedKB's errors. Every message says what failed, where, and what to do.
+
+MedKBError
+ ├── ParseError          a file could not be read as any supported format
+ ├── SkippedInput        a well-formed file MedKB does not ingest (an esearch reply, say)
+ ├── ExtractionError     an extractor failed on a chunk
+ ├── StoreError          the knowledge base could not be opened or written
+ │    └── StoreBusy      another process holds the embedded store
+ ├── EmbeddingError      the embedding backend failed
+ └── ConfigError         a setting is missing or invalid
+"""
+
+
+class MedKBError(Exception):
+    """Base of every error MedKB reports to a user."""
+
+
+class ParseError(MedKBError):
+    """A file could not be parsed."""
+
+
+class SkippedInput(MedKBError):
+    """A file that is valid but not something MedKB ingests."""
+
+
+class ExtractionError(MedKBError):
+    """An extractor could not process a chunk."""
+
+
+class StoreError(MedKBError):
+    """The knowledge base could not be opened or written."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the embedded store."""
+
+
+class EmbeddingError(MedKBError):
+    """The embedding backend failed."""
+
+
+class ConfigError(MedKBError):
+    """A setting is missing or invalid."""
