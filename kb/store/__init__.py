@@ -1,0 +1,104 @@
+"""Storage behind one small interface: Qdrant Edge on disk by default, qdrant-client for a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Collection = Literal["documents", "chunks", "claims", "entities"]
+COLLECTIONS: tuple[Collection, ...] = ("documents", "chunks", "claims", "entities")
+DENSE = "dense"
+SPARSE = "sparse"
+
+
+@dataclass(frozen=True)
+class SparseVec:
+    """A sparse vector: term indices and their weights."""
+
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One record to store: id (uuid string), payload and optional vectors."""
+
+    id: str
+    payload: dict[str, Any]
+    dense: list[float] | None = None
+    sparse: SparseVec | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A stored record returned by a read, with its score when it came from a search."""
+
+    id: str
+    payload: dict[str, Any]
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """Payload condition: key equals value, or equals any of values."""
+
+    key: str
+    value: str | int | bool | None = None
+    any_of: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Range:
+    """Payload condition: numeric key within [gte, lte]."""
+
+    key: str
+    gte: float | None = None
+    lte: float | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """All conditions in must hold."""
+
+    must: tuple[Match | Range, ...] = field(default_factory=tuple)
+
+
+class Store(Protocol):
+    """What MedKB needs from a vector store."""
+
+    def upsert(self, collection: Collection, points: Sequence[Point]) -> None:
+        """Write points (idempotent by id); returns once they are durable."""
+        ...
+
+    def delete(self, collection: Collection, flt: Filter) -> None:
+        """Delete every point matching the filter."""
+        ...
+
+    def retrieve(self, collection: Collection, ids: Sequence[str]) -> list[Hit]:
+        """Return the stored points among ids (missing ids are left out)."""
+        ...
+
+    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter."""
+        ...
+
+    def count(self, collection: Collection, flt: Filter | None = None) -> int:
+        """Return how many points match the filter."""
+        ...
+
+    def search(
+        self,
+        collection: Collection,
+        *,
+        dense: list[float] | None = None,
+        sparse: SparseVec | None = None,
+        flt: Filter | None = None,
+        limit: int = 10,
+    ) -> list[Hit]:
+        """Return the best points: dense, sparse, or both fused with RRF inside Qdrant."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...
