@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from kb.claims import Claim
+from kb.config import Settings
+from kb.lexicon import Lexicon
 from kb.models import Chunk, Document
 
 
@@ -17,3 +20,16 @@ class Extractor(Protocol):
     def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
         """Return claims whose quotes are verbatim in the chunk."""
         ...
+
+
+def make_extractor(settings: Settings, lexicon: Lexicon, cache_path: Path) -> Extractor:
+    """Return the LLM extractor when an endpoint is configured, else the offline rules."""
+    match settings.extractor:
+        case "llm":
+            from ingest.extract_llm import make_llm_extractor
+
+            return make_llm_extractor(settings, cache_path)
+        case "offline":
+            from ingest.extract_offline import RuleExtractor
+
+            return RuleExtractor(lexicon)

@@ -1,0 +1,137 @@
+"""The medkb command line: ingest, ask, stats, lexicon, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app import console as show
+from app.resources import LLM_CACHE_FILE, KnowledgeBase, open_kb
+from ingest.extract import make_extractor
+from ingest.load import discover
+from ingest.pipeline import ingest_paths
+from kb.answer import answer_question
+from kb.config import Settings
+from kb.errors import MedKBError, StoreBusy
+
+app = typer.Typer(help="MedKB: organize medical literature into a claim graph you can question.", no_args_is_help=True)
+lexicon_app = typer.Typer(help="Manage the entity lexicon (MeSH and ingested terms).", no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
+err = Console(stderr=True)
+out = Console()
+
+StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again once the other process lets go
+
+
+def _settings(store: Path | None) -> Settings:
+    """Read settings once, at the edge, with the --store override."""
+    settings = Settings()
+    return settings.model_copy(update={"store": store}) if store else settings
+
+
+@contextmanager
+def _opened(store: Path | None) -> Iterator[KnowledgeBase]:
+    """Open the knowledge base, turning MedKB errors into messages and exit codes."""
+    try:
+        kb = open_kb(_settings(store))
+    except StoreBusy as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_BUSY) from None
+    except MedKBError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    try:
+        yield kb
+    except MedKBError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        kb.close()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    store: StoreOpt = None,
+) -> None:
+    """Ingest PDFs, PubMed/MEDLINE, PMC JATS, trial records, text and Markdown files or folders."""
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(f"[red]error:[/red] {p}: no such file or folder")
+    with _opened(store) as kb:
+        extractor = make_extractor(kb.settings, kb.lexicon, kb.settings.store / LLM_CACHE_FILE)
+        files = discover([p for p in paths if p.exists()])
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("ingesting", total=len(files))
+
+            def step(path: str) -> None:
+                bar.update(task, advance=1, description=Path(path).name[:40])
+
+            report = ingest_paths(
+                files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.lexicon,
+                chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
+            )
+        kb.save_lexicon()
+    show.ingest_report(err, report)
+    if not report.ok or (missing and not files):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question, e.g. 'Does drug X reduce outcome Y?'")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", help="How many claims to retrieve.")] = 40,
+    store: StoreOpt = None,
+) -> None:
+    """Answer a question with sourced, confidence-tagged hypotheses."""
+    with _opened(store) as kb:
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+    if as_json:
+        sys.stdout.write(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    else:
+        show.answer(out, answer)
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Count documents, trials, chunks, claims and entities in the knowledge base."""
+    with _opened(store) as kb:
+        counts = show.kb_counts(kb.store)
+        counts["lexicon terms"] = len(kb.lexicon)
+        calls = kb.settings.store / LLM_CACHE_FILE
+        llm = show.llm_summary(calls) if calls.exists() else None
+    show.stats(out, counts, llm)
+
+
+@lexicon_app.command("load")
+def lexicon_load(
+    path: Annotated[Path, typer.Argument(help="MeSH folder or file (e.g. mesh2024_descriptor_terms.tsv.gz).")],
+    store: StoreOpt = None,
+) -> None:
+    """Extend the entity lexicon with a full MeSH descriptor file."""
+    from kb.lexicon import load_mesh
+
+    if not path.exists():
+        err.print(f"[red]error:[/red] {path}: no such file or folder")
+        raise typer.Exit(1)
+    with _opened(store) as kb:
+        added = kb.lexicon.add(list(load_mesh(path)))
+        kb.save_lexicon()
+        total = len(kb.lexicon)
+    out.print(f"lexicon: {added} terms added from {path}; {total} terms in all")
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()

@@ -1,0 +1,112 @@
+"""Readable terminal output for the CLI: answers, ingest summaries, statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ingest.pipeline import IngestReport
+from kb.answers import Answer, Citation, Hypothesis
+from kb.store import COLLECTIONS, Filter, Match, Store
+
+BADGE = {"high": "green", "moderate": "cyan", "low": "yellow", "very low": "red"}
+
+
+def design_label(c: Citation) -> str:
+    """Return 'RCT, n=240 (actual)'-style study facts of a citation."""
+    design = c.study_design.replace("_", " ")
+    if c.sample_size is None:
+        return f"{design}, n not reported"
+    kind = {"ACTUAL": " (actual)", "ESTIMATED": " (estimated)"}.get(c.sample_size_type, "")
+    return f"{design}, n={c.sample_size:,}{kind}"
+
+
+def where(c: Citation) -> str:
+    """Return where in the source a citation points: page, field or span."""
+    if c.field:
+        return f"field {c.field}"
+    return f"p. {c.page}" if c.page else f"chars {c.start}-{c.end}"
+
+
+def _citation(out: Console, c: Citation, mark: str) -> None:
+    """Print one citation with its study facts, location and verbatim quote."""
+    ids = " ".join(x for x in (c.pmid and f"PMID {c.pmid}", c.nct_id, c.doi and f"doi:{c.doi}") if x)
+    out.print(f"    {mark} [bold]{escape(c.title or c.source)}[/bold] ({c.year or 'n.d.'}) {escape(ids)}")
+    out.print(f"      {escape(design_label(c))}; {escape(where(c))}; {escape(c.source)}")
+    out.print(f"      extraction confidence {c.extraction_confidence:.2f} ({escape(c.extractor)})")
+    out.print(f"      [italic]\u201c{escape(c.quote)}\u201d[/italic]")
+
+
+def hypothesis(out: Console, h: Hypothesis) -> None:
+    """Print a hypothesis with its certainty, reasons and citations."""
+    color = BADGE.get(h.confidence, "white")
+    label = "SPECULATIVE" if h.speculative else f"certainty: {h.confidence}"
+    out.print(f"\n[bold]{escape(h.statement)}[/bold]  [{color}][{label}][/{color}]")
+    out.print(f"  {h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}"
+              + (f", {h.n_participants:,} participants" if h.n_participants else ""))
+    for reason in h.confidence_reasons:
+        out.print(f"  - {escape(reason)}")
+    for c in h.supporting:
+        _citation(out, c, "[green]+[/green]")
+    for c in h.contradicting:
+        _citation(out, c, "[red]-[/red]")
+
+
+def answer(out: Console, a: Answer) -> None:
+    """Print an answer: hypotheses, then what is known, uncertain and missing."""
+    out.print(f"[bold underline]{escape(a.question)}[/bold underline]")
+    if not a.hypotheses and not a.speculative:
+        out.print("No claims in the knowledge base address this question.")
+    for h in a.hypotheses:
+        hypothesis(out, h)
+    for title, lines in (("What we know", a.known), ("What is uncertain or conflicting", a.uncertain),
+                         ("What is missing", a.gaps)):
+        if lines:
+            out.print(f"\n[bold]{title}[/bold]")
+            for line in lines:
+                out.print(f"  - {escape(line)}")
+    if a.speculative:
+        out.print("\n[bold magenta]Speculative hypotheses (not established)[/bold magenta]")
+        for h in a.speculative:
+            hypothesis(out, h)
+    out.print(f"\n[dim]{escape(a.disclaimer)}[/dim]")
+
+
+def ingest_report(out: Console, r: IngestReport) -> None:
+    """Print the summary of an ingest run, listing every skipped or failed file."""
+    out.print(f"{r.files} files: {r.documents} documents ingested ({r.trials} trials), {r.unchanged} unchanged; "
+              f"{r.chunks} chunks, {r.claims} claims" + (f", {r.dropped_claims} claims dropped" if r.dropped_claims else ""))
+    for path, reason in r.skipped:
+        out.print(f"[yellow]skipped[/yellow] {escape(path)}: {escape(reason)}")
+    for path, reason in r.failed:
+        out.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+
+
+def kb_counts(store: Store) -> dict[str, int]:
+    """Return point counts per collection, and trials among documents."""
+    counts: dict[str, int] = {name: store.count(name) for name in COLLECTIONS}
+    counts["trials"] = store.count("documents", Filter(must=(Match("kind", "trial"),)))
+    return counts
+
+
+def llm_summary(path: Path) -> dict[str, Any] | None:
+    """Return the LLM call-log summary, if the LLM extractor ever ran."""
+    try:
+        from kb.llm import summarize_calls
+    except ImportError:
+        return None
+    return summarize_calls(path)
+
+
+def stats(out: Console, counts: dict[str, int], llm: dict[str, Any] | None) -> None:
+    """Print knowledge-base statistics."""
+    table = Table("what", "count")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    if llm:
+        out.print("LLM calls: " + ", ".join(f"{k} {v}" for k, v in llm.items()))
