@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,6 +113,41 @@ def stats(store: StoreOpt = None) -> None:
         calls = kb.settings.store / LLM_CACHE_FILE
         llm = show.llm_summary(calls) if calls.exists() else None
     show.stats(out, counts, llm)
+
+
+@app.command()
+def report(
+    question: Annotated[str, typer.Argument(help="The question the report answers.")],
+    formats: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: md,html,pdf,json,bib,ris,csv.")] = "md",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File (one format) or base name.")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="How many claims to retrieve.")] = 40,
+    store: StoreOpt = None,
+) -> None:
+    """Export an evidence report (Summary of Findings, evidence appendix, references)."""
+    from kb.report import FORMATS, render
+    from kb.report.corpus import cited_documents, corpus_of
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        err.print(f"[red]error:[/red] unknown format {', '.join(unknown) or formats!r}; use {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if output is None and (len(wanted) > 1 or "pdf" in wanted):
+        err.print("[red]error:[/red] several formats or PDF need -o FILE (used as the base name)")
+        raise typer.Exit(2)
+    with _opened(store) as kb:
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+        corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
+        docs = cited_documents(kb.store, answer)
+    for fmt in wanted:
+        data = render(answer, corpus, fmt, documents=docs)
+        if output is None:
+            sys.stdout.write(data.decode("utf-8"))
+            continue
+        target = output if len(wanted) == 1 else output.with_suffix(f".{fmt}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        err.print(f"wrote {target}")
 
 
 @lexicon_app.command("load")

@@ -45,7 +45,7 @@ def hypothesis(out: Console, h: Hypothesis) -> None:
     """Print a hypothesis with its certainty, reasons and citations."""
     color = BADGE.get(h.confidence, "white")
     label = "SPECULATIVE" if h.speculative else f"certainty: {h.confidence}"
-    out.print(f"\n[bold]{escape(h.statement)}[/bold]  [{color}][{label}][/{color}]")
+    out.print(f"\n[bold]{escape(h.statement)}[/bold]  [{color}]{escape('[' + label + ']')}[/{color}]")
     out.print(f"  {h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}"
               + (f", {h.n_participants:,} participants" if h.n_participants else ""))
     for reason in h.confidence_reasons:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from ingest.extract import Extractor
 from ingest.load import discover, load_records
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
-from kb.errors import MedKBError, SkippedInput
-from kb.lexicon import Lexicon, terms_from_document
+from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
+from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.models import Chunk, Document, Entity, entity_id
 from kb.records import chunk_point, claim_point, document_point, entity_point
 from kb.store import Filter, Match, Store
@@ -66,17 +66,13 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every supported file under paths; record per-file failures and carry on."""
     report = IngestReport()
+    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap)
     for path in discover(list(paths)):
         report.files += 1
         if progress:
             progress(str(path))
         try:
-            for prepared in _prepare_file(path, store, extractor, lexicon, report, chunk_size, chunk_overlap):
-                _write(store, embedder, prepared)
-                report.documents += 1
-                report.trials += prepared.doc.kind == "trial"
-                report.chunks += len(prepared.chunks)
-                report.claims += len(prepared.claims)
+            ingest_records(load_records(path), run, report)
         except SkippedInput as exc:
             report.skipped.append((str(path), str(exc)))
         except MedKBError as exc:
@@ -86,26 +82,51 @@ def ingest_paths(
     return report
 
 
-def _prepare_file(
-    path: Path, store: Store, extractor: Extractor, lexicon: Lexicon,
-    report: IngestReport, size: int, overlap: int,
-) -> Iterator[Prepared]:
-    """Yield the new or changed documents of one file, prepared for writing."""
-    for doc, registry_claims in load_records(path):
-        doc = doc.model_copy(update={"study_design": design_of(doc), "sample_size": sample_size_of(doc)})
-        stored = store.retrieve("documents", [doc.id])
-        if stored and stored[0].payload.get("content_hash") == doc.content_hash:
-            report.unchanged += 1
+@dataclass(frozen=True)
+class Run:
+    """The resources one ingest run writes with."""
+
+    store: Store
+    embedder: Embedder
+    extractor: Extractor
+    lexicon: Lexicon
+    chunk_size: int = 1000
+    chunk_overlap: int = 150
+
+
+def ingest_records(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport) -> None:
+    """Write parsed documents (with any registry claims) that are new or changed."""
+    for doc, registry_claims in records:
+        try:
+            prepared = _prepare(doc, registry_claims, run, report)
+            if prepared is None:
+                continue
+            _write(run.store, run.embedder, prepared)
+        except (ExtractionError, EmbeddingError) as exc:  # NOTE: one record's failure spares its siblings.
+            report.failed.append((f"{doc.source} [{doc.pmid or doc.title[:60] or doc.id}]", str(exc)))
             continue
-        if stored:  # NOTE: a new version of a record replaces every point of the old one.
-            for name in ("chunks", "claims"):
-                store.delete(name, Filter(must=(Match("doc_id", doc.id),)))
-        terms = terms_from_document(doc)
-        lexicon.add(terms)
-        chunks = chunk_document(doc, size, overlap)
-        claims, dropped = _claims(doc, chunks, extractor, registry_claims)
-        report.dropped_claims += dropped
-        yield Prepared(doc, chunks, claims, _entities(terms, claims))
+        report.documents += 1
+        report.trials += prepared.doc.kind == "trial"
+        report.chunks += len(prepared.chunks)
+        report.claims += len(prepared.claims)
+
+
+def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: IngestReport) -> Prepared | None:
+    """Return a new or changed document prepared for writing, or None when it is already stored."""
+    doc = doc.model_copy(update={"study_design": design_of(doc), "sample_size": sample_size_of(doc)})
+    stored = run.store.retrieve("documents", [doc.id])
+    if stored and stored[0].payload.get("content_hash") == doc.content_hash:
+        report.unchanged += 1
+        return None
+    if stored:  # NOTE: a new version of a record replaces every point of the old one.
+        for name in ("chunks", "claims"):
+            run.store.delete(name, Filter(must=(Match("doc_id", doc.id),)))
+    terms = terms_from_document(doc, run.lexicon)
+    run.lexicon.add(terms)
+    chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
+    claims, dropped = _claims(doc, chunks, run.extractor, registry_claims)
+    report.dropped_claims += dropped
+    return Prepared(doc, chunks, claims, _entities(terms, claims))
 
 
 def _claims(doc: Document, chunks: list[Chunk], extractor: Extractor,
@@ -129,13 +150,12 @@ def _claims(doc: Document, chunks: list[Chunk], extractor: Extractor,
     return list(found.values()), dropped
 
 
-def _entities(terms: Sequence[object], claims: list[Claim]) -> list[Entity]:
+def _entities(terms: Sequence[LexiconTerm], claims: list[Claim]) -> list[Entity]:
     """Return the entity nodes: the claims' subjects and objects plus the document's terms."""
     nodes = {e.id: e for c in claims for e in (c.subject, c.object)}
-    for term in terms:
-        name, type_, norm = term.name, term.type, term.normalized_id  # type: ignore[attr-defined]
-        eid = entity_id(name, type_, norm)
-        nodes.setdefault(eid, Entity(id=eid, name=name, type=type_, normalized_id=norm))
+    for t in terms:
+        eid = entity_id(t.name, t.type, t.normalized_id)
+        nodes.setdefault(eid, Entity(id=eid, name=t.name, type=t.type, normalized_id=t.normalized_id))
     return list(nodes.values())
 
 

@@ -63,6 +63,8 @@ class Citation(Frozen):
     sample_size: int | None = None
     sample_size_type: str = "REPORTED"
     direction: Direction = "unclear"
+    comparator: str | None = None
+    population: str | None = None
     effect: EffectMeasure | None = None
     p_value: PValue | None = None
     kind: ClaimKind = "efficacy"

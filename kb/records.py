@@ -103,6 +103,8 @@ def citation_from_hit(hit: Hit) -> Citation:
         sample_size=claim.sample_size,
         sample_size_type=claim.sample_size_type,
         direction=claim.direction,
+        comparator=claim.comparator,
+        population=claim.population,
         effect=claim.effect,
         p_value=claim.p_value,
         kind=claim.kind,

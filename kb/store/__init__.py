@@ -10,6 +10,11 @@ Collection = Literal["documents", "chunks", "claims", "entities"]
 COLLECTIONS: tuple[Collection, ...] = ("documents", "chunks", "claims", "entities")
 DENSE = "dense"
 SPARSE = "sparse"
+# NOTE: every collection indexes the same payload keys; an index on a key a collection lacks costs little.
+KEYWORD_FIELDS: tuple[str, ...] = (
+    "doc_id", "kind", "study_design", "type", "normalized_id", "pmid", "nct_id", "content_hash", "name_folded",
+)
+INTEGER_FIELDS: tuple[str, ...] = ("year", "sample_size")
 
 
 @dataclass(frozen=True)

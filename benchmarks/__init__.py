@@ -1,0 +1,1 @@
+"""MedKB benchmarks on public data sets: `python -m benchmarks run [NAME ...]`."""

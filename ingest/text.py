@@ -1,0 +1,279 @@
+"""Plain text and Markdown files, and the section layout every parser shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from kb.errors import ParseError
+from kb.models import Document, PageSpan, Section, SectionKind, content_hash, document_id
+
+SEP = "\n\n"
+NCT = re.compile(r"\bNCT\d{8}\b")
+
+# NOTE: first matching word wins, so "Materials and Methods" is methods and "Results and Discussion" results.
+_KIND_PREFIXES: tuple[tuple[str, SectionKind], ...] = (
+    ("abstract", "abstract"), ("summary", "abstract"),
+    ("background", "background"), ("introduc", "background"), ("objective", "background"),
+    ("aim", "background"), ("purpose", "background"), ("rationale", "background"), ("context", "background"),
+    ("method", "methods"), ("material", "methods"), ("design", "methods"), ("setting", "methods"),
+    ("participant", "methods"), ("patients", "methods"), ("subjects", "methods"),
+    ("result", "results"), ("finding", "results"),
+    ("discussion", "discussion"),
+    ("conclu", "conclusions"), ("interpretation", "conclusions"),
+    ("reference", "other"), ("bibliograph", "other"), ("acknowledg", "other"), ("funding", "other"),
+    ("competing", "other"), ("conflict", "other"), ("contribution", "other"), ("abbreviation", "other"),
+    ("supplement", "other"), ("appendi", "other"), ("disclosure", "other"),
+)
+# NOTE: a closed list for bare-text headings (PDF, .txt): an open one splits papers at every subheading.
+_HEADING = re.compile(
+    r"(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?"
+    r"(abstract|summary|background|introduction|objectives?|aims?|methods?|methodology|"
+    r"(?:materials|patients|subjects|participants) and methods|results(?: and discussion)?|findings|"
+    r"discussion|conclusions?|interpretation|limitations|references|bibliography|acknowledge?ments?|funding)"
+    r"\s*[:.]?",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"(background|objectives?|aims?|purpose|context|methods?|design|setting|participants|"
+    r"results|findings|discussion|conclusions?|interpretation)[:.]\s+\S",
+    re.IGNORECASE,
+)
+
+# NOTE: Evidence Inference's PMC texts mark sections with whole lines like "ABSTRACT.RESULTS:".
+_CAPS_LABEL = re.compile(r"^[ \t]*((?:TITLE|ABSTRACT|BODY)(?:\.[A-Z0-9][^\n:]*)?):[ \t]*", re.MULTILINE)
+
+
+def heading_kind(title: str) -> SectionKind | None:
+    """Return the section kind a heading names (Methods → methods), or None if it names none."""
+    for word in re.findall(r"[a-z]+", title.casefold()):
+        for prefix, kind in _KIND_PREFIXES:
+            if word.startswith(prefix):
+                return kind
+    return None
+
+
+def squash(text: str) -> str:
+    """Return text with every whitespace run folded to one space."""
+    return " ".join(text.split())
+
+
+def find_nct_ids(text: str) -> tuple[str, ...]:
+    """Return the ClinicalTrials.gov ids (NCT + 8 digits) in text, first-seen order."""
+    return tuple(dict.fromkeys(NCT.findall(text)))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled part of a document: paragraphs and nested blocks in reading order."""
+
+    title: str
+    kind: SectionKind
+    items: tuple[str | Block, ...]
+
+
+class _Layout:
+    """Accumulates paragraphs into one text and records where each block lands."""
+
+    def __init__(self) -> None:
+        """Start with empty text."""
+        self.parts: list[str] = []
+        self.pos = 0
+        self.sections: list[Section] = []
+
+    def paragraph(self, text: str) -> tuple[int, int]:
+        """Append one paragraph and return its span."""
+        if self.parts:
+            self.parts.append(SEP)
+            self.pos += len(SEP)
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text)
+        return start, self.pos
+
+    def block(self, block: Block) -> tuple[int, int] | None:
+        """Append a block's items and return its span, or None when it holds no text."""
+        slot, first, last = len(self.sections), -1, -1
+        for item in block.items:
+            span = self.block(item) if isinstance(item, Block) else self.paragraph(item) if item else None
+            if span is not None:
+                first = span[0] if first < 0 else first
+                last = span[1]
+        if first < 0:
+            return None
+        # NOTE: parents go before their children so sections stay in reading order.
+        self.sections.insert(slot, Section(title=block.title, kind=block.kind, start=first, end=last))
+        return first, last
+
+
+def assemble(blocks: Sequence[Block]) -> tuple[str, tuple[Section, ...]]:
+    """Return the blocks' paragraphs joined by blank lines and one Section per non-empty block."""
+    layout = _Layout()
+    for block in blocks:
+        layout.block(block)
+    return "".join(layout.parts), tuple(layout.sections)
+
+
+def _lines(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """Yield (offset, line) for each line of text from a start offset."""
+    for m in re.finditer(r"[^\n]*", text[start:]):
+        if m.group():
+            yield start + m.start(), m.group()
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return start..end shrunk to exclude surrounding whitespace."""
+    chunk = text[start:end]
+    lead = len(chunk) - len(chunk.lstrip())
+    return start + lead, start + lead + len(chunk.strip())
+
+
+def _pages_of(start: int, end: int, pages: Sequence[PageSpan]) -> tuple[int | None, int | None]:
+    """Return the first and last page a span touches."""
+    hit = [p.page for p in pages if p.start < max(end, start + 1) and start < p.end]
+    return (hit[0], hit[-1]) if hit else (None, None)
+
+
+def _cut(text: str, marks: list[tuple[int, str]], stop: int) -> list[tuple[str, int, int]]:
+    """Return (title, start, end) for each mark, each running to the next mark or stop."""
+    if not marks:
+        return []
+    bounds = [m[0] for m in marks[1:]] + [stop]
+    return [(title, *_span(text, at, end)) for (at, title), end in zip(marks, bounds, strict=True)]
+
+
+def line_sections(text: str, start: int = 0, pages: Sequence[PageSpan] = ()) -> tuple[Section, ...]:
+    """Return sections for bare headings (Abstract, Methods, …) and abstract labels found at line starts."""
+    heads: list[tuple[int, str]] = []
+    labels: list[tuple[int, str]] = []
+    for at, line in _lines(text, start):
+        stripped, lead = line.strip(), len(line) - len(line.lstrip())
+        if stripped[:1].islower():
+            continue  # NOTE: "results." inside a sentence is prose, not a heading.
+        if m := _HEADING.fullmatch(stripped):
+            heads.append((at + lead, m.group(1).title() if m.group(1).isupper() else m.group(1)))
+        elif m := _LABEL.match(stripped):
+            labels.append((at + lead, m.group(1)))
+    found: list[tuple[str, SectionKind, int, int]] = []
+    for title, s, e in _cut(text, heads, len(text)):
+        found.append((title, heading_kind(title) or "body", s, e))
+    abstract = next(((s, e) for t, k, s, e in found if k == "abstract"), None)
+    first_head = heads[0][0] if heads else len(text)
+    if abstract is None and labels and labels[0][0] < first_head:
+        abstract = _span(text, labels[0][0], first_head)
+        found.append(("Abstract", "abstract", *abstract))
+    if abstract is not None:
+        inside = [m for m in labels if abstract[0] <= m[0] < abstract[1]]
+        found += [(t, heading_kind(t) or "abstract", s, e) for t, s, e in _cut(text, inside, abstract[1])]
+    found.sort(key=lambda f: (f[2], -f[3]))
+    sections: list[Section] = []
+    for title, kind, s, e in found:
+        first, last = _pages_of(s, e, pages)
+        if e > s:
+            sections.append(Section(title=title, kind=kind, start=s, end=e, page_start=first, page_end=last))
+    return tuple(sections)
+
+
+def decode(raw: bytes) -> str:
+    """Return bytes as text: UTF-8 (BOM dropped), else cp1252; NUL bytes and CRs removed."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # NOTE: cp1252 leaves 5 bytes undefined; "replace" keeps a stray byte from failing the file.
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _markdown_sections(text: str) -> tuple[Section, ...]:
+    """Return a title section for the first heading and one section per later heading's content."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    offsets = [0, *(m.end() for m in re.finditer("\n", text))]
+    heads: list[tuple[int, int, int, str]] = []  # level, heading line, body line, content
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            heads.append((int(tok.tag[1]), tok.map[0], tok.map[1], tokens[i + 1].content))
+    sections: list[Section] = []
+    parents: list[tuple[int, SectionKind]] = []
+    for n, (level, line, body, content) in enumerate(heads):
+        at = text.find(content, offsets[line])
+        if at < 0 or not content.strip():
+            continue
+        if not sections:
+            sections.append(Section(title=content, kind="title", start=at, end=at + len(content)))
+            continue
+        stop = next((offsets[h[1]] for h in heads[n + 1 :] if h[0] <= level), len(text))
+        parents = [p for p in parents if p[0] < level]
+        kind = heading_kind(content) or (parents[-1][1] if parents else "body")
+        parents.append((level, kind))
+        s, e = _span(text, offsets[body] if body < len(offsets) else len(text), stop)
+        if e > s:
+            sections.append(Section(title=content, kind=kind, start=s, end=e))
+    return tuple(sections)
+
+
+def _label_sections(text: str) -> tuple[Section, ...]:
+    """Return sections for "PART.HEADING:" label lines (TITLE:, ABSTRACT.METHODS:, BODY.RESULTS:)."""
+    found = list(_CAPS_LABEL.finditer(text))
+    sections: list[Section] = []
+    running: SectionKind = "body"
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
+        s, e = _span(text, m.end(), nxt.start() if nxt else len(text))
+        part, _, name = m.group(1).rpartition(".")
+        name = name.strip()
+        kind: SectionKind
+        if m.group(1) == "TITLE":
+            kind = "title"
+            e = s + len(text[s:e].split("\n", 1)[0].rstrip())
+        elif part == "ABSTRACT":
+            kind = heading_kind(name) or "abstract"
+        else:
+            # NOTE: subsections come flattened (BODY.STATISTICAL ANALYSIS), so they inherit the last known kind.
+            kind = running = heading_kind(name) or running
+        if e > s:
+            sections.append(Section(title="Title" if kind == "title" else name.title(), kind=kind, start=s, end=e))
+    return tuple(sections)
+
+
+def _plain_sections(text: str) -> tuple[Section, ...]:
+    """Return the title section (TITLE: label or first line), then labelled, bare-heading or body sections."""
+    labelled = _label_sections(text) if _CAPS_LABEL.search(text) else ()
+    if len(labelled) > 1 and labelled[0].kind == "title":
+        return labelled
+    first = next(((at, line) for at, line in _lines(text) if line.strip()), None)
+    if labelled and labelled[0].kind == "title":
+        title = labelled[0]
+    elif first is not None:
+        s, e = _span(text, first[0], first[0] + len(first[1]))
+        title = Section(title="Title", kind="title", start=s, end=e)
+    else:
+        return ()
+    rest = line_sections(text, title.end)
+    if not rest:
+        bs, be = _span(text, title.end, len(text))
+        rest = (Section(title="Body", kind="body", start=bs, end=be),) if be > bs else ()
+    return (title, *rest)
+
+
+def parse_text(path: Path) -> Iterator[Document]:
+    """Yield one Document for a .txt or .md file; Markdown headings become sections."""
+    try:
+        text = decode(path.read_bytes())
+    except OSError as e:
+        raise ParseError(f"{path}: cannot read the file ({e.strerror}); check the path and permissions") from e
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    sections = _markdown_sections(text) if markdown else _plain_sections(text)
+    if not sections and not text.strip():
+        raise ParseError(f"{path}: the file is empty; add text or leave it out")
+    if not sections:
+        sections = _plain_sections(text)
+    kind = "markdown" if markdown else "text"
+    digest = content_hash(text)
+    yield Document(
+        id=document_id(kind, digest=digest), kind=kind, source=str(path), content_hash=digest,
+        title=text[sections[0].start : sections[0].end] if sections else "", text=text,
+        nct_ids=find_nct_ids(text), sections=sections,
+    )

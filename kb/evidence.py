@@ -1,0 +1,262 @@
+"""Evidence aggregation: cited claims grouped into graded hypotheses, and the answer's sections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import fmean
+
+from kb.answers import Answer, Certainty, Citation, Hypothesis, Query, QueryEntity
+from kb.claims import Claim, Direction
+from kb.grade import (
+    DESIGN_WEIGHT,
+    LEVELS,
+    MECHANISTIC,
+    RANDOMISED,
+    capped,
+    conflicts,
+    counted_size,
+    direction_counts,
+    grade,
+    study_weight,
+)
+from kb.models import Entity
+from kb.query import normalize_term, terms_match
+
+Pair = tuple[Claim, Citation]
+GroupKey = tuple[str, str, bool]
+
+# NOTE: on a weight tie the conservative reading (no difference) wins; the rest is a fixed, stable order.
+_TIE_ORDER: tuple[Direction, ...] = ("no_difference", "decrease", "increase")
+_VERBS: dict[Direction, tuple[str, str]] = {
+    "decrease": ("reduces", "reduce"),
+    "increase": ("increases", "increase"),
+    "no_difference": ("makes little or no difference to", "make little or no difference to"),
+    "unclear": ("affects", "affect"),
+}
+_ASSOCIATION: dict[Direction, tuple[str, str]] = {
+    "decrease": ("is associated with lower", "be associated with lower"),
+    "increase": ("is associated with higher", "be associated with higher"),
+    "no_difference": ("is not associated with", "not be associated with"),
+    "unclear": ("is associated with", "be associated with"),
+}
+_RISK_PREDICATES = frozenset({"increases_risk_of", "decreases_risk_of"})
+_ASSOCIATION_PREDICATES = frozenset({"associated_with", "not_associated_with"})
+
+
+def entity_key(entity: Entity) -> str:
+    """Return the grouping key of an entity: its normalised id, else its folded name."""
+    return entity.normalized_id or normalize_term(entity.name)
+
+
+def group_key(claim: Claim) -> GroupKey:
+    """Return (intervention, outcome, mechanistic): mechanism evidence is never blended with clinical."""
+    mechanistic = claim.kind == "mechanism" or claim.study_design in MECHANISTIC
+    return entity_key(claim.subject), entity_key(claim.object), mechanistic
+
+
+def _strength(pair: Pair) -> tuple[bool, bool, float, bool, int, str]:
+    # NOTE: model confidence is left out on purpose, so it can never pick the claim that sets certainty.
+    claim = pair[0]
+    stats = claim.effect is not None or claim.p_value is not None
+    return (claim.direction != "unclear", not claim.hedged, DESIGN_WEIGHT[claim.study_design], stats,
+            counted_size(claim) or 0, claim.id)
+
+
+def per_study(pairs: Sequence[Pair]) -> list[Pair]:
+    """Return one claim per study (document): its strongest, in a stable order."""
+    best: dict[str, Pair] = {}
+    for pair in pairs:
+        old = best.get(pair[0].doc_id)
+        if old is None or _strength(pair) > _strength(old):
+            best[pair[0].doc_id] = pair
+    return [best[doc] for doc in sorted(best)]
+
+
+def majority(studies: Sequence[Pair]) -> Direction:
+    """Return the direction with the most design- and size-weighted support ('unclear' if none has any)."""
+    tally = {d: sum(study_weight(c) for c, _ in studies if c.direction == d) for d in _TIE_ORDER}
+    counted = [d for d in _TIE_ORDER if any(c.direction == d for c, _ in studies)]
+    return max(counted, key=lambda d: tally[d], default="unclear")
+
+
+def _name(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if first.islower() else text
+
+
+def _plural(subject: str) -> bool:
+    last = subject.split()[-1] if subject.split() else ""
+    return last.islower() and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def statement(subject: str, obj: str, direction: Direction, certainty: Certainty, *,
+              association: bool = False) -> str:
+    """Return the hypothesis worded to its certainty (GRADE's plain-language phrasing)."""
+    third, base = (_ASSOCIATION if association else _VERBS)[direction]
+    if _plural(subject):
+        third = "are " + third[3:] if third.startswith("is ") else base
+    copula, rest = third.split(" ", 1) if third.startswith(("is ", "are ")) else ("", third)
+    if certainty == "high":
+        return f"{_name(subject)} {third} {obj}"
+    if certainty == "moderate":
+        hedge = f"{copula} probably {rest}" if copula else f"probably {third}"
+        return f"{_name(subject)} {hedge} {obj}"
+    if certainty == "low":
+        return f"{_name(subject)} may {base} {obj}"
+    return f"It is uncertain whether {subject} {third} {obj}"
+
+
+def _wording(claims: Sequence[Claim]) -> tuple[str, bool]:
+    """Return the outcome phrase ('the risk of stroke') and whether to word it as an association."""
+    votes = sum(c.kind == "association" or c.predicate in _ASSOCIATION_PREDICATES for c in claims)
+    association = 2 * votes > len(claims)
+    lead = claims[0]
+    if lead.predicate in _RISK_PREDICATES:
+        return (f"risk of {lead.object.name}" if association else f"the risk of {lead.object.name}"), association
+    return lead.object.name, association
+
+
+def hypothesis(pairs: Sequence[Pair], query: Query, mechanistic: bool) -> Hypothesis:
+    """Return the graded hypothesis for one (intervention, outcome) group of cited claims."""
+    studies = per_study(pairs)
+    direction = majority(studies)
+    decided = [p for p in studies if p[0].direction != "unclear"]
+    body = decided or studies
+    # NOTE: strongest study first, so the statement is worded from the best evidence and cited first.
+    support = sorted((p for p in body if not conflicts(p[0].direction, direction)), key=_strength, reverse=True)
+    against = sorted((p for p in body if conflicts(p[0].direction, direction)), key=_strength, reverse=True)
+    if direction == "unclear":
+        level: Certainty = "very low"
+        reasons: tuple[str, ...] = ("Very low: no study reports a direction of effect",)
+    else:
+        level, reasons = grade([c for c, _ in body], direction, query)
+    speculative = mechanistic or all(c.hedged for c, _ in support)
+    if speculative:
+        why = ("only mechanistic, animal or in-vitro evidence" if mechanistic
+               else "every supporting statement is hedged by its authors")
+        level, reasons = capped(level, reasons, "low", f"hypothesis only, {why}")
+    obj, association = _wording([c for c, _ in support])
+    lead = support[0][0]
+    sizes = [n for c, _ in body if (n := counted_size(c)) is not None]
+    return Hypothesis(
+        statement=statement(lead.subject.name, obj, direction, level, association=association),
+        intervention=lead.subject.name, outcome=lead.object.name, direction=direction,
+        confidence=level, confidence_reasons=reasons,
+        supporting=tuple(cit for _, cit in support), contradicting=tuple(cit for _, cit in against),
+        n_studies=len(body), n_participants=sum(sizes) if sizes else None,
+        designs=tuple(sorted({c.study_design for c, _ in body}, key=lambda d: (-DESIGN_WEIGHT[d], d))),
+        speculative=speculative, extraction_confidence=fmean(c.confidence for c, _ in pairs),
+    )
+
+
+def _entity_matches(wanted: QueryEntity, entity: Entity) -> bool:
+    if wanted.normalized_id and entity.normalized_id:
+        return wanted.normalized_id == entity.normalized_id
+    return any(terms_match(w, n) for w in (wanted.name, wanted.text) for n in (entity.name, *entity.synonyms))
+
+
+def relevance(claim: Claim, query: Query) -> int:
+    """Return how closely a claim's subject and object match the question's entities."""
+    score = 0
+    for wanted in query.entities:
+        primary = {"intervention": claim.subject, "outcome": claim.object}.get(wanted.role)
+        if primary is not None and _entity_matches(wanted, primary):
+            score += 2
+        elif _entity_matches(wanted, claim.subject) or _entity_matches(wanted, claim.object):
+            score += 1
+        elif wanted.role in ("population", "condition") and terms_match(wanted.name, claim.population or ""):
+            score += 1
+    return score
+
+
+def build_hypotheses(claims: Sequence[Pair], query: Query) -> tuple[list[Hypothesis], list[Hypothesis]]:
+    """Return (hypotheses, speculative hypotheses), most relevant and most certain first."""
+    groups: dict[GroupKey, list[Pair]] = {}
+    for pair in claims:
+        groups.setdefault(group_key(pair[0]), []).append(pair)
+    ranked = []
+    for key, pairs in groups.items():
+        h = hypothesis(pairs, query, mechanistic=key[2])
+        ranked.append((-max(relevance(c, query) for c, _ in pairs), -LEVELS.index(h.confidence),
+                       -h.n_studies, h.statement, h))
+    ranked.sort(key=lambda r: r[:4])
+    hypotheses = [r[4] for r in ranked]
+    return [h for h in hypotheses if not h.speculative], [h for h in hypotheses if h.speculative]
+
+
+def _with_level(h: Hypothesis) -> str:
+    return f"{h.statement} ({h.confidence} certainty; {h.n_studies} {'study' if h.n_studies == 1 else 'studies'})"
+
+
+def _conflict(h: Hypothesis) -> str:
+    directions = [c.direction for c in (*h.supporting, *h.contradicting)]
+    return f"Conflicting evidence on {h.intervention} and {h.outcome}: {direction_counts(directions)}"
+
+
+def answer_sections(query: Query, hypotheses: Sequence[Hypothesis],
+                    speculative: Sequence[Hypothesis]) -> tuple[list[str], list[str], list[str]]:
+    """Return (known, uncertain, gaps): conflicts are reported as conflicts, never as a majority verdict."""
+    known = [_with_level(h) for h in hypotheses
+             if h.confidence in ("high", "moderate") and not h.contradicting]
+    uncertain = [_conflict(h) if h.contradicting else _with_level(h) for h in hypotheses
+                 if h.contradicting or h.confidence in ("low", "very low")]
+    return known, uncertain, gaps(query, [*hypotheses, *speculative])
+
+
+def _about(wanted: QueryEntity, name: str) -> bool:
+    return terms_match(wanted.name, name) or terms_match(wanted.text, name)
+
+
+def _outcome_gaps(outcome: QueryEntity, interventions: Sequence[QueryEntity | None],
+                  found: Sequence[Hypothesis]) -> list[str]:
+    notes = []
+    for wanted in interventions:
+        where = f" for {wanted.name}" if wanted else ""
+        hits = [h for h in found if _about(outcome, h.outcome) and (wanted is None or _about(wanted, h.intervention))]
+        if not hits:
+            notes.append(f"No evidence found on {outcome.name}{where}")
+        elif not any(RANDOMISED & set(h.designs) for h in hits if not h.speculative):
+            notes.append(f"No randomised trial evidence on {outcome.name}{where}")
+    return notes
+
+
+def _intervention_gaps(wanted: QueryEntity, found: Sequence[Hypothesis]) -> list[str]:
+    hits = [h for h in found if _about(wanted, h.intervention)]
+    if not hits:
+        return [f"No evidence found for {wanted.name}"]
+    outcomes = dict.fromkeys(h.outcome for h in hits if not h.speculative)
+    return [f"No randomised trial evidence on {o} for {wanted.name}" for o in outcomes
+            if not any(RANDOMISED & set(h.designs) for h in hits if h.outcome == o and not h.speculative)]
+
+
+def _population_gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
+    notes = []
+    for wanted in (*query.by_role("population"), *query.by_role("condition")):
+        texts = [t for h in found for c in (*h.supporting, *h.contradicting) for t in (c.quote, c.title)]
+        places = [h.intervention for h in found] + [h.outcome for h in found] + texts
+        if found and not any(_about(wanted, place) for place in places):
+            notes.append(f"No evidence found specifically in {wanted.name}")
+    return notes
+
+
+def gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
+    """Return what the question asks that the evidence does not cover."""
+    interventions: list[QueryEntity | None] = [*query.by_role("intervention")] or [None]
+    outcomes = query.by_role("outcome")
+    notes = [n for o in outcomes for n in _outcome_gaps(o, interventions, found)]
+    if not outcomes:
+        notes += [n for i in query.by_role("intervention") for n in _intervention_gaps(i, found)]
+    notes += _population_gaps(query, found)
+    if not found and not notes:
+        notes.append("No evidence found for this question")
+    return list(dict.fromkeys(notes))
+
+
+def assemble_answer(question: str, query: Query, cited_claims: Sequence[Pair],
+                    extra_gaps: Sequence[str] = ()) -> Answer:
+    """Return the answer: graded hypotheses, speculative ones, and the known/uncertain/gaps sections."""
+    hypotheses, speculative = build_hypotheses(cited_claims, query)
+    known, uncertain, missing = answer_sections(query, hypotheses, speculative)
+    return Answer(question=question, query=query, hypotheses=tuple(hypotheses), speculative=tuple(speculative),
+                  known=tuple(known), uncertain=tuple(uncertain),
+                  gaps=tuple(dict.fromkeys([*missing, *extra_gaps])))

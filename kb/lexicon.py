@@ -1,0 +1,283 @@
+"""Entity lexicon: dictionary terms matched in text with an Aho-Corasick automaton."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import ahocorasick
+
+from kb.errors import ConfigError
+from kb.models import Document, EntityType
+
+MESH_TERMS = "mesh2024_descriptor_terms.tsv.gz"
+MESH_TREES = "mesh2024_descriptor_trees.tsv.gz"
+
+# NOTE: general words that MeSH lists as headings but that name nothing in a claim.
+STOP_TERMS = frozenset("""
+patients patient time risk risks disease diseases therapy therapeutics methods method results result control
+controls group groups study studies treatment treatments women men children adults age ages humans human male
+female animals population health care data report reports analysis change changes role use effect effects
+association associations research trial trials weights measures sample set sets problem problems parent parents
+level levels rate rates ratio ratios mass area areas sex pressure growth length size work rest play light cold
+family families life need needs goal goals single base bases cause causes period periods mean median
+probability prevalence incidence odds
+""".split()) | {
+    "odds ratio", "odds ratios", "hazard ratio", "hazard ratios", "rate ratio", "risk ratio", "relative risk",
+    "confidence interval", "confidence intervals", "standard deviation", "p value", "regression analysis",
+}
+
+# NOTE: outcome words common in trials; MeSH types several of them otherwise (hospitalization is E02).
+SEED_OUTCOMES = (
+    "mortality", "all-cause mortality", "death", "deaths", "survival", "overall survival", "progression-free survival",
+    "disease-free survival", "event-free survival", "hospitalization", "hospitalisation", "hospitalizations",
+    "hospitalisations", "hospital admission", "readmission", "exacerbation", "exacerbations", "severe exacerbations",
+    "pain", "pain scores", "quality of life", "health-related quality of life", "HbA1c", "glycated hemoglobin",
+    "blood pressure", "systolic blood pressure", "diastolic blood pressure", "body weight", "weight", "weight loss",
+    "adverse events", "adverse effects", "serious adverse events", "side effects", "relapse", "recurrence",
+    "response rate", "remission", "length of stay", "symptom control", "asthma control", "fatigue", "depression",
+    "anxiety", "cognitive function", "fasting glucose", "LDL cholesterol", "bleeding", "major bleeding", "infection",
+    "complications", "recovery",
+)
+
+OWN_TYPE_OF_SOURCE: dict[str, EntityType] = {"chemical": "intervention", "keyword": "other"}
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconTerm:
+    """A surface term and the entity it names."""
+
+    term: str
+    name: str
+    type: EntityType = "other"
+    normalized_id: str | None = None
+
+    @property
+    def case_sensitive(self) -> bool:
+        """Return whether the term must match with its exact case (short acronyms like AIDS)."""
+        return len(self.term) <= 6 and self.term.isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A lexicon term found in a text, with its character span."""
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    type: EntityType
+    normalized_id: str | None = None
+
+
+def fold(text: str) -> str:
+    """Return text casefolded character by character, so offsets stay aligned."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded
+    return "".join(f if len(f := c.casefold()) == 1 else c for c in text)
+
+
+class Lexicon:
+    """Terms mapped to canonical entities, found in text longest-match-first on word boundaries."""
+
+    def __init__(self, terms: dict[str, LexiconTerm]) -> None:
+        self._terms = terms
+        self._automaton = _automaton(terms)
+        # NOTE: terms added during a run go to a small second automaton, so adding a document's
+        # terms costs a rebuild of the few new terms, not of the whole MeSH-sized table.
+        self._extra: dict[str, LexiconTerm] = {}
+        self._extra_automaton: ahocorasick.Automaton | None = None
+
+    @classmethod
+    def empty(cls) -> Lexicon:
+        """Return a lexicon holding only the seed outcomes."""
+        return cls.from_terms(())
+
+    def add(self, terms: Iterable[LexiconTerm]) -> int:
+        """Add terms in place (existing entries keep their meaning); return how many were new."""
+        before = len(self._extra)
+        for t in terms:
+            key = fold(t.term.strip())
+            if key and key not in self._terms:
+                self._extra.setdefault(key, t)
+        if len(self._extra) != before:
+            self._extra_automaton = None
+        return len(self._extra) - before
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[LexiconTerm], *, seed: bool = True) -> Lexicon:
+        """Return a lexicon of the terms (a descriptor's own heading wins a clash), plus the seed outcomes."""
+        table: dict[str, LexiconTerm] = {}
+        for term in terms:
+            key = fold(term.term.strip())
+            old = table.get(key)
+            if old is None or (fold(term.name) == key and fold(old.name) != key):
+                table[key] = term
+        if seed:
+            for word in SEED_OUTCOMES:
+                old = table.get(fold(word))
+                table[fold(word)] = replace(old, type="outcome") if old else LexiconTerm(word, word, "outcome")
+        return cls(table)
+
+    def __len__(self) -> int:
+        return len(self._terms) + len(self._extra)
+
+    def __iter__(self) -> Iterator[LexiconTerm]:
+        yield from self._terms.values()
+        yield from self._extra.values()
+
+    def lookup(self, name: str) -> LexiconTerm | None:
+        """Return the term stored under a name (case-insensitive), if any."""
+        key = fold(name.strip())
+        return self._terms.get(key) or self._extra.get(key)
+
+    def with_terms(self, terms: Iterable[LexiconTerm]) -> Lexicon:
+        """Return a new lexicon with extra terms added (existing entries keep their meaning)."""
+        table = {**self._terms, **self._extra}
+        table.update({fold(t.term.strip()): t for t in terms if fold(t.term.strip()) not in table})
+        return Lexicon(table)
+
+    def add_document_terms(self, doc: Document) -> Lexicon:
+        """Return a new lexicon that also knows the document's MeSH headings, chemicals and keywords."""
+        return self.with_terms(terms_from_document(doc, self))
+
+    def find(self, text: str) -> list[Mention]:
+        """Return non-overlapping mentions in text order; the longest match wins, never inside a word."""
+        if self._extra and self._extra_automaton is None:
+            self._extra_automaton = _automaton(self._extra)
+        folded = fold(text)
+        candidates = []
+        for automaton in (self._automaton, self._extra_automaton):
+            if automaton is None:
+                continue
+            for last, (length, term) in automaton.iter(folded):
+                start = last + 1 - length
+                if _on_word_boundary(text, start, last + 1) and _case_ok(term, text[start : last + 1]):
+                    candidates.append((start, last + 1, term))
+        taken: list[tuple[int, int, LexiconTerm]] = []
+        for start, end, term in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, term))
+        taken.sort(key=lambda c: c[0])
+        return [Mention(s, e, text[s:e], t.name, t.type, t.normalized_id) for s, e, t in taken]
+
+    def save(self, path: Path) -> None:
+        """Write the lexicon as a gzip TSV (term, name, type, normalized id)."""
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+            for t in self:
+                out.write(f"{t.term}\t{t.name}\t{t.type}\t{t.normalized_id or ''}\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        """Read a lexicon written by save()."""
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as src:
+                rows = [line.rstrip("\n").split("\t") for line in src]
+        except (OSError, EOFError) as e:
+            raise ConfigError(f"{path}: cannot read the lexicon ({e}); rebuild it with Lexicon.save()") from e
+        terms = {}
+        for row in rows:
+            if len(row) != 4:
+                raise ConfigError(f"{path}: malformed lexicon row {row[:2]!r}; rebuild it with Lexicon.save()")
+            terms[fold(row[0])] = LexiconTerm(row[0], row[1], row[2], row[3] or None)  # type: ignore[arg-type]
+        return cls(terms)
+
+
+def _automaton(terms: dict[str, LexiconTerm]) -> ahocorasick.Automaton | None:
+    """Return an Aho-Corasick automaton over the folded terms, or None when there are none."""
+    if not terms:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, term in terms.items():
+        automaton.add_word(key, (len(key), term))
+    automaton.make_automaton()
+    return automaton
+
+
+def _on_word_boundary(text: str, start: int, end: int) -> bool:
+    """Return whether text[start:end] is not glued to letters or digits on either side."""
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+def _case_ok(term: LexiconTerm, surface: str) -> bool:
+    """Return whether a case-sensitive term (short acronym) appears with its exact case."""
+    return not term.case_sensitive or surface == term.term
+
+
+def type_of_tree_numbers(trees: Iterable[str]) -> EntityType:
+    """Return the entity type implied by MeSH tree numbers (conditions before drugs before outcomes)."""
+    trees = tuple(trees)
+    if any(t.startswith(("C", "F03")) for t in trees):
+        return "condition"
+    if any(t.startswith(("D", "E02", "E04")) for t in trees):
+        return "intervention"
+    if any(t.startswith("G") for t in trees):
+        return "outcome"
+    if any(t.startswith("M01") for t in trees):
+        return "population"
+    return "other"
+
+
+def keep_term(term: str) -> bool:
+    """Return whether a term is specific enough to match in running text."""
+    if fold(term) in STOP_TERMS or term.isdigit():
+        return False
+    return len(term) > 3 or (len(term) >= 2 and term.isupper())
+
+
+def load_mesh(source: Path | Iterable[Path]) -> Iterator[LexiconTerm]:
+    """Yield lexicon terms from the MeSH 2024 descriptor terms and trees files (a folder or the two files)."""
+    files = [source / MESH_TERMS, source / MESH_TREES] if isinstance(source, Path) else list(source)
+    terms_file = next((f for f in files if f.name == MESH_TERMS), None)
+    trees_file = next((f for f in files if f.name == MESH_TREES), None)
+    if terms_file is None or trees_file is None or not terms_file.exists() or not trees_file.exists():
+        raise ConfigError(f"MeSH files {MESH_TERMS} and {MESH_TREES} not found in {source}; point at mesh_2024/")
+    trees: dict[str, list[str]] = {}
+    for row in _tsv_rows(trees_file):
+        trees.setdefault(row["DescriptorUI"], []).append(row["tree_location"])
+    for row in _tsv_rows(terms_file):
+        term = row["TermName"]
+        # NOTE: permuted terms like "Asthma, Bronchial" never occur in prose; plain plurals (also "Y") do.
+        if (row["IsPermutedTermYN"] == "Y" and ", " in term) or row["LexicalTag"] == "LAB" or not keep_term(term):
+            continue
+        ui = row["DescriptorUI"]
+        yield LexiconTerm(term, row["DescriptorName"], type_of_tree_numbers(trees.get(ui, ())), ui)
+
+
+def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """Yield the rows of a (gzipped) tab-separated file with a header."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as src:  # type: ignore[operator]
+        yield from csv.DictReader(src, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def heading_type(heading: str) -> EntityType:
+    """Return a guessed entity type for a MeSH heading not found in the lexicon."""
+    words = fold(heading)
+    if words.endswith(("itis", "oma", "osis")) or any(
+        w in words for w in ("disease", "syndrome", "infection", "disorder", "neoplasm")
+    ):
+        return "condition"
+    if any(w in words for w in ("agent", "drug", "therapy", "inhibitor", "vaccine", "surgery", "antagonist")):
+        return "intervention"
+    if words in ("humans", "male", "female", "adult", "aged", "child", "adolescent", "infant", "middle aged"):
+        return "population"
+    return "other"
+
+
+def terms_from_document(doc: Document, known: Lexicon | None = None) -> list[LexiconTerm]:
+    """Return terms from a document's MeSH headings (typed by the lexicon or heuristics), chemicals and keywords."""
+    out: list[LexiconTerm] = []
+    for source, names in (("mesh", doc.mesh_terms), ("chemical", doc.chemicals), ("keyword", doc.keywords)):
+        for name in names:
+            hit = known.lookup(name) if known else None
+            if hit is not None:
+                out.append(hit)
+            elif keep_term(name):
+                kind = heading_type(name) if source == "mesh" else OWN_TYPE_OF_SOURCE[source]
+                out.append(LexiconTerm(name, name, kind))
+    return out

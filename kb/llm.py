@@ -1,0 +1,320 @@
+"""Typed JSON completions from any OpenAI-compatible endpoint, with a budget and a call log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from kb.config import Settings
+from kb.errors import ConfigError, ExtractionError, StoreError
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+Mode = Literal["json_schema", "json_object"]
+
+# NOTE: USD per million (input, output) tokens by model-name prefix; unknown (local) models cost 0.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+}
+
+
+class LLMUnavailable(ExtractionError):
+    """The endpoint failed even after the SDK's retries (timeout, rate limit, server error)."""
+
+
+class LLMOutputError(ExtractionError):
+    """The model's reply stayed malformed or truncated after every re-ask."""
+
+
+class BudgetExceeded(ExtractionError):
+    """The run's call or cost budget is spent; claims extracted so far ride along."""
+
+    def __init__(self, message: str, claims: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.claims = list(claims)
+
+
+def estimate_cost(model: str, tokens_in: int, tokens_out: int) -> float:
+    """Return the estimated USD cost of a call from the longest matching price prefix."""
+    name = model.rsplit("/", 1)[-1].lower()
+    prefix = max((p for p in PRICES if name.startswith(p)), key=len, default=None)
+    if prefix is None:
+        return 0.0
+    price_in, price_out = PRICES[prefix]
+    return (tokens_in * price_in + tokens_out * price_out) / 1_000_000
+
+
+@dataclass
+class Budget:
+    """A per-run allowance of calls and estimated dollars, safe to share between threads."""
+
+    max_calls: int | None = None
+    max_usd: float | None = None
+    calls: int = 0
+    cost_usd: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def reserve(self, worst_cost: float) -> None:
+        """Count one more call, or raise BudgetExceeded if it could overrun the budget."""
+        with self._lock:
+            if self.max_calls is not None and self.calls + 1 > self.max_calls:
+                raise BudgetExceeded(f"LLM call budget of {self.max_calls} calls is spent; "
+                                     "raise MEDKB_LLM_BUDGET_CALLS and rerun (cached chunks cost nothing)")
+            if self.max_usd is not None and self.cost_usd + worst_cost > self.max_usd:
+                raise BudgetExceeded(f"LLM budget of ${self.max_usd:.4f} would be exceeded "
+                                     f"(spent ${self.cost_usd:.4f}); raise MEDKB_LLM_BUDGET_USD and rerun")
+            self.calls += 1
+
+    def charge(self, cost: float) -> None:
+        """Add the estimated cost of a finished call."""
+        with self._lock:
+            self.cost_usd += cost
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One request to the endpoint as the call log stores it."""
+
+    model: str
+    mode: str
+    outcome: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_s: float = 0.0
+    retries: int = 0
+    reask: int = 0
+    dropped: int = 0
+    cost_usd: float = 0.0
+    at: float = field(default_factory=time.time)
+
+
+CALLS_TABLE = """CREATE TABLE IF NOT EXISTS llm_calls (
+    at REAL, model TEXT, mode TEXT, outcome TEXT, tokens_in INTEGER, tokens_out INTEGER,
+    latency_s REAL, retries INTEGER, reask INTEGER, dropped INTEGER, cost_usd REAL)"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating) the SQLite file the LLM cache and call log share."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the LLM cache/call log ({e}); delete the file "
+                         "(only cached LLM replies and call history are lost)") from e
+
+
+class SqliteCallLog:
+    """Appends every LLM call to the llm_calls table of the store's SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = connect(path)
+        self._conn.execute(CALLS_TABLE)
+        self._lock = threading.Lock()
+
+    def record(self, call: CallRecord) -> None:
+        """Store one call."""
+        row = asdict(call)
+        with self._lock:
+            self._conn.execute(f"INSERT INTO llm_calls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                               tuple(row.values()))
+
+    def close(self) -> None:
+        """Release the database."""
+        self._conn.close()
+
+
+def summarize_calls(path: Path) -> dict[str, Any]:
+    """Return totals of the call log (calls, tokens, cost, re-asks, dropped claims, outcomes)."""
+    conn = connect(path) if path.exists() else sqlite3.connect(":memory:")
+    try:
+        conn.execute(CALLS_TABLE)
+        calls, t_in, t_out, cost, latency, reasks, retries, dropped = conn.execute(
+            "SELECT COUNT(*), TOTAL(tokens_in), TOTAL(tokens_out), TOTAL(cost_usd), TOTAL(latency_s), "
+            "TOTAL(reask > 0), TOTAL(retries), TOTAL(dropped) FROM llm_calls").fetchone()
+        outcomes = dict(conn.execute("SELECT outcome, COUNT(*) FROM llm_calls GROUP BY outcome").fetchall())
+        models = [m for (m,) in conn.execute("SELECT DISTINCT model FROM llm_calls ORDER BY model")]
+    finally:
+        conn.close()
+    return {"calls": calls, "tokens_in": int(t_in), "tokens_out": int(t_out), "cost_usd": round(cost, 6),
+            "latency_s": round(latency, 3), "reask_calls": int(reasks), "retries": int(retries),
+            "dropped_claims": int(dropped), "outcomes": outcomes, "models": models}
+
+
+def make_client(settings: Settings) -> openai.OpenAI:
+    """Return an OpenAI client for the configured endpoint; the SDK retries 429/5xx/timeouts with backoff."""
+    if not settings.llm_base_url:
+        raise ConfigError("MEDKB_LLM_BASE_URL is not set; set it to an OpenAI-compatible endpoint "
+                          "(e.g. http://127.0.0.1:8080/v1) or use the offline extractor")
+    return openai.OpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
+                         timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The text of one chat completion and why it stopped."""
+
+    content: str
+    finish_reason: str
+    tokens_in: int
+    tokens_out: int
+    retries: int
+    latency_s: float
+
+
+class ChatModel:
+    """One model on one endpoint, asked for JSON; remembers whether json_schema is supported."""
+
+    def __init__(self, client: openai.OpenAI, model: str, *, max_tokens: int = 2048,
+                 budget: Budget | None = None, log: SqliteCallLog | None = None,
+                 temperature: float = 0.0) -> None:
+        self.client, self.model, self.max_tokens = client, model, max_tokens
+        self.temperature = temperature
+        self.budget = budget or Budget()
+        self.log = log
+        self.mode: Mode = "json_schema"
+
+    @property
+    def base_url(self) -> str:
+        """Return the endpoint URL without a trailing slash."""
+        return str(self.client.base_url).rstrip("/")
+
+    def params(self) -> dict[str, object]:
+        """Return the generation parameters that change what the model answers."""
+        return {"temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def chat(self, messages: Sequence[Message], name: str, schema: dict[str, Any], reask: int = 0) -> Reply:
+        """Return one JSON reply, falling back to json_object once if the server rejects json_schema."""
+        try:
+            return self._call(messages, name, schema, reask)
+        except openai.APIStatusError as e:
+            if not self._format_rejected(e):
+                raise self._unavailable(e, reask) from e
+            self.record(CallRecord(self.model, self.mode, "format_rejected", reask=reask))
+            self.mode = "json_object"  # NOTE: remembered for this endpoint; later calls skip the failed try.
+        except openai.APIError as e:
+            raise self._unavailable(e, reask) from e
+        try:
+            return self._call(messages, name, schema, reask)
+        except openai.APIError as e:
+            raise self._unavailable(e, reask) from e
+
+    def _format_rejected(self, error: openai.APIStatusError) -> bool:
+        """Return whether a 400/422/500 says the server cannot do json_schema."""
+        text = str(error).lower()
+        return (self.mode == "json_schema" and error.status_code in (400, 422, 500)
+                and ("response_format" in text or "json_schema" in text))
+
+    def _unavailable(self, error: openai.APIError, reask: int) -> LLMUnavailable:
+        """Log a failed call and return the error to raise."""
+        self.record(CallRecord(self.model, self.mode, type(error).__name__, reask=reask,
+                               retries=self.client.max_retries))
+        return LLMUnavailable(f"{self.base_url} failed for model {self.model}: {error}; check the endpoint, "
+                              "MEDKB_LLM_MODEL and MEDKB_LLM_API_KEY, or raise MEDKB_LLM_TIMEOUT / "
+                              "MEDKB_LLM_MAX_RETRIES")
+
+    def _call(self, messages: Sequence[Message], name: str, schema: dict[str, Any], reask: int) -> Reply:
+        """Send one request; the SDK itself retries 429, 5xx, connection errors and timeouts."""
+        prompt_chars = sum(len(m["content"]) for m in messages)
+        self.budget.reserve(estimate_cost(self.model, prompt_chars // 3 + 1, self.max_tokens))
+        if self.mode == "json_schema":
+            fmt: dict[str, Any] = {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+            sent = list(messages)
+        else:
+            fmt = {"type": "json_object"}
+            hint = f"\n\nReply with one JSON object that matches this JSON schema:\n{json.dumps(schema)}"
+            sent = [{**messages[0], "content": messages[0]["content"] + hint}, *messages[1:]]
+        started = time.monotonic()
+        raw = self.client.chat.completions.with_raw_response.create(
+            model=self.model, messages=sent, response_format=fmt, **self.params())  # type: ignore[arg-type]
+        return self._reply(raw, started)
+
+    def _reply(self, raw: Any, started: float) -> Reply:
+        """Turn a raw SDK response into a Reply, charging the budget."""
+        completion = raw.parse()
+        usage = completion.usage
+        t_in, t_out = (usage.prompt_tokens or 0, usage.completion_tokens or 0) if usage else (0, 0)
+        cost = estimate_cost(self.model, t_in, t_out)
+        self.budget.charge(cost)
+        choice = completion.choices[0] if completion.choices else None
+        return Reply(content=(choice.message.content if choice else None) or "",
+                     finish_reason=(choice.finish_reason if choice else None) or "missing",
+                     tokens_in=t_in, tokens_out=t_out, retries=raw.retries_taken,
+                     latency_s=time.monotonic() - started)
+
+    def record(self, call: CallRecord) -> None:
+        """Write to the call log when there is one."""
+        if self.log is not None:
+            self.log.record(call)
+
+
+@dataclass(frozen=True)
+class Completion(Generic[T]):
+    """A parsed reply, the problems left after the last re-ask, and how many re-asks it took."""
+
+    value: T
+    problems: tuple[str, ...]
+    reasks: int
+
+
+def complete_json(chat: ChatModel, messages: Sequence[Message], schema: type[T],
+                  check: Callable[[T], list[str]], reasks: int) -> Completion[T]:
+    """Ask for JSON matching schema; re-ask with the exact errors up to reasks times."""
+    history = list(messages)
+    json_schema = schema.model_json_schema()
+    for attempt in range(reasks + 1):
+        reply = chat.chat(history, schema.__name__, json_schema, reask=attempt)
+        value, problems = _judge(reply, schema, check)
+        outcome = "ok" if not problems else "truncated" if reply.finish_reason == "length" else \
+            "malformed" if value is None else "invalid"
+        last = attempt == reasks or not problems
+        chat.record(CallRecord(chat.model, chat.mode, outcome, reply.tokens_in, reply.tokens_out,
+                                reply.latency_s, reply.retries, attempt,
+                                len(problems) if last and value is not None else 0,
+                                estimate_cost(chat.model, reply.tokens_in, reply.tokens_out)))
+        if value is not None and last:
+            return Completion(value, tuple(problems), attempt)
+        history += [{"role": "assistant", "content": reply.content},
+                    {"role": "user", "content": "Your reply had these errors:\n- " + "\n- ".join(problems)
+                     + "\nReply again with the complete corrected JSON object only."}]
+    raise LLMOutputError(f"{chat.base_url} model {chat.model} gave malformed or truncated JSON after "
+                         f"{reasks} re-asks ({problems[0]}); raise MEDKB_LLM_MAX_TOKENS or use smaller chunks")
+
+
+def _judge(reply: Reply, schema: type[T], check: Callable[[T], list[str]]) -> tuple[T | None, list[str]]:
+    """Return the parsed reply (None if unusable) and what is wrong with it."""
+    if reply.finish_reason == "length":
+        return None, ["the reply was cut off at the token limit: return fewer claims and shorter quotes"]
+    try:
+        value = schema.model_validate_json(_strip_fences(reply.content))
+    except ValidationError as e:
+        return None, [f"invalid JSON for the schema at {'.'.join(map(str, err['loc'])) or 'top level'}: "
+                      f"{err['msg']}" for err in e.errors()[:8]]
+    return value, check(value)
+
+
+def _strip_fences(text: str) -> str:
+    """Return text without a surrounding ```json fence (json_object servers sometimes add one)."""
+    body = text.strip()
+    if body.startswith("```"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+        body = body.rsplit("```", 1)[0]
+    return body

@@ -1,0 +1,299 @@
+"""Question understanding: entities with their roles (intervention, comparator, outcome, ...) and filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Literal, Protocol
+
+from kb.answers import Query, QueryEntity, Role
+from kb.models import EntityType, StudyDesign
+
+
+class MentionLike(Protocol):
+    """A term found in a text: its span, surface form, canonical name, type and normalised id."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def surface(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> EntityType: ...
+    @property
+    def normalized_id(self) -> str | None: ...
+
+
+class TermFinder(Protocol):
+    """What parse_query needs from a lexicon (kb.lexicon.Lexicon fits)."""
+
+    def find(self, text: str) -> Sequence[MentionLike]:
+        """Return non-overlapping mentions in text order."""
+        ...
+
+
+Slot = Literal["lead", "intervention", "comparator", "outcome", "condition", "population"]
+Span = tuple[int, int]
+
+_YEAR = r"((?:19|20)\d{2})"
+_NUMBERS = dict(zip("a one two three four five six seven eight nine ten".split(), [1, *range(1, 11)], strict=True))
+_NUMBERS |= {"few": 5, "several": 5, "fifteen": 15, "twenty": 20}
+
+
+def _relative(m: re.Match[str], today: date) -> tuple[int | None, int | None]:
+    amount = (m.group("n") or "1").casefold()
+    count = int(amount) if amount.isdigit() else _NUMBERS.get(amount, 1)
+    return today.year - count * (10 if m.group("unit").casefold().startswith("decade") else 1), None
+
+
+YearRule = tuple[re.Pattern[str], Callable[[re.Match[str], date], tuple[int | None, int | None]]]
+# NOTE: ranges first, so "between 2000 and 2010" is not also read as "in 2010"; matched text is consumed.
+_YEAR_RULES: tuple[YearRule, ...] = tuple((re.compile(p, re.I), f) for p, f in (
+    (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
+    (rf"\bfrom\s+{_YEAR}\s*(?:to|until|through|-|–)\s*{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
+    (rf"\b{_YEAR}\s*(?:-|–|—|to)\s*{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
+    (r"\b(?:(?:in|over|during|within|from)\s+)?(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d{1,3}|[a-z]+)\s+)?"
+     r"(?P<unit>years?|decades?)\b", _relative),
+    (rf"\b(?:since|from|as\s+of)\s+{_YEAR}\b", lambda m, t: (int(m[1]), None)),
+    (rf"\b(?:after|post)\s+{_YEAR}\b", lambda m, t: (int(m[1]) + 1, None)),
+    (rf"\b(?:before|prior\s+to|pre)\s+{_YEAR}\b", lambda m, t: (None, int(m[1]) - 1)),
+    (rf"\b(?:until|till|up\s+to|through)\s+{_YEAR}\b", lambda m, t: (None, int(m[1]))),
+    (rf"\bin\s+{_YEAR}\b", lambda m, t: (int(m[1]), int(m[1]))),
+))
+
+# NOTE: "non-randomized" precedes "randomized" so it is consumed before the shorter pattern can match.
+_DESIGN_PATTERNS: tuple[tuple[str, tuple[StudyDesign, ...]], ...] = (
+    (r"\bnon-?\s?randomi[sz]ed(?:\s+controlled)?(?:\s+clinical)?\s+(?:trials?|stud(?:y|ies))",
+     ("non_randomized_trial",)),
+    (r"\b(?:RCTs?|randomi[sz]ed(?:[\s-]+controlled)?(?:\s+clinical)?\s+(?:trials?|stud(?:y|ies))|"
+         r"randomi[sz]ed[\s-]+controlled)\b", ("rct",)),
+    (r"\bmeta-?\s?analy[sz][ie]s\b", ("meta_analysis",)),
+    (r"\bsystematic\s+reviews?\b", ("systematic_review",)),
+    (r"\b(?:prospective\s+|retrospective\s+)?cohort\s+stud(?:y|ies)\b", ("cohort",)),
+    (r"\bcase[\s-]+control(?:\s+stud(?:y|ies))?\b", ("case_control",)),
+    (r"\bcross[\s-]+sectional(?:\s+stud(?:y|ies)|\s+surveys?)?\b", ("cross_sectional",)),
+    (r"\bobservational(?:\s+(?:stud(?:y|ies)|data|evidence|research))?\b",
+     ("cohort", "case_control", "cross_sectional")),
+    (r"\bcase\s+series\b", ("case_series",)),
+    (r"\bcase\s+reports?\b", ("case_report",)),
+    (r"\banimal\s+(?:stud(?:y|ies)|models?|experiments?)\b", ("animal",)),
+    (r"\bin\s+vitro\b", ("in_vitro",)),
+    (r"\bclinical\s+trials?\b", ("rct", "non_randomized_trial")),
+)
+_DESIGN_RULES = tuple((re.compile(p, re.I), d) for p, d in _DESIGN_PATTERNS)
+
+_POP_HEAD = (r"(?:adults|children|kids|patients|people|persons|individuals|women|men|infants|neonates|newborns|"
+             r"adolescents|teenagers|elderly|seniors|subjects|participants|smokers|athletes|veterans|girls|boys)")
+_POP_MOD = (r"(?:older|elderly|young|younger|pregnant|postmenopausal|premenopausal|adult|paediatric|pediatric|"
+            r"critically\s+ill|hospitali[sz]ed|healthy|obese|overweight|male|female|the)")
+
+
+def _verbs(*bases: str) -> str:
+    forms = []
+    for b in bases:
+        stem = b[:-1] if b.endswith("e") else b
+        forms += [b, b + "s", stem + "ed", stem + "ing"]
+    return "|".join(forms)
+
+
+_OUTCOME_VERBS = _verbs("reduce", "decrease", "increase", "improve", "prevent", "affect", "worsen", "raise",
+                        "shorten", "prolong", "alleviate", "relieve", "lower", "delay", "slow", "cause", "boost",
+                        "enhance")
+_OUTCOME_CUE = (
+    rf"{_OUTCOME_VERBS}"
+    r"|reductions?\s+(?:in|of)|prevention\s+of|(?:increase|decrease|improvement|change)s?\s+in|"
+    r"protect(?:s|ed|ing)?\s+against|lead(?:s|ing)?\s+to|result(?:s|ed|ing)?\s+in|"
+    r"(?:effects?|impact)\s+on|risks?\s+(?:of|for)|rates?\s+of|incidence\s+of|odds\s+of|prevalence\s+of|"
+    r"associated\s+with|associations?\s+with|linked\s+(?:to|with)|related\s+to|on"
+)
+# NOTE: alternation order is priority at one position: "in adults" beats bare "in", "risk of" beats "of".
+_CUE_PARTS: tuple[tuple[str, Slot, str], ...] = (
+    ("reset", "lead", r"[?;]|\.(?=\s|$)|,\s*(?=(?:do|does|did|is|are|was|were|can|could|should|would|will|"
+                      r"what|which|how|has|have)\b)"),
+    ("popcue", "population", rf"\b(?:in|among|for)\s+(?P<pop>(?:{_POP_MOD}\s+)*{_POP_HEAD})"
+                          r"(?P<with>\s+(?:with|who\s+have|suffering\s+from|diagnosed\s+with))?\b"),
+    ("cond", "condition", r"\b(?:(?:treatment|management|therapy)\s+of|to\s+treat|treating|diagnosed\s+with|"
+                          rf"{_POP_HEAD}\s+with)\b"),
+    ("interv", "intervention", r"\b(?:(?:effects?|impact|efficacy|effectiveness|safety|benefits?|harms?|role|"
+                               r"use|value|influence)\s+of|(?:treatment|therapy|supplementation|treated|"
+                               r"supplemented)\s+with)\b"),
+    ("comp", "comparator", r"\b(?:(?:better|worse|safer|more\s+\w+|less\s+\w+)\s+than|"
+                           r"(?:superior|inferior|preferable)\s+to|than|versus|vs\.?|v\.|compared\s+(?:with|to)|"
+                           r"in\s+comparison\s+(?:with|to)|relative\s+to|instead\s+of)(?!\w)"),
+    ("outc", "outcome", rf"\b(?:{_OUTCOME_CUE})\b"),
+    ("withcue", "intervention", r"\bwith\b"),
+    ("bare", "condition", r"\b(?:for|in|among)\b"),
+)
+_CUES = re.compile("|".join(f"(?P<{g}>{p})" for g, _, p in _CUE_PARTS), re.I)
+_CUE_SLOT: dict[str, Slot] = {g: s for g, s, _ in _CUE_PARTS}
+_SEPARATOR = re.compile(r"\s*(?:,|:|\x1f+|\band/or\b|\band\b|\bor\b)\s*", re.I)
+_TOKEN = re.compile(r"\w[\w'’+/-]*", re.U)
+_MASK = "\x1f"
+
+# NOTE: trimmed only at phrase edges, so "the" inside a name survives.
+TRIM = frozenset("""
+a an the any some this that these those there it its they them their our my your his her
+what which who whom how why when where whether is are was were be been being do does did can could should
+would will may might must has have had shall show shows showed suggest suggests say says known about
+evidence study studies trial trials data research literature published recent new current really actually
+effect effects effective efficacious impact work works help helps benefit use using used taking take given
+receiving also still of with to for on in by from as at more less most least than
+increased reduced higher lower greater better worse significant significantly overall any good bad safe
+""".split())
+# NOTE: a phrase made only of these names nobody in particular ("in patients with ...").
+GENERIC = frozenset("patients people persons individuals subjects participants".split())
+_FUNCTION_WORDS = TRIM | GENERIC | frozenset("""
+among versus vs and or not no compared associated related linked
+""".split())
+
+
+def _filters(question: str, today: date) -> tuple[int | None, int | None, tuple[StudyDesign, ...], list[Span]]:
+    """Return year bounds, study designs and the spans of text that expressed them."""
+    taken: list[Span] = []
+    mins: list[int] = []
+    maxs: list[int] = []
+    designs: list[StudyDesign] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return all(m.end() <= s or m.start() >= e for s, e in taken)
+
+    for pattern, read in _YEAR_RULES:
+        for m in filter(free, pattern.finditer(question)):
+            low, high = read(m, today)
+            mins += [low] if low is not None else []
+            maxs += [high] if high is not None else []
+            taken.append(m.span())
+    for pattern, found in _DESIGN_RULES:
+        for m in filter(free, pattern.finditer(question)):
+            designs += [d for d in found if d not in designs]
+            taken.append(m.span())
+    return (max(mins) if mins else None, min(maxs) if maxs else None, tuple(designs), sorted(taken))
+
+
+def _slots(text: str) -> list[tuple[int, int, Slot]]:
+    """Split masked question text into segments, each tagged with the slot its preceding cue opens."""
+    segments: list[tuple[int, int, Slot]] = []
+    slot: Slot = "lead"
+    pos = 0
+    for m in _CUES.finditer(text):
+        group = m.lastgroup or "reset"
+        segments.append((pos, m.start(), slot))
+        slot = _CUE_SLOT[group]
+        pos = m.end()
+        if group == "popcue":
+            segments.append((m.start("pop"), m.end("pop"), "population"))
+            slot = "condition" if m.group("with") else "population"
+    segments.append((pos, len(text), slot))
+    return [s for s in segments if s[1] > s[0]]
+
+
+def _phrases(text: str, start: int, end: int) -> list[Span]:
+    """Return the trimmed phrase spans inside text[start:end], split at commas, 'and', 'or' and masks."""
+    spans: list[Span] = []
+    cuts = [(m.start() + start, m.end() + start) for m in _SEPARATOR.finditer(text[start:end])]
+    bounds = [start, *[p for cut in cuts for p in cut], end]
+    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+        tokens = list(_TOKEN.finditer(text, lo, hi))
+        while tokens and tokens[0].group().casefold() in TRIM:
+            tokens.pop(0)
+        while tokens and tokens[-1].group().casefold() in TRIM:
+            tokens.pop()
+        if all(t.group().isdigit() or t.group().casefold() in GENERIC for t in tokens):
+            continue
+        first, last = tokens[0].start(), tokens[-1].end()
+        # NOTE: keep a closing bracket the phrase opened, so "IL-6 (ng/ml)" stays balanced.
+        if text.count("(", first, last) > text.count(")", first, last) and text.startswith(")", last):
+            last += 1
+        spans.append((first, last))
+    return spans
+
+
+_SLOT_ROLE: dict[Slot, Role] = {"lead": "intervention", "intervention": "intervention", "comparator": "comparator",
+                                "outcome": "outcome", "condition": "condition", "population": "population"}
+_ROLE_TYPE: dict[Role, EntityType] = {"intervention": "intervention", "comparator": "intervention",
+                                      "outcome": "outcome", "condition": "condition", "population": "population",
+                                      "other": "other"}
+
+
+def role_of(entity_type: EntityType, slot: Slot) -> Role:
+    """Return the role of a typed term found in a slot of the question."""
+    if entity_type == "intervention":
+        return "comparator" if slot == "comparator" else "intervention"
+    if entity_type == "condition":
+        return "outcome" if slot == "outcome" else "condition"
+    if entity_type in ("outcome", "population"):
+        return entity_type
+    return "other" if slot == "lead" else _SLOT_ROLE[slot]
+
+
+def _slot_at(segments: list[tuple[int, int, Slot]], offset: int) -> Slot:
+    return next((slot for s, e, slot in segments if s <= offset < e), "lead")
+
+
+def _overlaps(span: Span, spans: Sequence[Span]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _entities(question: str, masked: str, mentions: Sequence[MentionLike],
+              masks: list[Span]) -> list[tuple[Span, QueryEntity]]:
+    """Return entities (with their spans) from lexicon mentions, plus slot phrases no mention covers."""
+    segments = _slots(masked)
+    found: list[tuple[Span, QueryEntity]] = []
+    spans: list[Span] = []
+    for m in mentions:
+        if _overlaps((m.start, m.end), masks) or _overlaps((m.start, m.end), spans):
+            continue
+        spans.append((m.start, m.end))
+        entity = QueryEntity(text=question[m.start : m.end], role=role_of(m.type, _slot_at(segments, m.start)),
+                             name=m.name, type=m.type, normalized_id=m.normalized_id)
+        found.append(((m.start, m.end), entity))
+    for start, end, slot in segments:
+        for lo, hi in _phrases(masked, start, end):
+            if not _overlaps((lo, hi), spans):
+                text, role = question[lo:hi], _SLOT_ROLE[slot]
+                found.append(((lo, hi), QueryEntity(text=text, role=role, name=text, type=_ROLE_TYPE[role])))
+    unique: dict[tuple[str, Role], tuple[Span, QueryEntity]] = {}
+    for span, entity in sorted(found, key=lambda f: f[0]):
+        unique.setdefault((entity.name.casefold(), entity.role), (span, entity))
+    return list(unique.values())
+
+
+def _terms(question: str, covered: Sequence[Span]) -> tuple[str, ...]:
+    """Return the content words left outside entities and filters, casefolded, in order."""
+    words: list[str] = []
+    for t in _TOKEN.finditer(question):
+        word = t.group().casefold()
+        if _overlaps(t.span(), covered) or word in _FUNCTION_WORDS or word in words:
+            continue
+        if len(word) >= 3 or any(c.isdigit() for c in word):
+            words.append(word)
+    return tuple(words)
+
+
+def parse_query(question: str, lexicon: TermFinder | None = None, *, today: date | None = None) -> Query:
+    """Return the question parsed into role-tagged entities, year bounds, designs and leftover terms."""
+    year_min, year_max, designs, masks = _filters(question, today or date.today())
+    masked = "".join(_MASK if _overlaps((i, i + 1), masks) else c for i, c in enumerate(question))
+    mentions = lexicon.find(question) if lexicon is not None else ()
+    found = _entities(question, masked, mentions, masks)
+    covered = [*masks, *(span for span, _ in found)]
+    return Query(question=question, entities=tuple(e for _, e in found), terms=_terms(question, covered),
+                 year_min=year_min, year_max=year_max, designs=designs)
+
+
+def normalize_term(text: str) -> str:
+    """Return a term folded for matching: casefolded, hyphens as spaces, simple plurals made singular."""
+    words = re.sub(r"[^\w\s]", " ", text.casefold().replace("_", " ")).split()
+    words = [w[:-3] + "y" if len(w) > 4 and w.endswith("ies") else w for w in words]
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+                    for w in words)
+
+
+def terms_match(a: str, b: str) -> bool:
+    """Return whether two terms name the same thing loosely: one's words all occur in the other."""
+    wa, wb = set(normalize_term(a).split()), set(normalize_term(b).split())
+    return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)

@@ -1,0 +1,225 @@
+"""The embedded store: one Qdrant Edge shard per collection in a folder on disk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from kb.errors import StoreBusy, StoreError
+from kb.store import (
+    COLLECTIONS,
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    SPARSE,
+    Collection,
+    Filter,
+    Hit,
+    Match,
+    Point,
+    Range,
+    SparseVec,
+)
+
+MARKER = "medkb-store.json"
+FORMAT = 1
+BATCH = 256
+RRF_K = 60
+
+
+def _busy_message(path: Path) -> str:
+    """Return what a user sees when another process holds the store."""
+    return (
+        f"knowledge base at {path} is open in another process (the app or another ingest); "
+        "stop it, or use a Qdrant server with MEDKB_QDRANT_URL"
+    )
+
+
+def _condition(cond: Match | Range) -> qe.FieldCondition | qe.IsNullCondition:
+    """Return the edge condition for one of ours."""
+    if isinstance(cond, Range):
+        return qe.FieldCondition(cond.key, range=qe.RangeFloat(gte=cond.gte, lte=cond.lte))
+    if cond.any_of:
+        return qe.FieldCondition(cond.key, match=qe.MatchAny(list(cond.any_of)))  # type: ignore[arg-type]
+    if cond.value is None:
+        return qe.IsNullCondition(cond.key)
+    if isinstance(cond.value, bool):
+        # NOTE: qdrant-edge 0.9 reads a Python bool as the integer 1/0, which never equals a JSON true/false;
+        # numpy's bool_ is no int, so it reaches the engine as a real bool.
+        return qe.FieldCondition(cond.key, match=qe.MatchValue(np.bool_(cond.value)))  # type: ignore[arg-type]
+    return qe.FieldCondition(cond.key, match=qe.MatchValue(cond.value))
+
+
+def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
+    """Return the edge filter for ours (None when there is nothing to filter)."""
+    if flt is None or not flt.must:
+        return None
+    return qe.Filter(must=[_condition(c) for c in flt.must])
+
+
+def _vectors(point: Point) -> dict[str, Any]:
+    """Return a point's named vectors; documents may carry none at all."""
+    # NOTE: Edge 0.9 stores points with no vector (checked), so documents need no dummy vector; an empty
+    # sparse vector (a text of stopwords only) is left out because it could never match a query.
+    named: dict[str, Any] = {}
+    if point.dense is not None:
+        named[DENSE] = point.dense
+    if point.sparse is not None and point.sparse.indices:
+        named[SPARSE] = qe.SparseVector(point.sparse.indices, point.sparse.values)
+    return named
+
+
+def _config(dim: int) -> qe.EdgeConfig:
+    """Return the shard layout: cosine dense vectors and IDF-weighted sparse ones."""
+    return qe.EdgeConfig(
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+    )
+
+
+def _open_shard(folder: Path, dim: int, store: Path) -> qe.EdgeShard:
+    """Return the shard in folder, creating it with its payload indexes on first use."""
+    try:
+        if (folder / "edge_config.json").exists():
+            return qe.EdgeShard.load(str(folder))
+        shard = qe.EdgeShard.create(str(folder), _config(dim))
+    except Exception as exc:  # NOTE: qdrant-edge 0.9 raises bare Exception; the WAL lock says WouldBlock.
+        if "WouldBlock" in str(exc):
+            raise StoreBusy(_busy_message(store)) from exc
+        raise StoreError(f"cannot open the knowledge base shard {folder}: {exc}") from exc
+    for name in KEYWORD_FIELDS:
+        shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+    for name in INTEGER_FIELDS:
+        shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer))
+    shard.flush()
+    return shard
+
+
+def _check_marker(path: Path, dim: int, embedder_name: str) -> None:
+    """Write the marker in a new store folder, or check that an existing one matches dim and embedder."""
+    marker = path / MARKER
+    expected = {"format": FORMAT, "dim": dim, "embedder": embedder_name}
+    if not marker.exists():
+        if path.exists() and any(path.iterdir()):
+            raise StoreError(f"{path} is not empty and is not a MedKB knowledge base; choose another --store")
+        path.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
+        return
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{marker} is unreadable ({exc}); choose another --store or rebuild it") from exc
+    if found != expected:
+        raise StoreError(
+            f"knowledge base at {path} was built with {found}, not {expected}; "
+            "choose another --store, or delete the folder and ingest again with this embedder"
+        )
+
+
+class EdgeStore:
+    """Qdrant Edge in-process: fast, exact before optimize(), and usable by one process at a time."""
+
+    def __init__(self, path: Path, dim: int, embedder_name: str = "unknown") -> None:
+        self.path = path
+        self.dim = dim
+        _check_marker(path, dim, embedder_name)
+        self._shards: dict[str, qe.EdgeShard] = {}
+        try:
+            # NOTE: opening every shard now surfaces StoreBusy at startup, not at the first write.
+            for name in COLLECTIONS:
+                self._shards[name] = _open_shard(path / name, dim, path)
+        except StoreError:
+            self.close()
+            raise
+
+    def _shard(self, collection: Collection) -> qe.EdgeShard:
+        """Return the open shard of a collection."""
+        if collection not in self._shards:
+            raise StoreError(f"knowledge base at {self.path} is closed or has no collection {collection!r}")
+        return self._shards[collection]
+
+    def upsert(self, collection: Collection, points: Sequence[Point]) -> None:
+        """Write points (idempotent by id); returns once they are flushed to disk."""
+        shard = self._shard(collection)
+        for start in range(0, len(points), BATCH):
+            batch = [qe.Point(p.id, _vectors(p), p.payload) for p in points[start : start + BATCH]]
+            shard.update(qe.UpdateOperation.upsert_points(batch))
+        shard.flush()
+
+    def delete(self, collection: Collection, flt: Filter) -> None:
+        """Delete every point matching the filter (an empty filter deletes nothing)."""
+        edge_filter = to_edge_filter(flt)
+        if edge_filter is None:
+            raise ValueError("delete needs at least one condition; refusing to empty a collection")
+        shard = self._shard(collection)
+        shard.update(qe.UpdateOperation.delete_points_by_filter(edge_filter))
+        shard.flush()
+
+    def retrieve(self, collection: Collection, ids: Sequence[str]) -> list[Hit]:
+        """Return the stored points among ids (missing ids are left out)."""
+        if not ids:
+            return []
+        records = self._shard(collection).retrieve(list(ids), True, False)
+        return [Hit(id=str(r.id), payload=r.payload or {}) for r in records]
+
+    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter, page by page."""
+        shard, edge_filter = self._shard(collection), to_edge_filter(flt)
+        offset: Any = None
+        while True:
+            request = qe.ScrollRequest(offset=offset, limit=BATCH, filter=edge_filter, with_payload=True)
+            records, offset = shard.scroll(request)
+            yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
+            if offset is None:
+                return
+
+    def count(self, collection: Collection, flt: Filter | None = None) -> int:
+        """Return how many points match the filter."""
+        return self._shard(collection).count(qe.CountRequest(exact=True, filter=to_edge_filter(flt)))
+
+    def search(
+        self,
+        collection: Collection,
+        *,
+        dense: list[float] | None = None,
+        sparse: SparseVec | None = None,
+        flt: Filter | None = None,
+        limit: int = 10,
+    ) -> list[Hit]:
+        """Return the best points: dense, sparse, or both fused with RRF inside Qdrant."""
+        edge_filter = to_edge_filter(flt)
+        queries = []
+        if dense is not None:
+            queries.append(qe.Query.Nearest(dense, using=DENSE))
+        if sparse is not None and sparse.indices:
+            queries.append(qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE))
+        if not queries:
+            return []
+        if len(queries) == 1:
+            request = qe.QueryRequest(limit=limit, query=queries[0], filter=edge_filter, with_payload=True)
+        else:
+            depth = max(limit * 4, 50)
+            request = qe.QueryRequest(
+                limit=limit,
+                prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter) for q in queries],
+                query=qe.Fusion.Rrf(k=RRF_K),
+                with_payload=True,
+            )
+        points = self._shard(collection).query(request)
+        return [Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points]
+
+    def optimize(self) -> None:
+        """Build HNSW indexes and merge segments (slow: minutes at 100k points); worth it after a big ingest."""
+        for shard in self._shards.values():
+            shard.optimize()
+
+    def close(self) -> None:
+        """Release every shard (safe to call twice); every write was flushed when it returned."""
+        shards, self._shards = self._shards, {}
+        for shard in shards.values():
+            shard.close()

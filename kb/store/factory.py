@@ -1,0 +1,21 @@
+"""make_store: the embedded Edge store by default, qdrant-client when a server URL is set."""
+
+from __future__ import annotations
+
+from qdrant_client import QdrantClient
+
+from kb.config import Settings
+from kb.store import Store
+from kb.store.edge import EdgeStore
+from kb.store.remote import ClientStore
+
+
+def make_store(settings: Settings, dim: int, embedder_name: str) -> Store:
+    """Return the store the settings select, opened and ready."""
+    match settings.qdrant_url:
+        case None:
+            return EdgeStore(settings.store, dim, embedder_name)
+        case ":memory:":
+            return ClientStore(QdrantClient(":memory:"), dim)
+        case url:
+            return ClientStore(QdrantClient(url=url, api_key=settings.qdrant_api_key), dim)

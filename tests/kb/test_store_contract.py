@@ -1,0 +1,218 @@
+"""Both store backends behave the same: Qdrant Edge on disk and qdrant-client in memory."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from kb.models import make_id
+from kb.sparse import encode_document, encode_query
+from kb.store import Filter, Match, Point, Range, SparseVec, Store
+from kb.store.edge import EdgeStore
+from kb.store.remote import ClientStore
+
+DIM = 64
+
+# Sentences in the style of PubMed abstracts, one finding each; keys are what the queries look for.
+CORPUS: dict[str, tuple[str, int, str]] = {
+    "aspirin": ("Low-dose aspirin reduced the risk of a first myocardial infarction in men.", 1989, "rct"),
+    "statin": ("Statin therapy lowered LDL cholesterol and vascular events over five years.", 2010, "meta_analysis"),
+    "metformin": ("Metformin improved glycaemic control in adults with type 2 diabetes.", 1998, "rct"),
+    "warfarin": ("Warfarin prevented stroke in patients with non-valvular atrial fibrillation.", 1991, "cohort"),
+    "vitd": ("Vitamin D supplementation did not reduce fractures in community-dwelling older adults.", 2018, "rct"),
+    "sglt2": ("Empagliflozin reduced hospitalisation for heart failure in type 2 diabetes.", 2015, "rct"),
+    "smoking": ("Cigarette smoking was associated with an increased risk of lung cancer.", 1950, "case_control"),
+    "exercise": ("Aerobic exercise training improved depressive symptoms in older adults.", 2016, "rct"),
+    "aspirin2": ("Aspirin for primary prevention of myocardial infarction caused bleeding in elderly.", 2018, "rct"),
+}
+
+
+def fake_embed(text: str) -> list[float]:
+    """Return a hashing bag-of-words unit vector: deterministic, no model."""
+    vec = np.zeros(DIM)
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        vec[zlib.crc32(word.encode()) % DIM] += 1.0
+    return (vec / np.linalg.norm(vec)).tolist()
+
+
+def pid(key: str) -> str:
+    """Return the point id of a corpus key."""
+    return make_id("test", key)
+
+
+def corpus_points() -> list[Point]:
+    """Return the corpus as points with dense, sparse and a nested payload."""
+    return [
+        Point(
+            id=pid(key),
+            payload={"key": key, "year": year, "study_design": design, "doc_id": f"d-{key}",
+                     "quote": {"text": text, "spans": [0, len(text)]}, "hedged": key == "vitd"},
+            dense=fake_embed(text),
+            sparse=encode_document(text),
+        )
+        for key, (text, year, design) in CORPUS.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the folder of an empty, closed edge store, built once per module."""
+    # NOTE: creating the shards and payload indexes costs ~450 fsyncs; copying the files costs none.
+    path = tmp_path_factory.mktemp("pristine") / "kb"
+    EdgeStore(path, DIM, "fake").close()
+    return path
+
+
+def empty_edge_store(pristine: Path, tmp_path: Path) -> EdgeStore:
+    """Return a fresh empty edge store in tmp_path, copied from the pristine one."""
+    # NOTE: cp keeps the engine's sparse 32 MB pages sparse; shutil.copytree would write ~850 MB of zeros.
+    subprocess.run(["cp", "-r", str(pristine), str(tmp_path / "kb")], check=True)
+    return EdgeStore(tmp_path / "kb", DIM, "fake")
+
+
+@pytest.fixture(params=["edge", "client"])
+def store(request: pytest.FixtureRequest, pristine: Path, tmp_path: Path) -> Iterator[Store]:
+    """Yield an empty store of each backend."""
+    backend: Store
+    if request.param == "edge":
+        backend = empty_edge_store(pristine, tmp_path)
+    else:
+        backend = ClientStore(QdrantClient(":memory:"), DIM)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    """Return a store holding the corpus in the claims collection."""
+    store.upsert("claims", corpus_points())
+    return store
+
+
+def keys(hits: list) -> list[str]:
+    """Return the corpus keys of hits, in order."""
+    return [h.payload["key"] for h in hits]
+
+
+def test_upsert_twice_keeps_one_copy_and_takes_new_payload(filled: Store) -> None:
+    points = corpus_points()
+    changed = Point(id=points[0].id, payload={**points[0].payload, "year": 2000}, dense=points[0].dense)
+    filled.upsert("claims", [*points[1:], changed])
+    assert filled.count("claims") == len(CORPUS)
+    assert filled.retrieve("claims", [pid("aspirin")])[0].payload["year"] == 2000
+
+
+def test_retrieve_returns_stored_payload_and_skips_missing(filled: Store) -> None:
+    hits = filled.retrieve("claims", [pid("statin"), make_id("absent"), pid("vitd")])
+    assert sorted(keys(hits)) == ["statin", "vitd"]
+    statin = next(h for h in hits if h.id == pid("statin"))
+    assert statin.payload["quote"] == {"text": CORPUS["statin"][0], "spans": [0, len(CORPUS["statin"][0])]}
+    assert filled.retrieve("claims", []) == []
+
+
+def test_scroll_pages_through_everything_even_without_vectors(store: Store) -> None:
+    # NOTE: 600 points span three scroll pages and three upsert batches.
+    docs = [Point(id=make_id("doc", i), payload={"i": i, "kind": "pubmed" if i % 3 else "pdf"}) for i in range(600)]
+    store.upsert("documents", docs)
+    seen = [h.payload["i"] for h in store.scroll("documents")]
+    assert sorted(seen) == list(range(600))
+    assert len({h.id for h in store.scroll("documents", Filter(must=(Match("kind", "pdf"),)))}) == 200
+    assert store.count("documents") == 600
+
+
+def test_count_with_match_any_of_range_null_and_bool(filled: Store) -> None:
+    assert filled.count("claims", Filter(must=(Match("study_design", "rct"),))) == 6
+    assert filled.count("claims", Filter(must=(Match("study_design", any_of=("cohort", "case_control")),))) == 2
+    assert filled.count("claims", Filter(must=(Range("year", gte=2015),))) == 4
+    assert filled.count("claims", Filter(must=(Range("year", gte=1990, lte=2010),))) == 3
+    both = Filter(must=(Match("study_design", "rct"), Range("year", lte=2000)))
+    assert filled.count("claims", both) == 2
+    assert filled.count("claims", Filter(must=(Match("hedged", True),))) == 1
+    assert filled.count("claims", Filter(must=(Match("hedged", False),))) == len(CORPUS) - 1
+    assert filled.count("claims", Filter()) == len(CORPUS)
+
+
+def test_match_none_finds_null_values(store: Store) -> None:
+    store.upsert("entities", [Point(id=make_id("e", 1), payload={"normalized_id": None}),
+                              Point(id=make_id("e", 2), payload={"normalized_id": "D009203"})])
+    assert store.count("entities", Filter(must=(Match("normalized_id", None),))) == 1
+
+
+def test_delete_by_filter_removes_only_matches(filled: Store) -> None:
+    filled.delete("claims", Filter(must=(Match("doc_id", any_of=("d-aspirin", "d-aspirin2")),)))
+    assert filled.count("claims") == len(CORPUS) - 2
+    assert filled.retrieve("claims", [pid("aspirin")]) == []
+    with pytest.raises(ValueError, match="at least one condition"):
+        filled.delete("claims", Filter())
+    assert filled.count("claims") == len(CORPUS) - 2
+
+
+QUERY = "aspirin myocardial infarction risk in men"
+
+
+def test_dense_only_search_ranks_the_closest_sentence_first(filled: Store) -> None:
+    hits = filled.search("claims", dense=fake_embed(QUERY), limit=3)
+    assert keys(hits)[0] == "aspirin"
+    assert hits[0].score > hits[1].score
+
+
+def test_sparse_only_search_uses_bm25_terms(filled: Store) -> None:
+    hits = filled.search("claims", sparse=encode_query("fractures vitamin"), limit=3)
+    assert keys(hits)[0] == "vitd"
+    # NOTE: stemming maps "diabetic patients" onto "diabetes"; only the two diabetes sentences share terms.
+    assert set(keys(filled.search("claims", sparse=encode_query("diabetes"), limit=5))) == {"metformin", "sglt2"}
+
+
+def test_hybrid_search_fuses_both_and_applies_filters(filled: Store) -> None:
+    dense, sparse = fake_embed(QUERY), encode_query(QUERY)
+    assert keys(filled.search("claims", dense=dense, sparse=sparse, limit=3))[:2] == ["aspirin", "aspirin2"]
+    recent = filled.search("claims", dense=dense, sparse=sparse, flt=Filter(must=(Range("year", gte=2000),)), limit=3)
+    assert keys(recent)[0] == "aspirin2"
+    assert all(h.payload["year"] >= 2000 for h in recent)
+    assert filled.search("claims", sparse=encode_query("the of and")) == []
+
+
+def test_idf_makes_the_rare_term_outweigh_the_common_one(store: Store) -> None:
+    # NOTE: the common term weighs more raw; only the collection's IDF modifier can put the rare term first.
+    points = [Point(id=make_id("p", i), payload={"i": i}, sparse=SparseVec([1], [1.2])) for i in range(5)]
+    points.append(Point(id=make_id("p", "rare"), payload={"i": "rare"}, sparse=SparseVec([2], [1.0])))
+    store.upsert("claims", points)
+    hits = store.search("claims", sparse=SparseVec([1, 2], [1.0, 1.0]), limit=2)
+    assert hits[0].payload["i"] == "rare"
+    assert hits[0].score > hits[1].score
+
+
+def test_hybrid_scores_agree_between_backends(pristine: Path, tmp_path: Path) -> None:
+    edge, client = empty_edge_store(pristine, tmp_path), ClientStore(QdrantClient(":memory:"), DIM)
+    try:
+        for backend in (edge, client):
+            backend.upsert("claims", corpus_points())
+        dense, sparse = fake_embed(QUERY), encode_query(QUERY)
+        runs = [b.search("claims", dense=dense, sparse=sparse, limit=1) for b in (edge, client)]
+        assert runs[0][0].id == runs[1][0].id
+        assert runs[0][0].score == pytest.approx(runs[1][0].score, rel=1e-5)
+    finally:
+        edge.close()
+        client.close()
+
+
+def test_edge_store_reopened_from_disk_keeps_everything(pristine: Path, tmp_path: Path) -> None:
+    first = empty_edge_store(pristine, tmp_path)
+    first.upsert("claims", corpus_points())
+    first.upsert("documents", [Point(id=make_id("doc", "x"), payload={"title": "x", "year": 2001})])
+    first.delete("claims", Filter(must=(Match("key", "smoking"),)))
+    first.close()
+    again = EdgeStore(tmp_path / "kb", DIM, "fake")
+    try:
+        assert again.count("claims") == len(CORPUS) - 1
+        assert again.count("documents", Filter(must=(Range("year", gte=2000),))) == 1
+        assert keys(again.search("claims", dense=fake_embed(QUERY), sparse=encode_query(QUERY), limit=1)) == ["aspirin"]
+    finally:
+        again.close()
