@@ -26,7 +26,7 @@ from kb.errors import MedKBError, StoreBusy
 app = typer.Typer(help="MedKB: organize medical literature into a claim graph you can question.", no_args_is_help=True)
 lexicon_app = typer.Typer(help="Manage the entity lexicon (MeSH and ingested terms).", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # NOTE: no wrapping, so file paths stay whole and greppable
 out = Console()
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]

@@ -128,9 +128,14 @@ def llm_extractor(base_url: str | None, cache: Path) -> Any:
     from ingest.extract_llm import make_llm_extractor
     from kb.config import Settings
 
-    settings = Settings() if base_url is None else Settings(llm_base_url=base_url, llm_model="smollm2-135m",
-                                                             llm_max_tokens=768, llm_reasks=1, llm_concurrency=1)
-    return make_llm_extractor(settings, cache) if settings.llm_base_url else None
+    if base_url is None:
+        settings = Settings()
+        return make_llm_extractor(settings, cache) if settings.llm_base_url else None
+    local = Settings(llm_base_url=base_url, llm_model="smollm2-135m", llm_max_tokens=768, llm_reasks=1,
+                     llm_concurrency=1, llm_timeout=300)
+    extractor = make_llm_extractor(local, cache)
+    extractor.max_claims = 3  # NOTE: a 135M model fills every slot it is given; 3 claims fit in 768 tokens.
+    return extractor
 
 
 def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], articles: dict[str, list[Prompt]],

@@ -72,6 +72,8 @@ class Citation(Frozen):
     extractor: str = ""
     extraction_confidence: float = 0.0
     linked: tuple[str, ...] = ()
+    # NOTE: a trial and the papers reporting it share one study id, so they count as one study.
+    study_id: str = ""
 
 
 class Hypothesis(Frozen):

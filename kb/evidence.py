@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from statistics import fmean
 
 from kb.answers import Answer, Certainty, Citation, Hypothesis, Query, QueryEntity
@@ -63,12 +64,13 @@ def _strength(pair: Pair) -> tuple[bool, bool, float, bool, int, str]:
 
 
 def per_study(pairs: Sequence[Pair]) -> list[Pair]:
-    """Return one claim per study (document): its strongest, in a stable order."""
+    """Return one claim per study (a document, or a trial with its papers): its strongest, in a stable order."""
     best: dict[str, Pair] = {}
     for pair in pairs:
-        old = best.get(pair[0].doc_id)
+        study = pair[1].study_id or pair[0].doc_id
+        old = best.get(study)
         if old is None or _strength(pair) > _strength(old):
-            best[pair[0].doc_id] = pair
+            best[study] = pair
     return [best[doc] for doc in sorted(best)]
 
 
@@ -169,19 +171,55 @@ def relevance(claim: Claim, query: Query) -> int:
     return score
 
 
+_DOSE = re.compile(r"\b(?:\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|units?|%|mg/kg)?|once|twice|daily|weekly|"
+                   r"q\d*w|qd|bid|tid|group|arm|dose|treatment)\b", re.IGNORECASE)
+MAX_HYPOTHESES = 10
+MAX_SPECULATIVE = 5
+
+
+def _subject_key(key: str) -> str:
+    """Return an intervention key without doses, schedules or arm words ("Zelmorant 200 mg" → "zelmorant")."""
+    return " ".join(_DOSE.sub(" ", key).split()) or key
+
+
+def merge_groups(groups: dict[GroupKey, list[Pair]]) -> dict[GroupKey, list[Pair]]:
+    """Merge groups naming the same intervention and nested outcomes ("exacerbation" ⊂ "severe exacerbation")."""
+    merged: dict[GroupKey, list[Pair]] = {}
+    for key in sorted(groups, key=lambda k: (len(k[1].split()), k)):
+        subject = _subject_key(key[0])
+        home = next((k for k in merged if k[0] == subject and k[2] == key[2] and terms_match(k[1], key[1])), None)
+        merged.setdefault(home or (subject, key[1], key[2]), []).extend(groups[key])
+    return merged
+
+
+def _on_topic(pairs: Sequence[Pair], query: Query) -> bool:
+    """Return whether a group answers the question: its outcome and intervention match those asked about."""
+    def named(role: str, pick: Callable[[Claim], Entity]) -> bool:
+        wanted = query.by_role(role)  # type: ignore[arg-type]
+        return not wanted or any(_entity_matches(w, pick(c)) for w in wanted for c, _ in pairs)
+    return named("outcome", lambda c: c.object) and named("intervention", lambda c: c.subject)
+
+
 def build_hypotheses(claims: Sequence[Pair], query: Query) -> tuple[list[Hypothesis], list[Hypothesis]]:
-    """Return (hypotheses, speculative hypotheses), most relevant and most certain first."""
+    """Return (hypotheses, speculative hypotheses) on the question's topic, most relevant and certain first."""
     groups: dict[GroupKey, list[Pair]] = {}
     for pair in claims:
         groups.setdefault(group_key(pair[0]), []).append(pair)
+    groups = merge_groups(groups)
+    # NOTE: off-topic groups are dropped when any group is on topic; otherwise only groups sharing an entity
+    # with the question are kept, and the gaps section says what is missing.
+    on_topic = {k: v for k, v in groups.items() if _on_topic(v, query)}
+    related = {k: v for k, v in groups.items() if max(relevance(c, query) for c, _ in v) > 0}
+    pool = on_topic or related or ({} if query.entities else groups)
     ranked = []
-    for key, pairs in groups.items():
+    for key, pairs in pool.items():
         h = hypothesis(pairs, query, mechanistic=key[2])
         ranked.append((-max(relevance(c, query) for c, _ in pairs), -LEVELS.index(h.confidence),
                        -h.n_studies, h.statement, h))
     ranked.sort(key=lambda r: r[:4])
     hypotheses = [r[4] for r in ranked]
-    return [h for h in hypotheses if not h.speculative], [h for h in hypotheses if h.speculative]
+    return ([h for h in hypotheses if not h.speculative][:MAX_HYPOTHESES],
+            [h for h in hypotheses if h.speculative][:MAX_SPECULATIVE])
 
 
 def _with_level(h: Hypothesis) -> str:
@@ -253,10 +291,10 @@ def gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
 
 
 def assemble_answer(question: str, query: Query, cited_claims: Sequence[Pair],
-                    extra_gaps: Sequence[str] = ()) -> Answer:
+                    extra_gaps: Sequence[str] = (), extra_uncertain: Sequence[str] = ()) -> Answer:
     """Return the answer: graded hypotheses, speculative ones, and the known/uncertain/gaps sections."""
     hypotheses, speculative = build_hypotheses(cited_claims, query)
     known, uncertain, missing = answer_sections(query, hypotheses, speculative)
     return Answer(question=question, query=query, hypotheses=tuple(hypotheses), speculative=tuple(speculative),
-                  known=tuple(known), uncertain=tuple(uncertain),
+                  known=tuple(known), uncertain=tuple(dict.fromkeys([*uncertain, *extra_uncertain])),
                   gaps=tuple(dict.fromkeys([*missing, *extra_gaps])))

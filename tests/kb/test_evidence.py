@@ -195,12 +195,26 @@ def test_groups_by_normalized_id_else_folded_names() -> None:
     assert sorted(h.n_studies for h in hypotheses) == [2, 2]
 
 
-def test_claims_about_the_query_entities_rank_first() -> None:
+def test_off_topic_groups_are_dropped_when_the_question_is_answered() -> None:
     off_topic = [cited(f"x{i}", "Statins reduced LDL.", subject="statins", obj="LDL cholesterol") for i in range(3)]
     hypotheses, _ = build_hypotheses([*off_topic, cited("case", "Stroke on aspirin.", "increase",
                                                          design="case_report", n=1)], ASPIRIN_STROKE)
-    assert [h.intervention for h in hypotheses] == ["aspirin", "statins"]
-    assert hypotheses[1].confidence == "moderate" and hypotheses[0].confidence == "very low"
+    assert [h.intervention for h in hypotheses] == ["aspirin"]
+    assert hypotheses[0].confidence == "very low"
+
+
+def test_nothing_on_topic_keeps_only_groups_sharing_an_entity() -> None:
+    statins = cited("x", "Statins reduced LDL.", subject="statins", obj="LDL cholesterol")
+    aspirin_bleeding = cited("y", "Aspirin increased bleeding.", "increase", subject="aspirin", obj="bleeding")
+    hypotheses, _ = build_hypotheses([statins, aspirin_bleeding], ASPIRIN_STROKE)
+    assert [h.outcome for h in hypotheses] == ["bleeding"]
+
+
+def test_nested_outcomes_and_doses_merge_into_one_hypothesis() -> None:
+    a = cited("a", "Aspirin 100 mg reduced stroke.", subject="Aspirin 100 mg", obj="stroke")
+    b = cited("b", "Aspirin reduced ischaemic strokes.", subject="aspirin", obj="ischaemic strokes")
+    hypotheses, _ = build_hypotheses([a, b], ASPIRIN_STROKE)
+    assert len(hypotheses) == 1 and hypotheses[0].n_studies == 2
 
 
 def test_indirect_population_is_rated_down() -> None:
