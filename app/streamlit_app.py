@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -15,6 +16,8 @@ from kb.answers import DISCLAIMER, Answer
 from kb.config import Settings
 from kb.errors import MedKBError
 from kb.records import document_from_hit
+from kb.report import FORMATS, render
+from kb.report.corpus import cited_documents, corpus_of
 
 
 def _store_arg() -> Path | None:
@@ -26,10 +29,9 @@ def _store_arg() -> Path | None:
 
 
 @st.cache_resource
-def knowledge_base(store: Path | None) -> KnowledgeBase:
-    """Open the knowledge base once per process (reruns and sessions share it)."""
-    settings = Settings()
-    return open_kb(settings.model_copy(update={"store": store}) if store else settings)
+def knowledge_base(store: Path) -> KnowledgeBase:
+    """Open the knowledge base once per process and store (reruns and sessions share it)."""
+    return open_kb(Settings().model_copy(update={"store": store}))
 
 
 def passages(kb: KnowledgeBase, answer: Answer) -> dict[str, str]:
@@ -45,7 +47,7 @@ def main() -> None:
     st.title("MedKB")
     st.caption("What do we know, how sure are we, and where does it say so?")
     try:
-        kb = knowledge_base(_store_arg())
+        kb = knowledge_base((_store_arg() or Settings().store).resolve())
     except MedKBError as exc:
         st.error(str(exc))
         return
@@ -66,8 +68,18 @@ def main() -> None:
     show_answer(kb, answer)
 
 
+def report_download(kb: KnowledgeBase, answer: Answer) -> None:
+    """Offer the answer as an evidence report in the format the user picks."""
+    fmt = st.selectbox("Evidence report format", list(FORMATS), index=0)
+    corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
+    data = render(answer, corpus, fmt, documents=cited_documents(kb.store, answer))
+    st.download_button(f"Download report (.{fmt})", data=data, file_name=f"medkb-report.{fmt}",
+                       mime=FORMATS[fmt].split(";")[0])
+
+
 def show_answer(kb: KnowledgeBase, answer: Answer) -> None:
     """Show an answer's sections, hypotheses and speculative hypotheses."""
+    report_download(kb, answer)
     views.sections(answer)
     found = passages(kb, answer)
     if not answer.hypotheses and not answer.speculative:

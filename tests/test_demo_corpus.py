@@ -26,7 +26,6 @@ EXPECTED = {
     "quorvafil_notes.md",
     "brenotide_case.txt",
     "zelmorant_poster.pdf",
-    "make_pdf.py",
     "trials/NCT09900001.json",
     "trials/NCT09900002.xml",
 }
@@ -53,10 +52,10 @@ def _pdf_pages(path: Path) -> list[str]:
 
 
 def _load_make_pdf(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """Import data/demo/make_pdf.py from its path (data/demo is not a package)."""
+    """Import data/make_demo_pdf.py from its path (data/ is not a package)."""
     # NOTE: no __pycache__ in data/demo, or `medkb ingest data/demo` would list a .pyc file.
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    spec = importlib.util.spec_from_file_location("demo_make_pdf", DEMO / "make_pdf.py")
+    spec = importlib.util.spec_from_file_location("demo_make_pdf", DEMO.parent / "make_demo_pdf.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pymupdf
 
-OUT = Path(__file__).with_name("zelmorant_poster.pdf")
+OUT = Path(__file__).parent / "demo" / "zelmorant_poster.pdf"
 NOTICE = "SYNTHETIC DEMO RECORD - fictional compound, not real evidence. Not medical advice."
 TITLE = "Zelmorant improves FEV1 in adolescents with asthma: a pilot randomised trial"
 RUNNING_HEAD = "Zelmorant pilot trial in adolescents with asthma (continued)"
@@ -51,7 +51,7 @@ METADATA = {
     "author": "MedKB demo team",
     "subject": NOTICE,
     "keywords": "zelmorant; asthma; FEV1; synthetic demo record",
-    "creator": "data/demo/make_pdf.py",
+    "creator": "data/make_demo_pdf.py",
     "producer": "MedKB demo corpus",
     # NOTE: no creation or modification date, so two runs give identical bytes.
     "creationDate": "",
