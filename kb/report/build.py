@@ -152,6 +152,8 @@ def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
         doc_id=c.doc_id,
         title=c.title,
         quote=c.quote,
+        start=c.start,
+        end=c.end,
         location=location(c.page, c.field),
         page=c.page,
         field=c.field,

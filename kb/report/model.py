@@ -56,6 +56,8 @@ class CitedClaim(Frozen):
     doc_id: str
     title: str
     quote: str
+    start: int = Field(ge=0, description="Character offset of the quote in the document text parsed from source.")
+    end: int = Field(ge=0, description="End offset of the quote in the document text parsed from source.")
     location: str = Field(description="Page, registry field or 'location not recorded'.")
     page: int | None = None
     field: str | None = None
