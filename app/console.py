@@ -84,6 +84,8 @@ def ingest_report(out: Console, r: IngestReport) -> None:
         out.print(f"[yellow]skipped[/yellow] {escape(path)}: {escape(reason)}")
     for path, reason in r.failed:
         out.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+    if r.stopped:
+        out.print(f"[red]stopped[/red] {escape(r.stopped)}")
 
 
 def kb_counts(store: Store) -> dict[str, int]:

@@ -4,6 +4,9 @@ MedKBError
  ├── ParseError          a file could not be read as any supported format
  ├── SkippedInput        a well-formed file MedKB does not ingest (an esearch reply, say)
  ├── ExtractionError     an extractor failed on a chunk
+ │    ├── LLMUnavailable  the model endpoint failed after retries   (kb.llm)
+ │    ├── LLMOutputError  the model's reply stayed malformed        (kb.llm)
+ │    └── BudgetExceeded  the run's call or cost budget is spent    (kb.llm)
  ├── StoreError          the knowledge base could not be opened or written
  │    └── StoreBusy      another process holds the embedded store
  ├── EmbeddingError      the embedding backend failed
