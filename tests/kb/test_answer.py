@@ -1,0 +1,85 @@
+"""answer_question over real trial records and the demo corpus: trial citations, links, registry signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.resources import KnowledgeBase, open_kb
+from ingest.extract_offline import RuleExtractor
+from ingest.pipeline import ingest_paths
+from kb.answer import answer_question
+from kb.config import Settings
+from tests.conftest import DATA, DEMO, needs_data
+
+TRIALS = DATA / "clinicaltrials_gov"
+
+
+def _kb(path: Path, *sources: Path) -> KnowledgeBase:
+    """Open a knowledge base and ingest sources with the offline extractor."""
+    kb = open_kb(Settings(store=path))
+    ingest_paths(list(sources), store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(kb.lexicon),
+                 lexicon=kb.lexicon)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    """The demo corpus, ingested."""
+    kb = _kb(tmp_path_factory.mktemp("demo") / "kb", DEMO)
+    yield kb
+    kb.close()
+
+
+def ask(kb: KnowledgeBase, question: str):  # noqa: ANN201 - returns kb.answers.Answer
+    """Answer a question against a knowledge base."""
+    return answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
+                           today=date(2026, 11, 23))
+
+
+def test_trial_and_its_paper_are_linked_and_count_once(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does zelmorant reduce exacerbations in asthma?")
+    cites = [c for h in answer.hypotheses for c in h.supporting]
+    trial = [c for c in cites if c.nct_id == "NCT09900001" and c.field]
+    assert trial and any("PMID 90000001" in link for c in trial for link in c.linked)
+    paper = [c for c in cites if c.pmid == "90000001"]
+    assert all(any(link.startswith("NCT09900001") for link in c.linked) for c in paper)
+    for h in answer.hypotheses:
+        studies = {c.study_id or c.doc_id for c in (*h.supporting, *h.contradicting)}
+        assert h.n_studies == len(studies)
+
+
+def test_conflict_and_unpublished_trial_gap(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does quorvafil lower blood pressure?")
+    assert any("Conflicting evidence" in line for line in answer.uncertain)
+    assert any("NCT09900002" in g and "registered, finished, unpublished" in g for g in answer.gaps)
+    assert not any(h.confidence == "high" for h in answer.hypotheses)
+
+
+def test_missing_outcome_is_a_gap_not_a_hypothesis(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does zelmorant reduce mortality?")
+    assert any("mortality" in g for g in answer.gaps)
+    assert not any("mortality" in h.outcome.lower() for h in answer.hypotheses)
+
+
+def test_hedged_animal_evidence_is_speculative_only(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does brenotide reduce inflammation?")
+    assert answer.speculative and all(h.speculative for h in answer.speculative)
+    assert not any("inflammation" in h.outcome.lower() for h in answer.hypotheses)
+
+
+@needs_data
+def test_condition_question_cites_trial_results_with_enrollment_type(tmp_path: Path) -> None:
+    kb = _kb(tmp_path / "kb", TRIALS / "api_v2_json", TRIALS / "legacy_xml")
+    try:
+        answer = ask(kb, "Does nivolumab improve overall survival in squamous non-small cell lung cancer?")
+    finally:
+        kb.close()
+    cites = [c for h in answer.hypotheses for c in (*h.supporting, *h.contradicting)]
+    registry = [c for c in cites if c.nct_id == "NCT01642004" and c.field]
+    assert registry, "hypotheses must cite the posted results of NCT01642004"
+    assert all(c.sample_size_type == "ACTUAL" and c.sample_size for c in registry)
+    assert all(c.field.startswith("clinical_results/") for c in registry)
