@@ -80,10 +80,10 @@ def ingest_report(out: Console, r: IngestReport) -> None:
     """Print the summary of an ingest run, listing every skipped or failed file."""
     out.print(f"{r.files} files: {r.documents} documents ingested ({r.trials} trials), {r.unchanged} unchanged; "
               f"{r.chunks} chunks, {r.claims} claims" + (f", {r.dropped_claims} claims dropped" if r.dropped_claims else ""))
-    for path, reason in r.skipped:
-        out.print(f"[yellow]skipped[/yellow] {escape(path)}: {escape(reason)}")
-    for path, reason in r.failed:
-        out.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+    for label, items in (("[yellow]skipped[/yellow]", r.skipped), ("[red]failed[/red]", r.failed)):
+        for path, reason in items:
+            # NOTE: reasons name their file already; say the path once.
+            out.print(f"{label} {escape(reason if reason.startswith(path) else f'{path}: {reason}')}")
     if r.stopped:
         out.print(f"[red]stopped[/red] {escape(r.stopped)}")
 

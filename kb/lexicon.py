@@ -272,12 +272,17 @@ def heading_type(heading: str) -> EntityType:
 def terms_from_document(doc: Document, known: Lexicon | None = None) -> list[LexiconTerm]:
     """Return terms from a document's MeSH headings (typed by the lexicon or heuristics), chemicals and keywords."""
     out: list[LexiconTerm] = []
+    # NOTE: a heading that is also listed as a chemical of the record is a drug here, whatever its name suggests.
+    chemicals = {fold(c) for c in doc.chemicals}
     for source, names in (("mesh", doc.mesh_terms), ("chemical", doc.chemicals), ("keyword", doc.keywords)):
         for name in names:
             hit = known.lookup(name) if known else None
+            if hit is not None and hit.type == "other" and fold(name) in chemicals:
+                hit = replace(hit, type="intervention")
             if hit is not None:
                 out.append(hit)
             elif keep_term(name):
                 kind = heading_type(name) if source == "mesh" else OWN_TYPE_OF_SOURCE[source]
+                kind = "intervention" if fold(name) in chemicals else kind
                 out.append(LexiconTerm(name, name, kind))
     return out

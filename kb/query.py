@@ -227,7 +227,8 @@ def role_of(entity_type: EntityType, slot: Slot) -> Role:
         return "outcome" if slot == "outcome" else "condition"
     if entity_type in ("outcome", "population"):
         return entity_type
-    return "other" if slot == "lead" else _SLOT_ROLE[slot]
+    # NOTE: an untyped term asked about first ("Does X reduce Y?") is what the question is about.
+    return "intervention" if slot == "lead" else _SLOT_ROLE[slot]
 
 
 def _slot_at(segments: list[tuple[int, int, Slot]], offset: int) -> Slot:

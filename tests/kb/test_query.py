@@ -263,7 +263,7 @@ def test_no_entities_are_invented_for_a_question_without_any() -> None:
     ("intervention", "comparator", "comparator"), ("intervention", "outcome", "intervention"),
     ("condition", "outcome", "outcome"), ("condition", "condition", "condition"), ("condition", "lead", "condition"),
     ("outcome", "condition", "outcome"), ("population", "lead", "population"), ("other", "outcome", "outcome"),
-    ("other", "lead", "other"),
+    ("other", "lead", "intervention"),
 ])
 def test_role_of_type_and_slot(type_: EntityType, slot: str, role: str) -> None:
     assert role_of(type_, slot) == role  # type: ignore[arg-type]
