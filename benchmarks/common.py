@@ -15,6 +15,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 README = HERE / "README.md"
+WORK = HERE / "work"  # NOTE: gitignored caches (embeddings) that make reruns fast.
 DATA = HERE.parent.parent / "shared" / "datasets"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -63,8 +64,8 @@ def commit() -> str:
         return "unknown"
 
 
-def timed(run: Callable[[], Result]) -> dict[str, Any]:
-    """Run a benchmark and return its result with wall time, commit and machine."""
+def timed(run: Callable[[], Result], results: Path | None = None) -> dict[str, Any]:
+    """Run a benchmark, write its result file (to results, default RESULTS) and return the record."""
     start = time.perf_counter()
     result = run()
     record = {
@@ -80,8 +81,9 @@ def timed(run: Callable[[], Result]) -> dict[str, Any]:
         "wall_s": round(time.perf_counter() - start, 1),
         "date": time.strftime("%Y-%m-%d"),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{result.name}.json").write_text(json.dumps(record, indent=2) + "\n")
+    folder = results or RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{result.name}.json").write_text(json.dumps(record, indent=2) + "\n")
     return record
 
 
@@ -90,11 +92,11 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) and abs(value) < 10 else (f"{value:,.1f}" if isinstance(value, float) else str(value))
 
 
-def table() -> str:
+def table(results: Path | None = None) -> str:
     """Return the Markdown results table over every stored result."""
     rows = ["| benchmark | metric | target | baseline (same run) | MedKB | met | data | wall s | commit |",
             "|---|---|---|---|---|---|---|---|---|"]
-    for path in sorted(RESULTS.glob("*.json")):
+    for path in sorted((results or RESULTS).glob("*.json")):
         r = json.loads(path.read_text())
         data = f"{r['dataset'].get('size', '')} {r['dataset'].get('unit', '')}".strip()
         targets = {t["metric"]: t for t in r["targets"]}
@@ -108,9 +110,10 @@ def table() -> str:
     return "\n".join(rows)
 
 
-def refresh_readme() -> None:
-    """Rewrite the results table between the markers in benchmarks/README.md."""
-    text = README.read_text() if README.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+def refresh_readme(results: Path | None = None, readme: Path | None = None) -> None:
+    """Rewrite the results table between the markers in the README (default benchmarks/README.md)."""
+    readme = readme or README
+    text = readme.read_text() if readme.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
-    README.write_text(f"{head}{BEGIN}\n{table()}\n{END}{tail}")
+    readme.write_text(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")

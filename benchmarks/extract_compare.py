@@ -26,14 +26,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "datasets" / "evidence_inference"
+DATASETS = ROOT.parent / "shared" / "datasets"
 OUT = ROOT / "benchmarks" / "results" / "extract_compare.json"
 LABELS = {"1": "increase", "-1": "decrease", "0": "no_difference"}
 STOP = {"the", "and", "with", "for", "of", "in", "on", "to", "a", "an", "or", "at", "by", "vs", "versus", "group",
         "groups", "patients", "level", "levels", "rate", "rates", "total", "mean", "score", "scores", "after"}
 WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
-
-sys.path.insert(0, str(ROOT))  # NOTE: runnable as a plain script from any folder.
 
 
 @dataclass(frozen=True)
@@ -48,24 +46,24 @@ class Prompt:
     label: str
 
 
-def load_prompts(limit: int) -> dict[str, list[Prompt]]:
+def load_prompts(ei: Path, limit: int | None) -> dict[str, list[Prompt]]:
     """Return the labelled prompts of the first `limit` train/validation articles (majority label per prompt)."""
-    split = DATA / "splits"
+    split = ei / "splits"
     allowed = {i.strip() for name in ("ev2_train_article_ids.txt", "ev2_validation_article_ids.txt")
                for i in (split / name).read_text().split() if i.strip()}
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    with open(DATA / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:
+    with open(ei / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if row["PMCID"] in allowed and row["Valid Label"] == "True" and row["Label Code"] in LABELS:
                 votes[row["PromptID"]][LABELS[row["Label Code"]]] += 1
     by_article: dict[str, list[Prompt]] = defaultdict(list)
-    with open(DATA / "annotations" / "prompts_merged.csv", newline="", encoding="utf-8") as f:
+    with open(ei / "annotations" / "prompts_merged.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["PromptID"] in votes and (DATA / "abstracts" / f"PMC{row['PMCID']}.abst").exists():
+            if row["PromptID"] in votes and (ei / "abstracts" / f"PMC{row['PMCID']}.abst").exists():
                 label = votes[row["PromptID"]].most_common(1)[0][0]
                 by_article[row["PMCID"]].append(Prompt(row["PromptID"], row["PMCID"], row["Intervention"],
                                                        row["Comparator"], row["Outcome"], label))
-    return {k: by_article[k] for k in sorted(by_article, key=int)[:limit]}
+    return {k: by_article[k] for k in sorted(by_article, key=int)[:limit]}  # NOTE: [:None] keeps all.
 
 
 def words(text: str) -> set[str]:
@@ -86,21 +84,20 @@ def vote(claims: list[Any], prompt: Prompt) -> str | None:
     return found.most_common(1)[0][0] if found else None
 
 
-def documents(pmcid: str) -> tuple[Any, list[Any]]:
+def documents(path: Path) -> tuple[Any, list[Any]]:
     """Return the article's abstract as a Document and its chunks."""
     from ingest.chunk import chunk_document
     from ingest.text import parse_text
 
-    doc = next(parse_text(DATA / "abstracts" / f"PMC{pmcid}.abst"))
+    doc = next(parse_text(path))
     return doc, chunk_document(doc, 1000, 150)
 
 
-def rules_extractor() -> Any:
+def rules_extractor(mesh: Path) -> Any:
     """Return the offline RuleExtractor with the MeSH lexicon when the data set is present."""
     from ingest.extract_offline import RuleExtractor
     from kb.lexicon import Lexicon, load_mesh
 
-    mesh = DATA.parent / "mesh_2024"
     lexicon = Lexicon.from_terms(load_mesh(mesh)) if mesh.exists() else Lexicon.from_terms([])
     return RuleExtractor(lexicon)
 
@@ -138,12 +135,12 @@ def llm_extractor(base_url: str | None, cache: Path) -> Any:
     return extractor
 
 
-def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], articles: dict[str, list[Prompt]],
+def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, articles: dict[str, list[Prompt]],
           predictions: dict[str, dict[str, str | None]]) -> dict[str, Any]:
     """Run one extractor over the articles and return its coverage and accuracy against the labels."""
     started, claims_total, failed = time.perf_counter(), 0, 0
     for pmcid, prompts in articles.items():
-        doc, chunks = documents(pmcid)
+        doc, chunks = documents(ei / "abstracts" / f"PMC{pmcid}.abst")
         try:
             claims = extract(doc, chunks)
         except Exception as e:  # NOTE: a benchmark records a failed article and carries on.
@@ -161,22 +158,23 @@ def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], articles: d
             "correct": correct, "wall_s": round(time.perf_counter() - started, 1)}
 
 
-def run(limit: int, local: bool) -> dict[str, Any]:
-    """Return the comparison over the first `limit` labelled articles."""
-    articles = load_prompts(limit)
+def compare(data: Path, limit: int | None, local: bool) -> dict[str, Any]:
+    """Return the comparison over the first `limit` labelled articles of data/evidence_inference."""
+    ei = data / "evidence_inference"
+    articles = load_prompts(ei, limit)
     n_prompts = sum(len(p) for p in articles.values())
     predictions: dict[str, dict[str, str | None]] = defaultdict(dict)
     report: dict[str, Any] = {"dataset": {"name": "evidence_inference v2 (train+validation)", "articles": len(articles),
                                           "prompts": n_prompts, "text": "abstracts"}, "extractors": {}}
-    rules = rules_extractor()
+    rules = rules_extractor(data / "mesh_2024")
     report["extractors"]["rules"] = score(
-        "rules", lambda d, cs: [c for ch in cs for c in rules.extract(d, ch)], articles, predictions)
+        "rules", lambda d, cs: [c for ch in cs for c in rules.extract(d, ch)], ei, articles, predictions)
     with tempfile.TemporaryDirectory() as tmp, (local_smollm() if local else _no_server()) as url:
         llm = llm_extractor(url, Path(tmp) / "llm-cache.sqlite")
         if llm is None:
             report["extractors"]["llm"] = {"skipped": "set MEDKB_LLM_BASE_URL (and MEDKB_LLM_MODEL) or pass --local-smollm"}
         else:
-            report["extractors"]["llm"] = score("llm", llm.extract_many, articles, predictions)
+            report["extractors"]["llm"] = score("llm", llm.extract_many, ei, articles, predictions)
             from kb.llm import summarize_calls
 
             report["extractors"]["llm"].update(model=llm.chat.model, dropped_claims=llm.dropped,
@@ -193,23 +191,53 @@ def _no_server() -> Iterator[None]:
     yield None
 
 
+def to_result(report: dict[str, Any]) -> Any:
+    """Return the report as a benchmarks.common.Result (flat metrics; the rules extractor is the baseline)."""
+    from benchmarks.common import Result
+
+    metrics: dict[str, float] = {}
+    for name, r in report["extractors"].items():
+        for key in ("coverage", "accuracy_when_covered", "claims", "failed_articles", "dropped_claims"):
+            if r.get(key) is not None:
+                metrics[f"{name}_{key}"] = r[key]
+        if "calls" in r:
+            metrics.update(llm_calls=r["calls"]["calls"], llm_tokens_out=r["calls"]["tokens_out"])
+    both = report["rules_vs_llm"]["both_covered"]
+    if both:
+        metrics["rules_llm_same_direction"] = round(report["rules_vs_llm"]["same_direction"] / both, 3)
+    llm = report["extractors"]["llm"]
+    notes = llm.get("skipped") or f"LLM model {llm.get('model')}; direction vote over claims matching I and O"
+    return Result(name="extract_compare", metrics=metrics, dataset={**report["dataset"], "size": report["dataset"]["prompts"],
+                  "unit": "prompts"}, notes=notes)
+
+
+def run(data: Path = DATASETS, limit: int | None = 20, local_smollm: bool = False) -> Any:
+    """Return the comparison as a Result, for `python -m benchmarks run extract_compare`."""
+    return to_result(compare(data, limit, local_smollm))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the comparison, print it and write benchmarks/results/extract_compare.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=20, help="number of labelled articles (default 20)")
     parser.add_argument("--local-smollm", action="store_true", help="run SmolLM2-135M locally through xllamacpp")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"result file (default {OUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)
-    if not DATA.exists():
-        raise SystemExit(f"{DATA} not found: the shared Evidence Inference data set is needed")
-    started = time.perf_counter()
-    report = run(args.limit, args.local_smollm)
-    report.update(wall_s=round(time.perf_counter() - started, 1), date=time.strftime("%Y-%m-%d"))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    if not (DATASETS / "evidence_inference").exists():
+        raise SystemExit(f"{DATASETS / 'evidence_inference'} not found: the shared Evidence Inference data set is needed")
+    from benchmarks.common import timed
+
+    report: dict[str, Any] = {}
+
+    def measured() -> Any:
+        report.update(compare(DATASETS, args.limit, args.local_smollm))
+        return to_result(report)
+
+    record = timed(measured)
     print(json.dumps(report, indent=2))
+    print(f"wrote {OUT} ({record['wall_s']} s)")
     return 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # NOTE: runnable as a plain script from any folder.
     raise SystemExit(main())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pysbd
 from pydantic import ValidationError
 
+from ingest.direction import DirectionModel, default_model
 from ingest.stats import find_effects, find_p_values, find_sample_size
 from kb.claims import PREDICATE_DIRECTION, Claim, Direction, EffectMeasure, PValue, Predicate, Quote, claim_id
 from kb.lexicon import Lexicon, Mention
@@ -60,6 +61,7 @@ CLAUSE_BREAK = re.compile(r";\s|\s+and\s+(?=[−-]?\d[\d.·]*\s*[(\[])|\s(?:but|
                           r"|,?\s+and\s+(?=(?:was|were|is|are|had)\b)")
 KEEP_SECTIONS = ("results", "conclusions", "abstract", "body", "discussion", "title", "other", "registry")
 MAX_WORDS = 8
+MODEL_OVERRULE = 0.6
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,21 @@ def _significance(predicate: Predicate, effect: EffectMeasure | None, p: PValue 
     return "no_effect_on" if not_significant else predicate
 
 
+def _model_check(predicate: Predicate, sentence: str, model: DirectionModel | None, stats: bool) -> Predicate:
+    """Return the predicate after the trained direction model's second opinion on effect versus no difference."""
+    # NOTE: a clause's own p-value or CI is read exactly by _significance; the model only judges wording.
+    if model is None or stats or predicate not in ("increases", "decreases", "no_effect_on"):
+        return predicate
+    said, probability = model.predict(sentence)
+    # NOTE: on Evidence Inference train spans the model reads significance from wording better than the cues,
+    # and the cues read which way an effect goes better; so its "no difference" wins, its direction only when sure.
+    if said == "no_difference" and predicate != "no_effect_on":
+        return "no_effect_on"
+    if predicate == "no_effect_on" and said != "no_difference" and probability >= MODEL_OVERRULE:
+        return "increases" if said == "increase" else "decreases"
+    return predicate
+
+
 def _from_effect(effect: EffectMeasure | None) -> tuple[Predicate, Direction] | None:
     """Return the predicate a significant ratio implies when no verbal cue is present."""
     if effect is None or effect.crosses_null() is None or effect.type not in ("HR", "OR", "RR", "IRR"):
@@ -266,10 +283,11 @@ class RuleExtractor:
     """Extracts claims from result sentences with regex cues and a lexicon: deterministic and offline."""
 
     name = "rules"
-    version = "1"
+    version = "2"
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, model: DirectionModel | None = None) -> None:
         self.lexicon = lexicon
+        self.model = model or default_model()
 
     def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
         """Return verified claims for every claim-like sentence of the chunk."""
@@ -310,7 +328,9 @@ class RuleExtractor:
         obj = _pick_object(s, cue[0], avoid, subject, lo, hi) or (Named.of(context[1]) if context else None)
         if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
             return None
-        predicate, hedged = _significance(cue[1], effect, p), bool(HEDGES.search(s.text))
+        stats = p is not None or bool(effect and effect.crosses_null() is not None)
+        predicate = _model_check(_significance(cue[1], effect, p), s.text, self.model, stats)
+        hedged = bool(HEDGES.search(s.text))
         data = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
             "object": obj.entity(), "direction": PREDICATE_DIRECTION.get(predicate, "unclear"),

@@ -16,6 +16,7 @@ from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
 from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
+from kb.llm import BudgetExceeded
 from kb.models import Chunk, Document, Entity, entity_id
 from kb.records import chunk_point, claim_point, document_point, entity_point
 from kb.store import Filter, Match, Point, Store
@@ -39,6 +40,7 @@ class IngestReport:
     dropped_claims: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -190,8 +192,9 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
     terms = terms_from_document(doc, run.lexicon)
     run.lexicon.add(terms)
     chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
+    dropped_before = getattr(run.extractor, "dropped", 0)
     claims, dropped = _claims(doc, chunks, run.extractor, registry_claims)
-    report.dropped_claims += dropped
+    report.dropped_claims += dropped + getattr(run.extractor, "dropped", 0) - dropped_before
     return Prepared(doc, chunks, claims, _entities(terms, claims))
 
 

@@ -212,10 +212,13 @@ def test_smollm_through_xllamacpp_end_to_end(smollm_server: str, tmp_path: Path)
                    text=text, study_design="rct")
     start = text.index("ABSTRACT.RESULTS")
     chunk = Chunk(id=make_id("chunk", doc.id, start), doc_id=doc.id, text=text[start:], start=start, end=len(text))
-    settings = Settings(llm_base_url=smollm_server, llm_model="smollm2-135m", llm_max_tokens=512, llm_reasks=1)
+    settings = Settings(llm_base_url=smollm_server, llm_model="smollm2-135m", llm_max_tokens=512, llm_reasks=0,
+                        llm_timeout=240, llm_max_retries=0)  # NOTE: retrying a slow local model only piles up work.
     cache = tmp_path / "llm-cache.sqlite"
     first = make_llm_extractor(settings, cache)
-    first.max_claims = 1  # NOTE: keeps a 135M model's reply well inside max_tokens, so the test stays fast.
+    # NOTE: one claim, no re-ask: a 135M model's reply stays well inside max_tokens and the test stays fast
+    # (re-asks against a real server run in benchmarks/extract_compare.py --local-smollm).
+    first.max_claims = 1
     try:
         claims = first.extract(doc, chunk)
     except LLMOutputError:
@@ -224,7 +227,7 @@ def test_smollm_through_xllamacpp_end_to_end(smollm_server: str, tmp_path: Path)
         assert doc.text[claim.quote.start : claim.quote.end] == claim.quote.text
         assert claim.subject.name.casefold() in claim.quote.text.casefold()
     calls = summarize_calls(cache)
-    assert calls["calls"] in (1, 2) and calls["tokens_in"] > 0 and calls["tokens_out"] > 0
+    assert calls["calls"] == 1 and calls["tokens_in"] > 0 and calls["tokens_out"] > 0
     assert calls["dropped_claims"] == first.dropped
     assert set(calls["outcomes"]) <= {"ok", "invalid"}  # NOTE: the grammar-constrained reply always parses.
     with sqlite3.connect(cache) as conn:

@@ -69,7 +69,7 @@ def claims_of(rules: RuleExtractor, sentence: str, kind: SectionKind = "results"
 
 def test_is_an_extractor(small_rules: RuleExtractor) -> None:
     extractor: Extractor = small_rules
-    assert (extractor.name, extractor.version) == ("rules", "1")
+    assert (extractor.name, extractor.version) == ("rules", "2")
 
 
 @needs_data

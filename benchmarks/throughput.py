@@ -1,0 +1,116 @@
+"""Ingestion throughput: documents/s and pages/s end to end, beside the embedding model's own speed.
+
+Both sides see the same texts in the same run: the embedder alone embeds every chunk text the pipeline
+would embed (title + chunk), then the pipeline ingests the same documents (rule extractor, BM25, fresh
+EdgeStore in a temporary folder). SciFact abstracts come in as Documents; the PDFs go through ingest_paths.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.common import Result, Target
+from benchmarks.scifact import folder_of, load_corpus
+from ingest.chunk import chunk_document
+from ingest.extract_offline import RuleExtractor
+from ingest.load import discover, load_records
+from ingest.pipeline import IngestReport, Run, ingest_paths, ingest_records
+from kb.embed import OnnxMiniLM
+from kb.lexicon import Lexicon
+from kb.models import Document
+from kb.store.edge import EdgeStore
+
+NAME = "throughput"
+PDFS = "biomedical_pdfs"
+RATIO = 0.8
+
+
+def embed_seconds(embedder: OnnxMiniLM, docs: list[Document]) -> tuple[float, int]:
+    """Return the seconds the embedder alone takes on the documents' chunk texts, and how many there were."""
+    texts = [f"{d.title}\n{c.text}" for d in docs for c in chunk_document(d, Run.chunk_size, Run.chunk_overlap)]
+    start = time.perf_counter()
+    embedder.embed(texts)
+    return time.perf_counter() - start, len(texts)
+
+
+def ingest_seconds(embedder: OnnxMiniLM, write: Callable[[Run], IngestReport]) -> tuple[float, IngestReport]:
+    """Return the seconds one ingest into a fresh store takes, and its report."""
+    with tempfile.TemporaryDirectory(prefix="medkb-throughput-") as tmp:
+        store = EdgeStore(Path(tmp) / "kb", embedder.dim, embedder.name)
+        lexicon = Lexicon.empty()
+        run = Run(store, embedder, RuleExtractor(lexicon), lexicon)
+        try:
+            start = time.perf_counter()
+            report = write(run)
+            seconds = time.perf_counter() - start
+        finally:
+            store.close()
+    return seconds, report
+
+
+def scifact(embedder: OnnxMiniLM, data: Path, limit: int | None) -> dict[str, float]:
+    """Return SciFact abstracts/s for the embedder alone and for the whole ingest."""
+    docs = list(load_corpus(folder_of(data) / "corpus.jsonl", None if not limit else lambda _, n: n < limit).values())
+    embed_s, n_chunks = embed_seconds(embedder, docs)
+    ingest_s, report = ingest_seconds(embedder, lambda run: _ingest_docs(run, docs))
+    if report.documents != len(docs):
+        raise RuntimeError(f"SciFact ingest stored {report.documents} of {len(docs)} documents: {report.failed[:3]}")
+    return {
+        "scifact_docs": len(docs), "scifact_chunks": n_chunks, "scifact_claims": report.claims,
+        "scifact_embed_docs_per_s": len(docs) / embed_s, "scifact_ingest_docs_per_s": len(docs) / ingest_s,
+    }
+
+
+def pdfs(embedder: OnnxMiniLM, folder: Path) -> dict[str, float]:
+    """Return PDF pages/s for the embedder alone (on the parsed text) and for the whole ingest from files."""
+    files = discover([folder])
+    docs = [doc for f in files for doc, _ in load_records(f)]
+    pages = sum(max(len(d.pages), 1) for d in docs)
+    embed_s, _ = embed_seconds(embedder, docs)
+    ingest_s, report = ingest_seconds(embedder, lambda run: ingest_paths(
+        files, store=run.store, embedder=run.embedder, extractor=run.extractor, lexicon=run.lexicon))
+    return {
+        "pdf_docs": len(docs), "pdf_pages": pages, "pdf_ingested": report.documents,
+        "pdf_embed_pages_per_s": pages / embed_s, "pdf_ingest_pages_per_s": pages / ingest_s,
+        "pdf_ingest_docs_per_s": len(docs) / ingest_s,
+    }
+
+
+def _ingest_docs(run: Run, docs: list[Document]) -> IngestReport:
+    """Return the report of ingesting ready-made documents."""
+    report = IngestReport()
+    ingest_records(((d, []) for d in docs), run, report)
+    return report
+
+
+def run(data: Path, limit: int | None = None) -> Result:
+    """Return ingest vs embedding throughput on SciFact abstracts (limit: abstracts) and the shared PDFs."""
+    embedder = OnnxMiniLM()
+    embedder.embed(["warm up the session"])  # NOTE: model loading is not throughput; both sides start warm.
+    sf = scifact(embedder, data, limit)
+    pdf = pdfs(embedder, data / PDFS) if (data / PDFS).is_dir() else {}
+    metrics = {
+        "scifact_ingest_vs_embed": round(sf["scifact_ingest_docs_per_s"] / sf["scifact_embed_docs_per_s"], 3),
+        "scifact_ingest_docs_per_s": round(sf["scifact_ingest_docs_per_s"], 2),
+    }
+    baselines = {"scifact_ingest_docs_per_s": round(sf["scifact_embed_docs_per_s"], 2)}
+    if pdf:
+        metrics["pdf_ingest_vs_embed"] = round(pdf["pdf_ingest_pages_per_s"] / pdf["pdf_embed_pages_per_s"], 3)
+        metrics["pdf_ingest_pages_per_s"] = round(pdf["pdf_ingest_pages_per_s"], 2)
+        metrics["pdf_ingest_docs_per_s"] = round(pdf["pdf_ingest_docs_per_s"], 3)
+        baselines["pdf_ingest_pages_per_s"] = round(pdf["pdf_embed_pages_per_s"], 2)
+    return Result(
+        name=NAME,
+        metrics=metrics,
+        baselines=baselines,
+        targets=[Target("scifact_ingest_vs_embed", ">=", RATIO), Target("pdf_ingest_vs_embed", ">=", RATIO)],
+        dataset={"path": str(data), "size": int(sf["scifact_docs"]), "unit": "abstracts",
+                 "scifact_chunks": int(sf["scifact_chunks"]), "scifact_claims": int(sf["scifact_claims"]),
+                 **{k: int(v) for k, v in pdf.items() if k in ("pdf_docs", "pdf_pages", "pdf_ingested")}},
+        notes=("Baseline = the embedder alone (OnnxMiniLM, 2 threads) on the same chunk texts in the same run; "
+               "ingest = parse (PDFs) + chunk + rule extraction + embed + BM25 + EdgeStore writes, into a fresh "
+               "store. *_vs_embed = ingest rate / embedding rate."),
+    )

@@ -1,0 +1,88 @@
+"""kb.verdict: yes / no / maybe from an answer's hypotheses, and the direction of a comparison."""
+
+from __future__ import annotations
+
+from kb.answers import Answer, Citation, Hypothesis, Query, QueryEntity
+from kb.claims import Direction
+from kb.verdict import asked_direction, comparative_direction, read_verdict, verdict
+
+
+def _citation(quote: str, direction: Direction) -> Citation:
+    return Citation(claim_id=quote[:8], doc_id="d1", title="", quote=quote, page=None, start=0, end=len(quote),
+                    source="x.txt", direction=direction)
+
+
+def _hypothesis(intervention: str, outcome: str, direction: Direction, quote: str = "",
+                confidence: str = "low") -> Hypothesis:
+    return Hypothesis(statement=f"{intervention} vs {outcome}", intervention=intervention, outcome=outcome,
+                      direction=direction, confidence=confidence,  # type: ignore[arg-type]
+                      supporting=(_citation(quote or f"{intervention} changed {outcome}", direction),))
+
+
+def _answer(question: str, *hypotheses: Hypothesis, entities: tuple[QueryEntity, ...] = ()) -> Answer:
+    return Answer(question=question, query=Query(question=question, entities=entities), hypotheses=hypotheses)
+
+
+def test_asked_direction_reads_the_verb() -> None:
+    assert asked_direction("Does aspirin reduce stroke?") == "decrease"
+    assert asked_direction("Does exercise improve sleep quality?") == "increase"
+    assert asked_direction("Is obesity associated with asthma?") == "unclear"
+
+
+def test_an_effect_in_the_asked_direction_is_yes() -> None:
+    answer = _answer("Does aspirin reduce stroke?", _hypothesis("aspirin", "stroke", "decrease"))
+    assert verdict(answer) == "yes"
+
+
+def test_no_difference_is_no() -> None:
+    answer = _answer("Does aspirin reduce stroke?", _hypothesis("aspirin", "stroke", "no_difference"))
+    got = read_verdict(answer)
+    assert got.label == "no"
+    assert any("no difference" in r for r in got.reasons)
+
+
+def test_the_opposite_effect_is_no() -> None:
+    answer = _answer("Does aspirin reduce stroke?", _hypothesis("aspirin", "stroke", "increase"))
+    assert verdict(answer) == "no"
+
+
+def test_evenly_split_evidence_is_maybe() -> None:
+    answer = _answer("Is obesity associated with asthma?", _hypothesis("obesity", "asthma", "increase"),
+                     _hypothesis("obesity", "asthma severity", "no_difference"))
+    assert verdict(answer) == "maybe"
+
+
+def test_an_answer_without_hypotheses_gets_the_prior_with_a_reason() -> None:
+    got = read_verdict(_answer("Does aspirin reduce stroke?"))
+    assert got.label == "yes"
+    assert got.reasons and "prior" in got.reasons[0]
+
+
+def test_comparative_direction_picks_the_claim_about_the_asked_outcome() -> None:
+    entities = (QueryEntity(text="aspirin", role="intervention", name="aspirin"),
+                QueryEntity(text="placebo", role="comparator", name="placebo"),
+                QueryEntity(text="blood loss", role="outcome", name="blood loss"))
+    answer = _answer("What is the effect of aspirin compared with placebo on blood loss?",
+                     _hypothesis("aspirin", "pain", "decrease", "Aspirin reduced pain."),
+                     _hypothesis("aspirin", "blood loss", "increase", "Aspirin increased blood loss."),
+                     entities=entities)
+    direction, reasons = comparative_direction(answer)
+    assert direction == "increase"
+    assert "blood loss" in reasons[0]
+
+
+def test_comparative_direction_flips_a_claim_about_the_comparator() -> None:
+    entities = (QueryEntity(text="chloroquine", role="intervention", name="chloroquine"),
+                QueryEntity(text="artemether", role="comparator", name="artemether"),
+                QueryEntity(text="gametocytes", role="outcome", name="gametocytes"))
+    answer = _answer("What is the effect of chloroquine compared with artemether on gametocytes?",
+                     _hypothesis("artemether", "gametocytes", "decrease", "Artemether reduced gametocytes."),
+                     entities=entities)
+    direction, reasons = comparative_direction(answer)
+    assert direction == "increase"
+    assert any("flipped" in r for r in reasons)
+
+
+def test_comparative_direction_without_directions_is_unclear() -> None:
+    answer = _answer("What is the effect of a compared with b on c?", _hypothesis("a", "c", "unclear"))
+    assert comparative_direction(answer)[0] == "unclear"
