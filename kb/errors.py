@@ -4,14 +4,18 @@ MedKBError
  ├── ParseError          a file could not be read as any supported format
  ├── SkippedInput        a well-formed file MedKB does not ingest (an esearch reply, say)
  ├── ExtractionError     an extractor failed on a chunk
- │    ├── LLMUnavailable  the model endpoint failed after retries   (kb.llm)
- │    ├── LLMOutputError  the model's reply stayed malformed        (kb.llm)
- │    └── BudgetExceeded  the run's call or cost budget is spent    (kb.llm)
+ │    ├── LLMUnavailable  the model endpoint failed after retries
+ │    ├── LLMOutputError  the model's reply stayed malformed
+ │    └── BudgetExceeded  the run's call or cost budget is spent
  ├── StoreError          the knowledge base could not be opened or written
  │    └── StoreBusy      another process holds the embedded store
  ├── EmbeddingError      the embedding backend failed
  └── ConfigError         a setting is missing or invalid
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class MedKBError(Exception):
@@ -44,3 +48,19 @@ class EmbeddingError(MedKBError):
 
 class ConfigError(MedKBError):
     """A setting is missing or invalid."""
+
+
+class LLMUnavailable(ExtractionError):
+    """The endpoint failed even after the SDK's retries (timeout, rate limit, server error)."""
+
+
+class LLMOutputError(ExtractionError):
+    """The model's reply stayed malformed or truncated after every re-ask."""
+
+
+class BudgetExceeded(ExtractionError):
+    """The run's call or cost budget is spent; claims extracted so far ride along."""
+
+    def __init__(self, message: str, claims: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.claims = list(claims)
