@@ -1,4 +1,4 @@
-"""A format-neutral trial record, and how it becomes a Document's text and its registry claims.
+"""How a format-neutral trial record becomes a Document's text and its registry claims.
 
 Claims come only from posted statistical analyses and serious adverse events, never from a language model. An
 outcome posted without an analysis stays in the text (retrievable, quotable) but yields no claim: no comparison
@@ -9,177 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ingest.trials_model import (CONTROL_ARM, MAX_QUOTED_LINE, MAX_SERIOUS_EVENTS, PUBLICATION_TYPES, Analysis, Anchor,
+                                 Arms, Group, Measurement, OutcomeResult, Record, Results, TextBuilder, clip)
 from kb.claims import Claim
-from kb.models import (Document, Entity, Section, SectionKind, StudyDesign, TrialInfo, content_hash, document_id,
-                       entity_id)
+from kb.models import Document, Entity, content_hash, document_id, entity_id
 from kb.trials import effect_predicate, estimate_effect, is_ratio, parse_number, parse_p_value, registry_claim
-
-PUBLICATION_TYPES = ("Clinical Trial Registration",)
-MAX_QUOTED_LINE = 399  # NOTE: the pipeline attaches a claim to one chunk, so a quoted line must fit in one.
-MAX_SERIOUS_EVENTS = 10
-_CONTROL = re.compile(r"\b(placebo|sham|vehicle|usual care|standard of care|no treatment|control)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Group:
-    """A results group (arm as analysed) by its registry id."""
-
-    id: str
-    title: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """One group's value in one class/category of an outcome, as the record writes it."""
-
-    group_id: str
-    label: str
-    value: str
-    spread: str = ""
-    lower: str = ""
-    upper: str = ""
-    n: str = ""
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """A posted statistical analysis, every number kept as the record's string."""
-
-    field: str
-    group_ids: tuple[str, ...]
-    param_type: str = ""
-    param_value: str = ""
-    ci_pct: str = ""
-    ci_lower: str = ""
-    ci_upper: str = ""
-    p_value: str = ""
-    method: str = ""
-    estimate: str = ""
-    non_inferiority: str = ""
-
-
-@dataclass(frozen=True)
-class OutcomeResult:
-    """A posted outcome measure with its groups, values and analyses."""
-
-    title: str
-    time_frame: str = ""
-    type: str = ""
-    units: str = ""
-    dispersion: str = ""
-    groups: tuple[Group, ...] = ()
-    denoms: tuple[tuple[str, str], ...] = ()
-    measurements: tuple[Measurement, ...] = ()
-    analyses: tuple[Analysis, ...] = ()
-
-
-@dataclass(frozen=True)
-class EventCount:
-    """How many of a group's participants had one serious adverse event."""
-
-    field: str
-    group_id: str
-    affected: int
-    at_risk: int
-
-
-@dataclass(frozen=True)
-class SeriousEvent:
-    """A serious adverse event term with its per-group counts."""
-
-    term: str
-    counts: tuple[EventCount, ...]
-
-    @property
-    def affected(self) -> int:
-        """Return the participants affected over all groups."""
-        return sum(c.affected for c in self.counts)
-
-
-@dataclass(frozen=True)
-class Results:
-    """A record's posted results section."""
-
-    outcomes: tuple[OutcomeResult, ...] = ()
-    event_groups: tuple[Group, ...] = ()
-    serious_events: tuple[SeriousEvent, ...] = ()
-
-
-@dataclass(frozen=True)
-class Arms:
-    """Which interventions each arm label received (casefolded key) and each intervention's other names."""
-
-    by_label: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A rendered line a claim will quote, with what it renders."""
-
-    start: int
-    end: int
-    field: str
-    groups: tuple[Group, ...]
-    outcome: OutcomeResult | None = None
-    analysis: Analysis | None = None
-    count: EventCount | None = None
-    event: SeriousEvent | None = None
-
-
-@dataclass(frozen=True)
-class Record:
-    """One registry record read into format-neutral parts."""
-
-    info: TrialInfo
-    title: str
-    brief_title: str
-    summary: str
-    design: StudyDesign
-    arms: Arms
-    results: Results | None
-    canonical: bytes
-
-
-class TextBuilder:
-    """Accumulates a document's text line by line and records its sections."""
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-        self.size = 0
-        self.sections: list[Section] = []
-
-    def line(self, text: str) -> tuple[int, int]:
-        """Append one line and return its span (without the newline)."""
-        start = self.size
-        self._parts.append(text + "\n")
-        self.size += len(text) + 1
-        return start, start + len(text)
-
-    def close(self, title: str, kind: SectionKind, start: int) -> None:
-        """Record the text written since start as a section."""
-        if self.size > start:
-            self.sections.append(Section(title=title[:200], kind=kind, start=start, end=self.size))
-
-    @property
-    def text(self) -> str:
-        """Return the text written so far."""
-        return "".join(self._parts)
-
-
-def flat(value: Any) -> str:
-    """Return a value as one line of text with runs of whitespace collapsed."""
-    return " ".join(str(value).split()) if value is not None else ""
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # --- rendering -----------------------------------------------------------------------------------------
 
@@ -214,16 +50,16 @@ def _measurement_line(m: Measurement, o: OutcomeResult, title: str) -> str:
 
 
 def _analysis_line(a: Analysis, groups: list[Group]) -> str:
-    line = "Analysis: " + _clip(" vs ".join(_clip(g.title, 80) for g in groups), 170)
-    stats = f"{_clip(a.param_type, 60)} {a.param_value}".strip()
+    line = "Analysis: " + clip(" vs ".join(clip(g.title, 80) for g in groups), 170)
+    stats = f"{clip(a.param_type, 60)} {a.param_value}".strip()
     if a.ci_lower or a.ci_upper:
         stats += f" ({a.ci_pct or '?'}% CI {a.ci_lower or '?'} to {a.ci_upper or '?'})"
     if a.p_value:
         p_value = f"p{a.p_value}" if a.p_value[0] in "<>=≤≥" else f"p={a.p_value}"
         stats = f"{stats}, {p_value}" if stats else p_value
     line += f" — {stats}" if stats else ""
-    line += f" ({_clip(a.method, 60)})" if a.method else ""
-    return _clip(line, MAX_QUOTED_LINE)
+    line += f" ({clip(a.method, 60)})" if a.method else ""
+    return clip(line, MAX_QUOTED_LINE)
 
 
 def _render_events(b: TextBuilder, results: Results) -> list[Anchor]:
@@ -236,7 +72,7 @@ def _render_events(b: TextBuilder, results: Results) -> list[Anchor]:
     anchors = []
     for ev in ranked[:MAX_SERIOUS_EVENTS]:
         for c in ev.counts:
-            line = f"Serious adverse event {_clip(ev.term, 150)}: {_clip(titles.get(c.group_id, c.group_id), 150)}"
+            line = f"Serious adverse event {clip(ev.term, 150)}: {clip(titles.get(c.group_id, c.group_id), 150)}"
             s, e = b.line(f"{line} {c.affected}/{c.at_risk}")
             anchors.append(Anchor(s, e, c.field, results.event_groups, count=c, event=ev))
     if len(ranked) > MAX_SERIOUS_EVENTS:
@@ -280,7 +116,7 @@ def _safety(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     assert c is not None and ev is not None
     group = next((g for g in anchor.groups if g.id == c.group_id), Group(c.group_id, c.group_id))
     subject = _intervention(group, arms)
-    if not c.affected or _CONTROL.search(subject.name):
+    if not c.affected or CONTROL_ARM.search(subject.name):
         return None  # NOTE: a placebo arm's events are the comparison, not an effect of a treatment.
     titles = {g.id: g.title for g in anchor.groups}
     others = "; ".join(f"{titles.get(o.group_id, o.group_id)} {o.affected}/{o.at_risk}"
@@ -295,7 +131,7 @@ def _ordered_groups(a: Analysis, groups: tuple[Group, ...]) -> list[Group]:
     chosen = [g for gid in a.group_ids for g in groups if g.id == gid]
     named = [(m.start(), k) for k, g in enumerate(chosen) if g.title
              for m in [re.search(rf"(?<!\w){re.escape(g.title)}(?!\w)", a.estimate, re.I)] if m]
-    first = min(named)[1] if named else next((k for k, g in enumerate(chosen) if not _CONTROL.search(g.title)), 0)
+    first = min(named)[1] if named else next((k for k, g in enumerate(chosen) if not CONTROL_ARM.search(g.title)), 0)
     return chosen[first:first + 1] + chosen[:first] + chosen[first + 1:]
 
 
