@@ -80,6 +80,10 @@ def ingest_paths(
             progress(str(path))
         try:
             _ingest(load_records(path), run, report, pending)
+        except BudgetExceeded as exc:
+            # NOTE: the half-done document is not written; its finished chunks sit in the LLM cache.
+            report.stopped = str(exc)
+            break
         except SkippedInput as exc:
             report.skipped.append((str(path), str(exc)))
         except MedKBError as exc:
@@ -119,6 +123,8 @@ def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: I
             pending.flush(run, report)
         try:
             prepared = _prepare(doc, registry_claims, run, report)
+        except BudgetExceeded:
+            raise
         except ExtractionError as exc:  # NOTE: one record's failure spares its siblings.
             report.failed.append((_label(doc), str(exc)))
             continue

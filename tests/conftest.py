@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# NOTE: the loopback LLM servers are fixtures every LLM test may ask for by name.
+pytest_plugins = ["tests.llm_servers"]
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "datasets"
 DEMO = ROOT / "data" / "demo"

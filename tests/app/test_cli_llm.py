@@ -13,7 +13,7 @@ from app.cli import app
 from app.resources import open_kb
 from kb.config import Settings
 from kb.records import claim_from_hit
-from tests.llm_servers import Scripted, ScriptedLLM, claims_reply, scripted_llm  # noqa: F401 - fixture
+from tests.llm_servers import Scripted, ScriptedLLM, claims_reply
 
 runner = CliRunner()
 NOTE = """# Aspirin and headache
@@ -29,7 +29,8 @@ def answer_from_source(fake: ScriptedLLM) -> Any:
     def respond(body: dict[str, Any]) -> Scripted:
         source = fake.source_of(body)
         sentences = [s for s in re.split(r"(?<=\.)\s+", source) if " reduced " in s]
-        return claims_reply(*[{"subject": s.split(" ")[0], "predicate": "decreases", "object": "headache pain",
+        return claims_reply(*[{"subject": s.split(" ")[0], "predicate": "decreases",
+                               "object": s.split(" reduced ")[1].split(" compared")[0],
                                "direction": "decrease", "quote": s.strip(),
                                "p_value": "p<0.01" if "p<0.01" in s else None} for s in sentences])
     return respond
@@ -44,7 +45,7 @@ def ingest(store: Path, path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -
     return result.stderr
 
 
-def test_llm_ingest_then_reingest_makes_no_calls(scripted_llm: ScriptedLLM, tmp_path: Path,  # noqa: F811
+def test_llm_ingest_then_reingest_makes_no_calls(scripted_llm: ScriptedLLM, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     scripted_llm.responder = answer_from_source(scripted_llm)
     note = tmp_path / "in" / "aspirin.md"
@@ -66,7 +67,7 @@ def test_llm_ingest_then_reingest_makes_no_calls(scripted_llm: ScriptedLLM, tmp_
     assert "LLM calls" in stats
 
 
-def test_edited_file_only_asks_about_new_text(scripted_llm: ScriptedLLM, tmp_path: Path,  # noqa: F811
+def test_edited_file_only_asks_about_new_text(scripted_llm: ScriptedLLM, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     scripted_llm.responder = answer_from_source(scripted_llm)
     note = tmp_path / "in" / "aspirin.md"
@@ -79,3 +80,21 @@ def test_edited_file_only_asks_about_new_text(scripted_llm: ScriptedLLM, tmp_pat
     ingest(store, note, scripted_llm.url, monkeypatch)
     new = [scripted_llm.source_of(b) for b in scripted_llm.requests[len(asked):]]
     assert new and all(text not in asked for text in new), "cached chunks are not asked again"
+
+
+def test_spent_budget_stops_the_run_cleanly_and_a_rerun_continues(scripted_llm: ScriptedLLM, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    scripted_llm.responder = answer_from_source(scripted_llm)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a", "b", "c"):
+        (inbox / f"{name}.md").write_text(f"# Note {name}\n\n{name.upper()}-drug significantly reduced pain "
+                                          f"compared with placebo (p<0.01).\n")
+    store = tmp_path / "kb"
+    monkeypatch.setenv("MEDKB_LLM_BUDGET_CALLS", "1")
+    err = ingest(store, inbox, scripted_llm.url, monkeypatch)
+    assert "stopped" in err and "budget" in err and "1 documents ingested" in err
+    assert len(scripted_llm.requests) == 1
+    monkeypatch.setenv("MEDKB_LLM_BUDGET_CALLS", "10")
+    err = ingest(store, inbox, scripted_llm.url, monkeypatch)
+    assert "2 documents ingested" in err and "1 unchanged" in err and "stopped" not in err

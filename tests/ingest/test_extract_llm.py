@@ -24,14 +24,12 @@ from kb.config import Settings
 from kb.errors import StoreError
 from kb.llm import LLMOutputError, LLMUnavailable, summarize_calls
 from kb.models import Chunk, Document, content_hash, make_id
-from tests.llm_servers import (  # noqa: F401
+from tests.llm_servers import (
     GOOD_CLAIM,
     NULL_CLAIM,
     Scripted,
     ScriptedLLM,
     claims_reply,
-    scripted_llm,
-    smollm_server,
     trial_abstract,
 )
 

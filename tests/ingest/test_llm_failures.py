@@ -13,7 +13,7 @@ from kb.config import Settings
 from kb.errors import ExtractionError
 from kb.llm import BudgetExceeded, LLMOutputError, LLMUnavailable, summarize_calls
 from kb.models import Chunk, Document, content_hash, make_id
-from tests.llm_servers import (  # noqa: F401
+from tests.llm_servers import (
     GOOD_CLAIM,
     NULL_CLAIM,
     Scripted,
@@ -21,7 +21,6 @@ from tests.llm_servers import (  # noqa: F401
     claims_reply,
     completion,
     error,
-    scripted_llm,
     trial_abstract,
 )
 

@@ -23,7 +23,7 @@ from kb.llm import (
     make_client,
     summarize_calls,
 )
-from tests.llm_servers import Scripted, ScriptedLLM, completion, error, scripted_llm  # noqa: F401
+from tests.llm_servers import Scripted, ScriptedLLM, completion, error
 
 MESSAGES = [{"role": "system", "content": "Name fruits."}, {"role": "user", "content": "<source>apple</source>"}]
 
