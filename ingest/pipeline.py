@@ -24,7 +24,7 @@ from kb.store import Filter, Match, Point, Store
 Progress = Callable[[str], None]
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
 # NOTE: enough chunks per write that embedding batches are full and length-sorted, and flushes are rare.
-BATCH_CHUNKS = 256
+BATCH_CHUNKS = 1024
 
 
 @dataclass

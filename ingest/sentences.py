@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import pysbd
 
@@ -82,11 +83,17 @@ class Named:
         return Entity(id=eid, name=self.surface, type=self.type, normalized_id=self.normalized_id, synonyms=synonyms)
 
 
+@cache
+def _segmenter() -> pysbd.Segmenter:
+    """Return the shared sentence segmenter (offsets are found here, so pysbd's slow char spans stay off)."""
+    return pysbd.Segmenter(language="en", clean=False)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) of each sentence in text, trimmed of whitespace and split at blank lines."""
     spans, cursor = [], 0
-    for seg in pysbd.Segmenter(language="en", clean=False, char_span=True).segment(text):
-        for part in re.split(r"\n\s*\n", seg.sent):
+    for seg in _segmenter().segment(text):
+        for part in re.split(r"\n\s*\n", seg):
             part = part.strip()
             at = text.find(part, cursor) if part else -1
             if at >= 0:
