@@ -22,26 +22,13 @@ from kb.grade import (
 )
 from kb.models import Entity
 from kb.query import normalize_term, terms_match
+from kb.wording import wording
 
 Pair = tuple[Claim, Citation]
 GroupKey = tuple[str, str, bool]
 
 # NOTE: on a weight tie the conservative reading (no difference) wins; the rest is a fixed, stable order.
 _TIE_ORDER: tuple[Direction, ...] = ("no_difference", "decrease", "increase")
-_VERBS: dict[Direction, tuple[str, str]] = {
-    "decrease": ("reduces", "reduce"),
-    "increase": ("increases", "increase"),
-    "no_difference": ("makes little or no difference to", "make little or no difference to"),
-    "unclear": ("affects", "affect"),
-}
-_ASSOCIATION: dict[Direction, tuple[str, str]] = {
-    "decrease": ("is associated with lower", "be associated with lower"),
-    "increase": ("is associated with higher", "be associated with higher"),
-    "no_difference": ("is not associated with", "not be associated with"),
-    "unclear": ("is associated with", "be associated with"),
-}
-_RISK_PREDICATES = frozenset({"increases_risk_of", "decreases_risk_of"})
-_ASSOCIATION_PREDICATES = frozenset({"associated_with", "not_associated_with"})
 
 
 def entity_key(entity: Entity) -> str:
@@ -81,43 +68,6 @@ def majority(studies: Sequence[Pair]) -> Direction:
     return max(counted, key=lambda d: tally[d], default="unclear")
 
 
-def _name(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    return text[:1].upper() + text[1:] if first.islower() else text
-
-
-def _plural(subject: str) -> bool:
-    last = subject.split()[-1] if subject.split() else ""
-    return last.islower() and last.endswith("s") and not last.endswith(("ss", "us", "is"))
-
-
-def statement(subject: str, obj: str, direction: Direction, certainty: Certainty, *,
-              association: bool = False) -> str:
-    """Return the hypothesis worded to its certainty (GRADE's plain-language phrasing)."""
-    third, base = (_ASSOCIATION if association else _VERBS)[direction]
-    if _plural(subject):
-        third = "are " + third[3:] if third.startswith("is ") else base
-    copula, rest = third.split(" ", 1) if third.startswith(("is ", "are ")) else ("", third)
-    if certainty == "high":
-        return f"{_name(subject)} {third} {obj}"
-    if certainty == "moderate":
-        hedge = f"{copula} probably {rest}" if copula else f"probably {third}"
-        return f"{_name(subject)} {hedge} {obj}"
-    if certainty == "low":
-        return f"{_name(subject)} may {base} {obj}"
-    return f"It is uncertain whether {subject} {third} {obj}"
-
-
-def _wording(claims: Sequence[Claim]) -> tuple[str, bool]:
-    """Return the outcome phrase ('the risk of stroke') and whether to word it as an association."""
-    votes = sum(c.kind == "association" or c.predicate in _ASSOCIATION_PREDICATES for c in claims)
-    association = 2 * votes > len(claims)
-    lead = claims[0]
-    if lead.predicate in _RISK_PREDICATES:
-        return (f"risk of {lead.object.name}" if association else f"the risk of {lead.object.name}"), association
-    return lead.object.name, association
-
-
 def hypothesis(pairs: Sequence[Pair], query: Query, mechanistic: bool) -> Hypothesis:
     """Return the graded hypothesis for one (intervention, outcome) group of cited claims."""
     studies = per_study(pairs)
@@ -137,11 +87,10 @@ def hypothesis(pairs: Sequence[Pair], query: Query, mechanistic: bool) -> Hypoth
         why = ("only mechanistic, animal or in-vitro evidence" if mechanistic
                else "every supporting statement is hedged by its authors")
         level, reasons = capped(level, reasons, "low", f"hypothesis only, {why}")
-    obj, association = _wording([c for c, _ in support])
     lead = support[0][0]
     sizes = [n for c, _ in body if (n := counted_size(c)) is not None]
     return Hypothesis(
-        statement=statement(lead.subject.name, obj, direction, level, association=association),
+        statement=wording([c for c, _ in support], direction, level),
         intervention=lead.subject.name, outcome=lead.object.name, direction=direction,
         confidence=level, confidence_reasons=reasons,
         supporting=tuple(cit for _, cit in support), contradicting=tuple(cit for _, cit in against),

@@ -11,7 +11,7 @@ import pytest
 
 from kb.answers import DISCLAIMER, Citation, Query, QueryEntity
 from kb.claims import Claim, Direction, EffectMeasure, Quote, claim_id
-from kb.evidence import answer_sections, assemble_answer, build_hypotheses, group_key, statement
+from kb.evidence import answer_sections, assemble_answer, build_hypotheses, group_key
 from kb.models import Chunk, Entity, EntityType, entity_id, make_id
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
@@ -230,24 +230,13 @@ def test_indirect_population_is_rated_down() -> None:
     assert build_hypotheses(direct, query)[0][0].confidence == "high"
 
 
-@pytest.mark.parametrize(("direction", "level", "association", "text"), [
-    ("decrease", "high", False, "Aspirin reduces stroke"),
-    ("decrease", "moderate", False, "Aspirin probably reduces stroke"),
-    ("decrease", "low", False, "Aspirin may reduce stroke"),
-    ("decrease", "very low", False, "It is uncertain whether aspirin reduces stroke"),
-    ("increase", "low", False, "Aspirin may increase stroke"),
-    ("no_difference", "high", False, "Aspirin makes little or no difference to stroke"),
-    ("no_difference", "moderate", False, "Aspirin probably makes little or no difference to stroke"),
-    ("no_difference", "low", False, "Aspirin may make little or no difference to stroke"),
-    ("no_difference", "very low", False, "It is uncertain whether aspirin makes little or no difference to stroke"),
-    ("increase", "high", True, "Aspirin is associated with higher stroke"),
-    ("increase", "moderate", True, "Aspirin is probably associated with higher stroke"),
-    ("increase", "low", True, "Aspirin may be associated with higher stroke"),
-    ("no_difference", "low", True, "Aspirin may not be associated with stroke"),
-    ("decrease", "very low", True, "It is uncertain whether aspirin is associated with lower stroke"),
-])
-def test_wording_follows_certainty(direction: Direction, level: str, association: bool, text: str) -> None:
-    assert statement("aspirin", "stroke", direction, level, association=association) == text  # type: ignore[arg-type]
+def test_a_serious_adverse_event_is_worded_as_a_report_not_as_an_effect() -> None:
+    sae = cited("a", "Serious adverse event Pneumonia: Drug X 3/120", "unclear", subject="Drug X",
+                obj="Pneumonia", predicate="adverse_event_of", kind="safety", design="rct", n=120)
+    [h], _ = build_hypotheses([sae], query_of(("intervention", "Drug X")))
+    assert h.statement == ("Pneumonia was reported as a serious adverse event with Drug X; "
+                           "whether Drug X causes it is uncertain")
+    assert h.confidence == "very low"
 
 
 def test_risk_and_association_claims_are_worded_as_such() -> None:
@@ -326,15 +315,3 @@ def test_real_trial_evidence_spans_from_one_article_count_as_one_study() -> None
         assert "Rated down one level: single study, not replicated" in h.confidence_reasons
         assert {c.doc_id for c in h.supporting} == {pairs[0][0].doc_id}
         assert h.direction in {c.direction for c, _ in pairs}
-
-
-@pytest.mark.parametrize(("subject", "level", "association", "text"), [
-    ("statins", "high", False, "Statins reduce stroke"),
-    ("statins", "moderate", False, "Statins probably reduce stroke"),
-    ("statins", "very low", False, "It is uncertain whether statins reduce stroke"),
-    ("beta-blockers", "moderate", True, "Beta-blockers are probably associated with lower stroke"),
-    ("HbA1c", "high", False, "HbA1c reduces stroke"),
-    ("tuberculosis", "high", False, "Tuberculosis reduces stroke"),
-])
-def test_plural_subjects_take_plural_verbs(subject: str, level: str, association: bool, text: str) -> None:
-    assert statement(subject, "stroke", "decrease", level, association=association) == text  # type: ignore[arg-type]
