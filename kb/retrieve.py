@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense + BM25 sparse, fused with RRF inside Qdrant, under payload filters."""
+"""Hybrid retrieval: dense + BM25 sparse, fused with DBSF inside Qdrant, under payload filters."""
 
 from __future__ import annotations
 

@@ -24,12 +24,12 @@ from kb.store import (
     Point,
     Range,
     SparseVec,
+    prefetch_depth,
 )
 
 MARKER = "medkb-store.json"
 FORMAT = 1
 BATCH = 256
-RRF_K = 60
 
 
 def _busy_message(path: Path) -> str:
@@ -191,7 +191,7 @@ class EdgeStore:
         flt: Filter | None = None,
         limit: int = 10,
     ) -> list[Hit]:
-        """Return the best points: dense, sparse, or both fused with RRF inside Qdrant."""
+        """Return the best points: dense, sparse, or both fused with DBSF inside Qdrant."""
         edge_filter = to_edge_filter(flt)
         queries = []
         if dense is not None:
@@ -203,11 +203,11 @@ class EdgeStore:
         if len(queries) == 1:
             request = qe.QueryRequest(limit=limit, query=queries[0], filter=edge_filter, with_payload=True)
         else:
-            depth = max(limit * 4, 50)
+            depth = prefetch_depth(limit)
             request = qe.QueryRequest(
                 limit=limit,
                 prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter) for q in queries],
-                query=qe.Fusion.Rrf(k=RRF_K),
+                query=qe.Fusion.Dbsf(),
                 with_payload=True,
             )
         points = self._shard(collection).query(request)

@@ -23,11 +23,10 @@ from kb.store import (
     Point,
     Range,
     SparseVec,
+    prefetch_depth,
 )
 
 BATCH = 256
-# NOTE: k=60 (Cormack et al.) as in the edge store, so both backends score hybrid hits the same.
-RRF_K = 60
 
 
 def _condition(cond: Match | Range) -> models.Condition:
@@ -153,7 +152,7 @@ class ClientStore:
         flt: Filter | None = None,
         limit: int = 10,
     ) -> list[Hit]:
-        """Return the best points: dense, sparse, or both fused with RRF inside Qdrant."""
+        """Return the best points: dense, sparse, or both fused with DBSF inside Qdrant."""
         client_filter = to_client_filter(flt)
         queries: list[tuple[Any, str]] = []
         if dense is not None:
@@ -169,9 +168,9 @@ class ClientStore:
                 name, query=query, using=using, query_filter=client_filter, limit=limit, with_payload=True
             )
         else:
-            depth = max(limit * 4, 50)
+            depth = prefetch_depth(limit)
             prefetch = [models.Prefetch(query=q, using=u, filter=client_filter, limit=depth) for q, u in queries]
-            fusion = models.RrfQuery(rrf=models.Rrf(k=RRF_K))
+            fusion = models.FusionQuery(fusion=models.Fusion.DBSF)
             reply = self.client.query_points(name, prefetch=prefetch, query=fusion, limit=limit, with_payload=True)
         return [Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in reply.points]
 

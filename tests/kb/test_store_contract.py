@@ -14,7 +14,7 @@ from qdrant_client import QdrantClient
 
 from kb.models import make_id
 from kb.sparse import encode_document, encode_query
-from kb.store import Filter, Match, Point, Range, SparseVec, Store
+from kb.store import PREFETCH_FACTOR, PREFETCH_MIN, Filter, Match, Point, Range, SparseVec, Store, prefetch_depth
 from kb.store.edge import EdgeStore
 from kb.store.remote import ClientStore
 
@@ -177,6 +177,35 @@ def test_hybrid_search_fuses_both_and_applies_filters(filled: Store) -> None:
     assert keys(recent)[0] == "aspirin2"
     assert all(h.payload["year"] >= 2000 for h in recent)
     assert filled.search("claims", sparse=encode_query("the of and")) == []
+
+
+def _margin_points() -> list[Point]:
+    """Return points where "wide" leads dense by far and "narrow" leads BM25 by a little (see the test)."""
+    # (key, cosine to the query's dense axis, BM25 weight of the query term or None)
+    rows = [("wide", 1.0, 0.8), ("narrow", 0.6, 1.0), ("bm25", 0.5, 0.9)]
+    rows += [(f"f{i}", 0.55 - i / 20, None) for i in range(4)]
+    points = []
+    for n, (key, cos, weight) in enumerate(rows):
+        vec = np.zeros(DIM)
+        vec[0], vec[1 + n] = cos, (1 - cos**2) ** 0.5
+        sparse = SparseVec([7], [weight]) if weight else SparseVec([8 + n], [1.0])
+        points.append(Point(id=pid(key), payload={"key": key}, dense=vec.tolist(), sparse=sparse))
+    return points
+
+
+def test_hybrid_fusion_keeps_score_margins_not_just_ranks(store: Store) -> None:
+    # NOTE: by rank alone (RRF) "narrow" wins: 1st and 2nd beats 1st and 3rd. DBSF scales each branch by its
+    # own spread, so the dense lead of "wide" (1.0 vs 0.6) outweighs its small BM25 gap (0.8 vs 1.0).
+    store.upsert("chunks", _margin_points())
+    dense = np.eye(DIM)[0].tolist()
+    assert keys(store.search("chunks", dense=dense, limit=2)) == ["wide", "narrow"]
+    assert keys(store.search("chunks", sparse=SparseVec([7], [1.0]), limit=3)) == ["narrow", "bm25", "wide"]
+    assert keys(store.search("chunks", dense=dense, sparse=SparseVec([7], [1.0]), limit=2)) == ["wide", "narrow"]
+
+
+def test_prefetch_depth_grows_with_the_limit_from_a_floor() -> None:
+    assert prefetch_depth(5) == PREFETCH_MIN
+    assert prefetch_depth(300) == 300 * PREFETCH_FACTOR
 
 
 def test_idf_makes_the_rare_term_outweigh_the_common_one(store: Store) -> None:
