@@ -60,9 +60,10 @@ class Recorder:
         """Read through."""
         return self.inner.retrieve(collection, ids)
 
-    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
+    def scroll(self, collection: Collection, flt: Filter | None = None,
+               fields: Sequence[str] | None = None) -> Iterator[Hit]:
         """Read through."""
-        return self.inner.scroll(collection, flt)
+        return self.inner.scroll(collection, flt, fields)
 
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Count through."""

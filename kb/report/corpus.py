@@ -17,7 +17,8 @@ def corpus_of(store: Store, label: str, generated_at: datetime) -> Corpus:
     versions: list[tuple[str, str]] = []
     years: list[int] = []
     trials = 0
-    for hit in store.scroll("documents"):
+    # NOTE: only the fields counted here; a document's payload also carries its whole text.
+    for hit in store.scroll("documents", fields=("content_hash", "kind", "year")):
         versions.append((hit.id, str(hit.payload.get("content_hash"))))
         trials += hit.payload.get("kind") == "trial"
         if isinstance(hit.payload.get("year"), int):

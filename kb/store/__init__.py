@@ -95,8 +95,9 @@ class Store(Protocol):
         """Return the stored points among ids (missing ids are left out)."""
         ...
 
-    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
-        """Yield every point matching the filter."""
+    def scroll(self, collection: Collection, flt: Filter | None = None,
+               fields: Sequence[str] | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter, with only the named payload fields when fields is given."""
         ...
 
     def count(self, collection: Collection, flt: Filter | None = None) -> int:

@@ -167,12 +167,14 @@ class EdgeStore:
         records = self._shard(collection).retrieve(list(ids), True, False)
         return [Hit(id=str(r.id), payload=r.payload or {}) for r in records]
 
-    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
-        """Yield every point matching the filter, page by page."""
+    def scroll(self, collection: Collection, flt: Filter | None = None,
+               fields: Sequence[str] | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter, page by page (only the named payload fields if given)."""
         shard, edge_filter = self._shard(collection), to_edge_filter(flt)
+        payload = qe.PayloadSelector.Include(list(fields)) if fields is not None else True
         offset: Any = None
         while True:
-            request = qe.ScrollRequest(offset=offset, limit=BATCH, filter=edge_filter, with_payload=True)
+            request = qe.ScrollRequest(offset=offset, limit=BATCH, filter=edge_filter, with_payload=payload)
             records, offset = shard.scroll(request)
             yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
             if offset is None:

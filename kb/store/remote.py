@@ -127,13 +127,15 @@ class ClientStore:
         records = self.client.retrieve(self._name(collection), list(ids), with_payload=True)
         return [Hit(id=str(r.id), payload=r.payload or {}) for r in records]
 
-    def scroll(self, collection: Collection, flt: Filter | None = None) -> Iterator[Hit]:
-        """Yield every point matching the filter, page by page."""
+    def scroll(self, collection: Collection, flt: Filter | None = None,
+               fields: Sequence[str] | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter, page by page (only the named payload fields if given)."""
         client_filter = to_client_filter(flt)
+        payload: bool | list[str] = list(fields) if fields is not None else True
         offset: Any = None
         while True:
             records, offset = self.client.scroll(
-                self._name(collection), scroll_filter=client_filter, limit=BATCH, offset=offset, with_payload=True
+                self._name(collection), scroll_filter=client_filter, limit=BATCH, offset=offset, with_payload=payload
             )
             yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
             if offset is None:

@@ -127,6 +127,15 @@ def test_scroll_pages_through_everything_even_without_vectors(store: Store) -> N
     assert store.count("documents") == 600
 
 
+def test_scroll_can_fetch_only_some_payload_fields(store: Store) -> None:
+    store.upsert("documents", [Point(id=make_id("doc", i), payload={"i": i, "text": "long " * 50, "year": 2000 + i})
+                               for i in range(3)])
+    hits = list(store.scroll("documents", fields=("i", "year")))
+    assert sorted(h.payload["i"] for h in hits) == [0, 1, 2]
+    assert all(set(h.payload) == {"i", "year"} for h in hits)
+    assert all("text" in h.payload for h in store.scroll("documents"))
+
+
 def test_count_with_match_any_of_range_null_and_bool(filled: Store) -> None:
     assert filled.count("claims", Filter(must=(Match("study_design", "rct"),))) == 6
     assert filled.count("claims", Filter(must=(Match("study_design", any_of=("cohort", "case_control")),))) == 2
