@@ -192,7 +192,7 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
     if stored:  # NOTE: a new version of a record replaces every point of the old one.
         _forget(run.store, doc.id, keep_document=True)
     if doc.kind in SINGLE_DOCUMENT_KINDS:  # NOTE: an edited file without identifiers gets a new id.
-        for old in run.store.scroll("documents", Filter(must=(Match("source", doc.source),))):
+        for old in run.store.scroll("documents", Filter(must=(Match("source", doc.source),)), fields=("kind",)):
             if old.id != doc.id and old.payload.get("kind") in SINGLE_DOCUMENT_KINDS:
                 _forget(run.store, old.id)
     terms = terms_from_document(doc, run.lexicon)
