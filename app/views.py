@@ -29,7 +29,8 @@ def badge(h: Hypothesis) -> str:
 def citation(c: Citation, key: str, passage: str | None) -> None:
     """Show one citation: source, study facts, verbatim quote, and a button to open the passage."""
     ids = " · ".join(x for x in (c.pmid and f"PMID {c.pmid}", c.nct_id, c.doi and f"doi:{c.doi}") if x)
-    st.markdown(f"**{md_escape(c.title or c.source)}** ({c.year or 'n.d.'}) {md_escape(ids)}")
+    notices = " ".join(f":orange-badge[{n.replace('_', ' ')}]" for n in c.notices)
+    st.markdown(f"**{md_escape(c.title or c.source)}** ({c.year or 'n.d.'}) {md_escape(ids)} {notices}".rstrip())
     st.caption(f"{design_label(c)} · {where(c)} · extraction confidence {c.extraction_confidence:.2f} "
                f"({c.extractor}) · {c.source}")
     st.markdown("> " + md_escape(c.quote))

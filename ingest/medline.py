@@ -10,6 +10,7 @@ from pathlib import Path
 
 from Bio import Medline
 
+from ingest.pubmed import notices_of
 from ingest.text import Block, assemble, decode, find_nct_ids, heading_kind, squash
 from kb.errors import ParseError
 from kb.models import Document, content_hash, document_id
@@ -57,6 +58,10 @@ def _descriptor(heading: str) -> str:
     return heading.split("/", 1)[0].lstrip("*").strip()
 
 
+# NOTE: MEDLINE text tags of the CommentsCorrections that carry a notice, as their XML RefType.
+_CORRECTION_TAGS = {"RIN": "RetractionIn", "ROF": "RetractionOf", "ECI": "ExpressionOfConcernIn", "EIN": "ErratumIn"}
+
+
 def record_document(record: dict[str, str | list[str]], source: str) -> Document:
     """Return the Document for one parsed MEDLINE record."""
     title = _one(record, "TI")
@@ -76,6 +81,7 @@ def record_document(record: dict[str, str | list[str]], source: str) -> Document
         nct_ids=tuple(dict.fromkeys(find_nct_ids(registry) + find_nct_ids(text))),
         authors=tuple(_list(record, "AU")), journal=_one(record, "JT") or _one(record, "TA") or None,
         year=int(year.group()) if year else None, publication_types=tuple(_list(record, "PT")),
+        notices=notices_of(_list(record, "PT"), [ref for tag, ref in _CORRECTION_TAGS.items() if _list(record, tag)]),
         mesh_terms=tuple(dict.fromkeys(_descriptor(h) for h in _list(record, "MH"))),
         chemicals=tuple(dict.fromkeys(chemicals)), keywords=tuple(_list(record, "OT")), sections=sections,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +14,7 @@ from lxml import etree
 
 from ingest.text import Block, assemble, find_nct_ids, heading_kind, squash
 from kb.errors import ParseError, SkippedInput
-from kb.models import Document, SectionKind, content_hash, document_id
+from kb.models import Document, Notice, SectionKind, content_hash, document_id
 
 # NOTE: real NCBI files carry a PUBLIC DOCTYPE; no_network keeps it offline, resolve_entities=False stops XXE,
 # and huge_tree=False keeps libxml2's entity-amplification guard (billion laughs) switched on.
@@ -178,6 +178,24 @@ def _ids(citation: etree._Element, data: etree._Element | None) -> dict[str, str
     return ids
 
 
+# NOTE: NLM's vocabulary: publication types and CommentsCorrections RefTypes (MEDLINE text tags map onto these).
+_NOTICES: dict[str, Notice] = {
+    "Retracted Publication": "retracted", "RetractionIn": "retracted",
+    "Retraction of Publication": "retraction_notice", "RetractionOf": "retraction_notice",
+    "ExpressionOfConcernIn": "expression_of_concern", "ErratumIn": "corrected",
+}
+
+
+def notices_of(publication_types: Iterable[str], corrections: Iterable[str]) -> tuple[Notice, ...]:
+    """Return the editorial notices (retracted, expression of concern, ...) NLM records for a paper."""
+    return tuple(dict.fromkeys(_NOTICES[t] for t in (*publication_types, *corrections) if t in _NOTICES))
+
+
+def _corrections(citation: etree._Element) -> list[str]:
+    """Return the RefType of every CommentsCorrections entry (RetractionIn, ErratumIn, ...)."""
+    return [c.get("RefType", "") for c in citation.iterfind("CommentsCorrectionsList/CommentsCorrections")]
+
+
 def citation_document(citation: etree._Element, data: etree._Element | None, source: str) -> Document:
     """Return the Document for one MedlineCitation (and its PubmedData, when present)."""
     article = citation.find("Article")
@@ -196,6 +214,7 @@ def citation_document(citation: etree._Element, data: etree._Element | None, sou
         nct_ids=tuple(dict.fromkeys(find_nct_ids(accessions) + find_nct_ids(text))),
         authors=_authors(article), journal=text_of(article.find("Journal/Title")) or None, year=_year(article),
         publication_types=_texts(article, "PublicationTypeList/PublicationType"),
+        notices=notices_of(_texts(article, "PublicationTypeList/PublicationType"), _corrections(citation)),
         mesh_terms=_texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
         chemicals=_texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
         keywords=_texts(citation, "KeywordList/Keyword"), sections=sections,

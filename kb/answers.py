@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from kb.claims import ClaimKind, Direction, EffectMeasure, PValue
-from kb.models import EntityType, Frozen, StudyDesign
+from kb.models import EntityType, Frozen, Notice, StudyDesign
 
 Certainty = Literal["high", "moderate", "low", "very low"]
 Role = Literal["intervention", "comparator", "outcome", "population", "condition", "other"]
@@ -69,6 +69,8 @@ class Citation(Frozen):
     p_value: PValue | None = None
     kind: ClaimKind = "efficacy"
     hedged: bool = False
+    # NOTE: editorial notices on the cited paper (retracted, expression of concern, corrected).
+    notices: tuple[Notice, ...] = ()
     extractor: str = ""
     extraction_confidence: float = 0.0
     linked: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ from kb.grade import (
     grade,
     study_weight,
 )
-from kb.models import Entity
+from kb.models import WITHDRAWN, Entity
 from kb.query import normalize_term, terms_match
 from kb.wording import wording
 
@@ -239,11 +239,30 @@ def gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+def _paper(c: Citation) -> str:
+    """Return how a paper is named in a notice line."""
+    ident = f"PMID {c.pmid}" if c.pmid else c.source
+    return f"{c.title or c.source} ({ident})"
+
+
+def editorial_notes(pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
+    """Return the pairs without retracted papers, and a line for every paper left out or under a notice."""
+    kept = [p for p in pairs if not WITHDRAWN.intersection(p[1].notices)]
+    notes: dict[str, str] = {}
+    for _, cite in pairs:
+        if WITHDRAWN.intersection(cite.notices):
+            notes[cite.doc_id] = f"Left out, retracted: {_paper(cite)}; its findings are not counted as evidence"
+        elif "expression_of_concern" in cite.notices:
+            notes[cite.doc_id] = f"The journal published an expression of concern about {_paper(cite)}"
+    return kept, list(notes.values())
+
+
 def assemble_answer(question: str, query: Query, cited_claims: Sequence[Pair],
                     extra_gaps: Sequence[str] = (), extra_uncertain: Sequence[str] = ()) -> Answer:
     """Return the answer: graded hypotheses, speculative ones, and the known/uncertain/gaps sections."""
-    hypotheses, speculative = build_hypotheses(cited_claims, query)
+    kept, notes = editorial_notes(cited_claims)
+    hypotheses, speculative = build_hypotheses(kept, query)
     known, uncertain, missing = answer_sections(query, hypotheses, speculative)
     return Answer(question=question, query=query, hypotheses=tuple(hypotheses), speculative=tuple(speculative),
-                  known=tuple(known), uncertain=tuple(dict.fromkeys([*uncertain, *extra_uncertain])),
+                  known=tuple(known), uncertain=tuple(dict.fromkeys([*notes, *uncertain, *extra_uncertain])),
                   gaps=tuple(dict.fromkeys([*missing, *extra_gaps])))

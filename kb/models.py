@@ -31,6 +31,9 @@ StudyDesign = Literal[
 ]
 EntityType = Literal["intervention", "condition", "outcome", "population", "other"]
 DocKind = Literal["pubmed", "medline", "pmc", "pdf", "text", "markdown", "trial"]
+# NOTE: editorial notices a publisher or NLM attached to a paper; a retracted paper is never evidence.
+Notice = Literal["retracted", "retraction_notice", "expression_of_concern", "corrected"]
+WITHDRAWN: frozenset[str] = frozenset({"retracted", "retraction_notice"})
 SectionKind = Literal[
     "title",
     "abstract",
@@ -138,6 +141,7 @@ class Document(Frozen):
     journal: str | None = None
     year: int | None = None
     publication_types: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
     mesh_terms: tuple[str, ...] = ()
     chemicals: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()

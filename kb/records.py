@@ -20,6 +20,7 @@ def doc_summary(doc: Document) -> dict[str, Any]:
     summary["nct_id"] = doc.trial.nct_id if doc.trial else (doc.nct_ids[0] if doc.nct_ids else None)
     summary["nct_ids"] = list(doc.nct_ids)
     summary["publication_types"] = list(doc.publication_types)
+    summary["notices"] = list(doc.notices)
     if doc.trial:
         summary["enrollment_type"] = doc.trial.enrollment.type
         summary["overall_status"] = doc.trial.overall_status
@@ -109,6 +110,7 @@ def citation_from_hit(hit: Hit) -> Citation:
         p_value=claim.p_value,
         kind=claim.kind,
         hedged=claim.hedged,
+        notices=tuple(doc.get("notices") or ()),
         extractor=claim.extractor if not claim.model else f"{claim.extractor}:{claim.model}",
         extraction_confidence=claim.confidence,
     )

@@ -167,6 +167,7 @@ def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
         p_value=p_value,
         result=result,
         hedged=c.hedged,
+        notices=tuple(n.replace("_", " ") for n in c.notices),
         extraction_confidence=c.extraction_confidence,
         source=c.source,
         links=links_for(c.pmid, c.doi, c.nct_id),

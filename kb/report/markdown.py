@@ -182,6 +182,7 @@ def _appendix(evidence: Iterable[CitedClaim]) -> list[str]:
             f"- Location: {escape(e.location)}",
             f"- Result: {escape(e.result)}",
             f"- Extraction confidence: {e.extraction_confidence:.2f}" + ("; hedged wording" if e.hedged else ""),
+            *([f"- Editorial notice: {escape(', '.join(e.notices))}"] if e.notices else []),
             *([f"- Links: {_links(e.links)}"] if e.links else []),
         ]
         out += [f"### {e.label} · ref. {e.ref}: {escape(e.title)}", "\n".join(lines), f"> {quote(e.quote)}"]

@@ -71,6 +71,8 @@ class CitedClaim(Frozen):
     p_value: str | None = None
     result: str = Field(description="Effect, interval, p-value and direction in words.")
     hedged: bool = False
+    notices: tuple[str, ...] = Field(default=(), description="Editorial notices on the paper, in words "
+                                     "('expression of concern', 'corrected'); retracted papers are never cited.")
     extraction_confidence: float = Field(ge=0.0, le=1.0)
     source: str
     links: tuple[Link, ...] = ()

@@ -33,6 +33,8 @@ SI  - ClinicalTrials.gov/NCT01234567
 PMID- 31000002
 TI  - Second record.
 DP  - 2020
+RIN - J Tests. 2021;1:2. PMID: 31000009
+ECI - J Tests. 2020;1:1.
 """
 
 
@@ -77,6 +79,12 @@ def test_structured_abstract_registry_and_fields(tmp_path: Path) -> None:
     assert spans["results"] == "Pre-eclampsia occurred in 1.6% vs 4.3% (odds ratio, 0.38)."
     assert spans["conclusions"] == "Aspirin lowered the incidence."
     assert second.pmid == "31000002" and [s.kind for s in second.sections] == ["title"]
+
+
+def test_retraction_and_concern_tags_become_notices(tmp_path: Path) -> None:
+    path = tmp_path / "notices.txt"
+    path.write_text(SYNTHETIC, encoding="utf-8")
+    assert [d.notices for d in parse_medline(path)] == [(), ("retracted", "expression_of_concern")]
 
 
 def test_file_without_records_is_a_parse_error(tmp_path: Path) -> None:

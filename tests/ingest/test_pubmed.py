@@ -130,6 +130,21 @@ def test_year_falls_back_to_medline_date_then_article_date(tmp_path: Path) -> No
     assert [d.sections[0].kind for d in docs] == ["title", "title"]
 
 
+def test_retractions_concerns_and_errata_become_notices(tmp_path: Path) -> None:
+    def corrections(*types: str) -> str:
+        refs = "".join(f'<CommentsCorrections RefType="{t}"><RefSource>J</RefSource></CommentsCorrections>'
+                       for t in types)
+        return f"</Article><CommentsCorrectionsList>{refs}</CommentsCorrectionsList>"
+    retracted = '<PublicationTypeList><PublicationType>Retracted Publication</PublicationType></PublicationTypeList>'
+    body = RECORD.format(pmid=1, date="", extra=retracted)
+    body += RECORD.format(pmid=2, date="", extra="").replace(
+        "</Article>", corrections("Cites", "ErratumIn", "ExpressionOfConcernIn"))
+    body += RECORD.format(pmid=3, date="", extra="").replace("</Article>", corrections("RetractionIn"))
+    body += RECORD.format(pmid=4, date="", extra="")
+    docs = list(parse_pubmed_xml(_write(tmp_path / "notices.xml", body)))
+    assert [d.notices for d in docs] == [("retracted",), ("corrected", "expression_of_concern"), ("retracted",), ()]
+
+
 def test_book_records_are_skipped_and_deletions_counted(tmp_path: Path) -> None:
     book = "<PubmedBookArticle><BookDocument><PMID>20301295</PMID></BookDocument></PubmedBookArticle>"
     body = book + RECORD.format(pmid=7, date="<Year>2020</Year>", extra="")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from app.resources import KnowledgeBase, open_kb
 from ingest.extract_offline import RuleExtractor
@@ -83,3 +84,32 @@ def test_condition_question_cites_trial_results_with_enrollment_type(tmp_path: P
     assert registry, "hypotheses must cite the posted results of NCT01642004"
     assert all(c.sample_size_type == "ACTUAL" and c.sample_size for c in registry)
     assert all(c.field.startswith("clinical_results/") for c in registry)
+
+
+def _zephyr(tmp_path: Path, corrections: str) -> Path:
+    """Write the demo's ZEPHYR-1 record alone, with the given CommentsCorrections appended to its citation."""
+    tree = etree.parse(str(DEMO / "pubmed_demo.xml"))
+    article = next(a for a in tree.iter("PubmedArticle") if "ZEPHYR-1" in "".join(a.itertext()))
+    if corrections:
+        citation = article.find("MedlineCitation")
+        citation.append(etree.fromstring(f"<CommentsCorrectionsList>{corrections}</CommentsCorrectionsList>"))
+    path = tmp_path / "zephyr.xml"
+    path.write_bytes(b"<PubmedArticleSet>" + etree.tostring(article) + b"</PubmedArticleSet>")
+    return path
+
+
+def test_a_retraction_takes_a_paper_out_of_the_evidence_and_says_so(tmp_path: Path) -> None:
+    question = "Does zelmorant reduce severe exacerbations in asthma?"
+    kb = _kb(tmp_path / "kb", _zephyr(tmp_path, ""))
+    try:
+        before = ask(kb, question)
+        retraction = '<CommentsCorrections RefType="RetractionIn"><RefSource>J Demo</RefSource></CommentsCorrections>'
+        ingest_paths([_zephyr(tmp_path, retraction)], store=kb.store, embedder=kb.embedder,
+                     extractor=RuleExtractor(kb.lexicon), lexicon=kb.lexicon)
+        after = ask(kb, question)
+    finally:
+        kb.close()
+    assert any("ZEPHYR-1" in c.title for h in before.hypotheses for c in h.supporting)
+    cited = [c for h in (*after.hypotheses, *after.speculative) for c in (*h.supporting, *h.contradicting)]
+    assert not any("ZEPHYR-1" in c.title for c in cited)
+    assert any(line.startswith("Left out, retracted: Zelmorant versus placebo") for line in after.uncertain)

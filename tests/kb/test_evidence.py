@@ -230,6 +230,18 @@ def test_indirect_population_is_rated_down() -> None:
     assert build_hypotheses(direct, query)[0][0].confidence == "high"
 
 
+def test_retracted_papers_are_left_out_and_concerns_named() -> None:
+    claim, cite = rct("a")
+    retracted = (claim, cite.model_copy(update={"notices": ("retracted",), "pmid": "111"}))
+    concern = rct("b")
+    concern = (concern[0], concern[1].model_copy(update={"notices": ("expression_of_concern",)}))
+    answer = assemble_answer("q", query_of(("intervention", "aspirin")), [retracted, concern, rct("c")])
+    cited = {c.doc_id for h in answer.hypotheses for c in (*h.supporting, *h.contradicting)}
+    assert cited == {concern[0].doc_id, rct("c")[0].doc_id}
+    assert "Left out, retracted: A: a study (PMID 111); its findings are not counted as evidence" in answer.uncertain
+    assert "The journal published an expression of concern about B: a study (b.xml)" in answer.uncertain
+
+
 def test_a_serious_adverse_event_is_worded_as_a_report_not_as_an_effect() -> None:
     sae = cited("a", "Serious adverse event Pneumonia: Drug X 3/120", "unclear", subject="Drug X",
                 obj="Pneumonia", predicate="adverse_event_of", kind="safety", design="rct", n=120)

@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 
 from kb.report import render
 from kb.report.markdown import escape
-from tests.kb.report_fixtures import ANSWER, CORPUS, DOCUMENTS, QUOTES, audit
+from tests.kb.report_fixtures import ANSWER, CORPUS, DOCUMENTS, QUOTES, RCT, answer_citing, audit
 
 ALLOWED = ("https://pubmed.ncbi.nlm.nih.gov/", "https://doi.org/", "https://clinicaltrials.gov/study/")
 SECTIONS = ["Question", "Corpus", "Key hypotheses", "Summary of findings", "Contradictions",
@@ -59,3 +59,12 @@ def test_citations_show_design_and_sample_size() -> None:
     assert "RCT, n = 3849 (actual); HR 0.82 (0.71–0.95)" in md
     assert "Extraction confidence: 0.41; hedged wording" in md
     assert "Certainty of evidence: **moderate**" in md
+
+
+def test_an_editorial_notice_is_shown_beside_the_citation() -> None:
+    concern = RCT.model_copy(update={"notices": ("expression_of_concern", "corrected")})
+    md = render(answer_citing(concern), CORPUS, "md", documents=DOCUMENTS).decode("utf-8")
+    html = render(answer_citing(concern), CORPUS, "html", documents=DOCUMENTS).decode("utf-8")
+    assert "- Editorial notice: expression of concern, corrected" in md
+    assert "<strong>Editorial notice: expression of concern, corrected</strong>" in html
+    assert "Editorial notice" not in _markdown()
