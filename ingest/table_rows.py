@@ -171,7 +171,7 @@ def _cells_end(lines: list[Line], i: int) -> int:
 
 def _row_at(text: str, lines: list[Line], i: int, j: int, table: tuple[int, dict[int, list[str] | None]]
             ) -> Row | None:
-    """Return the row labelled by line i with cells up to line j; table = (its first row, names by row width)."""
+    """Return the row labelled by line i with cells up to line j; table is (first row, column names by width)."""
     cells = [ln.text for ln in lines[i + 1 : j]]
     first, header = table
     if len(cells) not in header:
