@@ -28,6 +28,9 @@ NAME = "evidence_inference"
 LABELS = ("significantly increased", "significantly decreased", "no significant difference")
 _CODES = {"1": LABELS[0], "-1": LABELS[1], "0": LABELS[2]}
 _FROM_DIRECTION = {"increase": LABELS[0], "decrease": LABELS[1], "no_difference": LABELS[2]}
+DIRECTION_OF: dict[str, Direction] = {"significantly increased": "increase", "significantly decreased": "decrease",
+                                      "no significant difference": "no_difference"}
+_SUFFIX = {"txt_files": ".txt", "abstracts": ".abst"}
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,15 @@ def split_ids(root: Path, split: str) -> set[str]:
     return set((root / "splits" / f"ev2_{split}_article_ids.txt").read_text().split())
 
 
-def load_prompts(root: Path, split: str) -> dict[str, list[Prompt]]:
-    """Return the split's labelled prompts by article: the majority of the verified labels per prompt."""
-    allowed = split_ids(root, split)
+def text_path(root: Path, pmcid: str, folder: str = "txt_files") -> Path:
+    """Return an article's full text (txt_files/PMC<id>.txt) or abstract (abstracts/PMC<id>.abst)."""
+    return root / folder / f"PMC{pmcid}{_SUFFIX[folder]}"
+
+
+def load_prompts(root: Path, split: str | Sequence[str], folder: str = "txt_files") -> dict[str, list[Prompt]]:
+    """Return the labelled prompts of one or more splits by article (in PMCID order), for articles whose text in
+    `folder` exists: the majority of the verified labels per prompt."""
+    allowed = set().union(*(split_ids(root, s) for s in ((split,) if isinstance(split, str) else split)))
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     with open(root / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -68,7 +77,7 @@ def load_prompts(root: Path, split: str) -> dict[str, list[Prompt]]:
     by_article: dict[str, list[Prompt]] = defaultdict(list)
     with open(root / "annotations" / "prompts_merged.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["PromptID"] in votes and (root / "txt_files" / f"PMC{row['PMCID']}.txt").exists():
+            if row["PromptID"] in votes and text_path(root, row["PMCID"], folder).exists():
                 label = votes[row["PromptID"]].most_common(1)[0][0]
                 by_article[row["PMCID"]].append(Prompt(row["PromptID"], row["PMCID"], row["Intervention"],
                                                        row["Comparator"], row["Outcome"], label))
@@ -85,7 +94,7 @@ def predict(root: Path, articles: dict[str, list[Prompt]], embedder: Embedder) -
     out = {}
     for pmcid, prompts in articles.items():
         store, lexicon = memory_store(embedder), Lexicon.empty()
-        ingest_documents(load(root / "txt_files" / f"PMC{pmcid}.txt"), store, embedder, lexicon)
+        ingest_documents(load(text_path(root, pmcid)), store, embedder, lexicon)
         for p in prompts:
             out[p.id] = conclude(p.question, store, embedder, lexicon)
         store.close()

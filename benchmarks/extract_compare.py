@@ -11,7 +11,6 @@ doctors' label (significantly increased / decreased / no significant difference)
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib.util
 import json
 import re
@@ -21,49 +20,23 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 OUT = ROOT / "benchmarks" / "results" / "extract_compare.json"
-LABELS = {"1": "increase", "-1": "decrease", "0": "no_difference"}
 STOP = {"the", "and", "with", "for", "of", "in", "on", "to", "a", "an", "or", "at", "by", "vs", "versus", "group",
         "groups", "patients", "level", "levels", "rate", "rates", "total", "mean", "score", "scores", "after"}
 WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 
 
-@dataclass(frozen=True)
-class Prompt:
-    """One labelled Evidence Inference question about an article."""
+def load_prompts(ei: Path, limit: int | None) -> dict[str, list[Any]]:
+    """Return the labelled prompts of the first `limit` train/validation articles with an abstract."""
+    from benchmarks.evidence_inference import limited
+    from benchmarks.evidence_inference import load_prompts as labelled
 
-    id: str
-    pmcid: str
-    intervention: str
-    comparator: str
-    outcome: str
-    label: str
-
-
-def load_prompts(ei: Path, limit: int | None) -> dict[str, list[Prompt]]:
-    """Return the labelled prompts of the first `limit` train/validation articles (majority label per prompt)."""
-    split = ei / "splits"
-    allowed = {i.strip() for name in ("ev2_train_article_ids.txt", "ev2_validation_article_ids.txt")
-               for i in (split / name).read_text().split() if i.strip()}
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    with open(ei / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["PMCID"] in allowed and row["Valid Label"] == "True" and row["Label Code"] in LABELS:
-                votes[row["PromptID"]][LABELS[row["Label Code"]]] += 1
-    by_article: dict[str, list[Prompt]] = defaultdict(list)
-    with open(ei / "annotations" / "prompts_merged.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["PromptID"] in votes and (ei / "abstracts" / f"PMC{row['PMCID']}.abst").exists():
-                label = votes[row["PromptID"]].most_common(1)[0][0]
-                by_article[row["PMCID"]].append(Prompt(row["PromptID"], row["PMCID"], row["Intervention"],
-                                                       row["Comparator"], row["Outcome"], label))
-    return {k: by_article[k] for k in sorted(by_article, key=int)[:limit]}  # NOTE: [:None] keeps all.
+    return limited(labelled(ei, ("train", "validation"), folder="abstracts"), limit)
 
 
 def words(text: str) -> set[str]:
@@ -77,7 +50,7 @@ def overlaps(name: str, target: str) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5
 
 
-def vote(claims: list[Any], prompt: Prompt) -> str | None:
+def vote(claims: list[Any], prompt: Any) -> str | None:
     """Return the majority definite direction of the claims about this prompt, or None."""
     found = Counter(c.direction for c in claims if c.direction != "unclear"
                     and overlaps(c.subject.name, prompt.intervention) and overlaps(c.object.name, prompt.outcome))
@@ -135,7 +108,7 @@ def llm_extractor(base_url: str | None, cache: Path) -> Any:
     return extractor
 
 
-def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, articles: dict[str, list[Prompt]],
+def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, articles: dict[str, list[Any]],
           predictions: dict[str, dict[str, str | None]]) -> dict[str, Any]:
     """Run one extractor over the articles and return its coverage and accuracy against the labels."""
     started, claims_total, failed = time.perf_counter(), 0, 0
@@ -150,7 +123,9 @@ def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, a
         for p in prompts:
             predictions[name][p.id] = vote(claims, p)
     guesses = {pid: d for pid, d in predictions[name].items() if d is not None}
-    labels = {p.id: p.label for ps in articles.values() for p in ps}
+    from benchmarks.evidence_inference import DIRECTION_OF
+
+    labels = {p.id: DIRECTION_OF[p.label] for ps in articles.values() for p in ps}
     correct = sum(labels[pid] == d for pid, d in guesses.items())
     return {"claims": claims_total, "failed_articles": failed, "prompts_covered": len(guesses),
             "coverage": round(len(guesses) / max(1, len(labels)), 3),

@@ -10,6 +10,7 @@ from ingest.direction import DirectionModel, default_model
 from ingest.sentences import (COMPARATOR, HEDGES, IN_GROUP, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed,
                               clause_stats, clauses, find_cue, parse, sentence_spans, trim_phrase)
 from ingest.stats import find_sample_size
+from ingest.table_rows import Row, table_rows
 from kb.claims import PREDICATE_DIRECTION, Claim, EffectMeasure, PValue, Predicate, Quote, claim_id
 from kb.lexicon import Lexicon
 from kb.models import Chunk, Document, Entity
@@ -118,7 +119,31 @@ class RuleExtractor:
                           page=doc.page_at(chunk.start + start))
             for claim in self._sentence_claims(doc, chunk, quote):
                 claims.setdefault(claim.id, claim)
+        for row in table_rows(doc.text):
+            if chunk.start <= row.start and row.end <= chunk.end and (found := self._row_claim(doc, chunk, row)):
+                claims.setdefault(found.id, found)
         return list(claims.values())
+
+    def _row_claim(self, doc: Document, chunk: Chunk, row: Row) -> Claim | None:
+        """Return the claim a table row states: its first arm against its second on the row's label."""
+        text = doc.text[row.start : row.end]
+        quote = Quote(text=text, doc_id=doc.id, start=row.start, end=row.end, page=doc.page_at(row.start))
+        # NOTE: a table without readable headers still compares its first value column with its second.
+        subject = Named(row.arms[0] or "first column", "intervention")
+        obj = Named(doc.text[row.label[0] : row.label[1]], "outcome")
+        predicate: Predicate = {"increase": "increases", "decrease": "decreases"}.get(row.direction, "no_effect_on")
+        data = {
+            "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
+            "object": obj.entity(), "direction": row.direction, "kind": "safety" if SAFETY.search(text) else "efficacy",
+            "comparator": row.arms[1], "sample_size": doc.sample_size, "study_design": doc.study_design,
+            "quote": quote, "extractor": self.name, "extractor_version": self.version,
+            "confidence": confidence(subject, obj, None, None, False, doc.study_design),
+        }
+        data["id"] = claim_id(doc.id, quote, data["subject"], predicate, data["object"])
+        try:
+            return Claim.model_validate(data, context={"chunk": chunk})
+        except ValidationError:
+            return None
 
     def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote) -> list[Claim]:
         """Return the claims of one sentence, one per clause with a cue; later clauses inherit subject and object."""

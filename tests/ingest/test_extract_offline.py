@@ -183,3 +183,14 @@ def test_scifact_quotes_are_verbatim(mesh_rules: RuleExtractor) -> None:
                 assert 0.0 <= claim.confidence <= 1.0
                 total += 1
     assert total > 100
+
+
+def test_table_row_claims_quote_the_row(small_rules: RuleExtractor) -> None:
+    table = ("Table 1Events\nAdverse event\nLMWH\nUnfractionated heparin\nRR (95% CI)\nP\n"
+             "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03")
+    doc = make_doc("T", [(table, "results")], study_design="rct")
+    chunk = whole_chunk(doc)
+    row = next(c for c in small_rules.extract(doc, chunk) if c.object.name == "Total mortality")
+    assert (row.subject.name, row.comparator, row.direction) == ("LMWH", "Unfractionated heparin", "decrease")
+    assert row.quote.text.startswith("Total mortality\n98/2006") and row.quote.text.endswith("0.03")
+    check_quote_in_chunk(row.quote, chunk)
