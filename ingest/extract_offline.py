@@ -128,8 +128,9 @@ class RuleExtractor:
         """Return the claim a table row states: its first arm against its second on the row's label."""
         text = doc.text[row.start : row.end]
         quote = Quote(text=text, doc_id=doc.id, start=row.start, end=row.end, page=doc.page_at(row.start))
-        # NOTE: a table without readable headers still compares its first value column with its second.
-        subject = Named(row.arms[0] or "first column", "intervention")
+        if row.arms[0] is None:  # NOTE: a row whose columns have no names cannot say which arm did better.
+            return None
+        subject = Named(row.arms[0], "intervention")
         obj = Named(doc.text[row.label[0] : row.label[1]], "outcome")
         predicate: Predicate = {"increase": "increases", "decrease": "decreases"}.get(row.direction, "no_effect_on")
         data = {

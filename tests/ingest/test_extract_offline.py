@@ -194,3 +194,10 @@ def test_table_row_claims_quote_the_row(small_rules: RuleExtractor) -> None:
     assert (row.subject.name, row.comparator, row.direction) == ("LMWH", "Unfractionated heparin", "decrease")
     assert row.quote.text.startswith("Total mortality\n98/2006") and row.quote.text.endswith("0.03")
     check_quote_in_chunk(row.quote, chunk)
+
+
+def test_a_table_row_without_column_names_gives_no_claim(small_rules: RuleExtractor) -> None:
+    # NOTE: no "Table N" caption, so no headers: which value belongs to which arm is unknown.
+    rows = "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03"
+    doc = make_doc("T", [(rows, "results")], study_design="rct")
+    assert not [c for c in small_rules.extract(doc, whole_chunk(doc)) if c.object.name == "Total mortality"]
