@@ -83,28 +83,28 @@ def test_comparative_direction_flips_a_claim_about_the_comparator() -> None:
     assert any("flipped" in r for r in reasons)
 
 
+def _compared(intervention: str, comparator: str, outcome: str, claim: Hypothesis) -> Answer:
+    """Return the answer to "I compared with C on O" that cites one claim."""
+    entities = (QueryEntity(text=intervention, role="intervention", name=intervention),
+                QueryEntity(text=comparator, role="comparator", name=comparator),
+                QueryEntity(text=outcome, role="outcome", name=outcome))
+    question = f"What is the effect of {intervention} compared with {comparator} on {outcome}?"
+    return _answer(question, claim, entities=entities)
+
+
 def test_comparative_direction_reads_the_claims_comparator_too() -> None:
-    # NOTE: the subject names neither asked arm ("trial group"), its comparator is the asked intervention.
-    entities = (QueryEntity(text="exercise", role="intervention", name="exercise"),
-                QueryEntity(text="usual care", role="comparator", name="usual care"),
-                QueryEntity(text="weight", role="outcome", name="weight"))
+    # NOTE: the subject names neither asked arm ("control group"), its comparator is the asked intervention.
     claim = _hypothesis("control group", "weight", "increase", "Weight was higher in controls than with exercise.",
                         comparator="exercise")
-    answer = _answer("What is the effect of exercise compared with usual care on weight?", claim, entities=entities)
-    direction, reasons = comparative_direction(answer)
+    direction, reasons = comparative_direction(_compared("exercise", "usual care", "weight", claim))
     assert direction == "decrease"
     assert any("control group against exercise" in r for r in reasons)
 
 
 def test_comparative_direction_keeps_a_claim_whose_comparator_is_the_asked_one() -> None:
-    entities = (QueryEntity(text="exercise program", role="intervention", name="exercise program"),
-                QueryEntity(text="control", role="comparator", name="control"),
-                QueryEntity(text="weight", role="outcome", name="weight"))
     claim = _hypothesis("trial", "weight", "decrease", "Weight was lower in the trial group than in the control group.",
                         comparator="control group")
-    answer = _answer("What is the effect of exercise program compared with control on weight?", claim,
-                     entities=entities)
-    assert comparative_direction(answer)[0] == "decrease"
+    assert comparative_direction(_compared("exercise program", "control", "weight", claim))[0] == "decrease"
 
 
 def test_comparative_direction_without_directions_is_unclear() -> None:
