@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from ingest.direction import DirectionModel, default_model
-from ingest.sentences import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed,
-                              arm_phrase, clause_stats, clauses, find_cue, parallel_arm, parse, sentence_spans,
+from ingest.sentences import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed, arm_phrase,
+                              arm_values, clause_stats, clauses, find_cue, parallel_arm, parse, sentence_spans,
                               trim_phrase)
 from ingest.stats import find_sample_size
 from ingest.table_rows import Row, table_rows
@@ -86,6 +86,34 @@ def _pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject:
         before = None  # NOTE: "We found fewer X in A than in B": the outcome follows the cue.
     span = before or after
     return s.named(span, "outcome") if span else None
+
+
+Parts = tuple[Named, Named, str | None, Predicate]  # subject, object, comparator, what the clause says
+Context = tuple[Entity, Entity, EffectMeasure | None]  # the previous clause's subject, object and effect
+
+
+def _cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context: Context | None) -> Parts | None:
+    """Return what a clause with a direction cue (or a significant ratio) says."""
+    cue = find_cue(s, lo, hi, effect)
+    if cue is None:
+        return None
+    comp = _comparator(s, lo, hi)
+    subject = _pick_subject(s, cue[0], comp, lo, hi) or (Named.of(context[0]) if context else None)
+    obj = _pick_object(s, cue[0], comp.span, subject, lo, hi) or (Named.of(context[1]) if context else None)
+    if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
+        return None
+    return subject, obj, comp.text, cue[1]
+
+
+def _value_parts(s: Parsed, lo: int, hi: int, context: Context | None) -> Parts | None:
+    """Return what "X was 0.20 with A and 0.07 with B" says: A against B on X, by the larger value."""
+    found = arm_values(s.masked, lo, hi)
+    if found is None:
+        return None
+    first, second, said, at = found
+    span = _phrase_before(s, lo, at)
+    obj = s.named(span, "outcome") if span else (Named.of(context[1]) if context else None)
+    return (s.named(first, "intervention"), obj, s.text[second[0] : second[1]], said) if obj else None
 
 
 def _significance(predicate: Predicate, effect: EffectMeasure | None, p: PValue | None) -> Predicate:
@@ -185,27 +213,26 @@ class RuleExtractor:
         return out
 
     def _clause_claim(self, doc: Document, chunk: Chunk, quote: Quote, s: Parsed, bounds: tuple[int, int],
-                      context: tuple[Entity, Entity, EffectMeasure | None] | None) -> Claim | None:
+                      context: Context | None) -> Claim | None:
         """Return the claim a clause states, or None when it has no cue, subject or object."""
         lo, hi = bounds
         effect, p = clause_stats(s.text[lo:hi], context[2] if context else None)
-        cue = find_cue(s, lo, hi, effect)
-        if cue is None:
+        parts = _cue_parts(s, lo, hi, effect, context)
+        # NOTE: "X was 0.20 with A and 0.07 with B; the ratio was ..." is judged by the sentence's first statistics.
+        judged = (effect, p) if parts or effect or p else clause_stats(s.text, None)
+        parts = parts or _value_parts(s, lo, hi, context)
+        if parts is None:
             return None
-        comp = _comparator(s, lo, hi)
-        subject = _pick_subject(s, cue[0], comp, lo, hi) or (Named.of(context[0]) if context else None)
-        obj = _pick_object(s, cue[0], comp.span, subject, lo, hi) or (Named.of(context[1]) if context else None)
-        if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
-            return None
-        stats = p is not None or bool(effect and effect.crosses_null() is not None)
-        predicate = _model_check(_significance(cue[1], effect, p), s.text, self.model, stats)
+        subject, obj, comparator, said = parts
+        stats = judged[1] is not None or bool(judged[0] and judged[0].crosses_null() is not None)
+        predicate = _model_check(_significance(said, *judged), s.text, self.model, stats)
         hedged = bool(HEDGES.search(s.text))
         data = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
             "object": obj.entity(), "direction": PREDICATE_DIRECTION.get(predicate, "unclear"),
             "kind": "safety" if SAFETY.search(s.text) else (
                 "association" if "associated" in predicate or "risk" in predicate else "efficacy"),
-            "comparator": comp.text, "effect": effect, "p_value": p, "hedged": hedged,
+            "comparator": comparator, "effect": effect, "p_value": p, "hedged": hedged,
             "sample_size": find_sample_size(s.text) or doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
             "confidence": confidence(subject, obj, effect, p, hedged, doc.study_design),

@@ -219,3 +219,23 @@ def test_the_subject_is_the_arm_the_clause_names(sentence: str, subject: str, ob
                                                  predicate: str) -> None:
     c = claims_of(RuleExtractor(Lexicon.empty()), sentence)[0]
     assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (subject, obj, comparator, predicate)
+
+
+def test_values_per_arm_give_a_claim() -> None:
+    c = claims_of(RuleExtractor(Lexicon.empty()), "The incidence of nausea was 12% with ondansetron and 30% with "
+                                                  "placebo (P = 0.002).")[0]
+    assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (
+        "ondansetron", "incidence of nausea", "placebo", "decreases")
+
+
+def test_a_change_from_one_value_to_another_is_not_two_arms() -> None:
+    assert claims_of(RuleExtractor(Lexicon.empty()), "Event rates ranged from 41% in Asia to 50% in Europe.") == []
+
+
+@needs_data
+def test_sygma_rates_per_arm(mesh_rules: RuleExtractor) -> None:
+    # NOTE: "The annual rate ... was 0.20 with terbutaline, 0.07 with budesonide-formoterol, ...; the rate ratio ...".
+    doc = sygma_doc()
+    rates = [c for c in mesh_rules.extract(doc, whole_chunk(doc)) if c.object.name.startswith("annual rate")]
+    assert [(c.subject.name, c.comparator, c.predicate) for c in rates] == [
+        ("terbutaline", "budesonide-formoterol", "increases")]
