@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from ingest.direction import DirectionModel, default_model
-from ingest.sentences import (COMPARATOR, HEDGES, IN_GROUP, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed,
-                              clause_stats, clauses, find_cue, parse, sentence_spans, trim_phrase)
+from ingest.sentences import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed, arm_phrase,
+                              arm_values, clause_stats, clauses, find_cue, parallel_arm, parse, sentence_spans,
+                              trim_phrase)
 from ingest.stats import find_sample_size
 from ingest.table_rows import Row, table_rows
 from kb.claims import PREDICATE_DIRECTION, Claim, EffectMeasure, PValue, Predicate, Quote, claim_id
@@ -18,23 +20,41 @@ from kb.models import Chunk, Document, Entity
 MODEL_OVERRULE = 0.6  # NOTE: how sure the direction model must be to overrule a verbal cue.
 
 
-def _comparator(s: Parsed, lo: int, hi: int) -> tuple[str | None, tuple[int, int]]:
-    """Return the comparator phrase in a clause and its span (empty span when none)."""
+@dataclass(frozen=True)
+class Compared:
+    """The comparator of a clause: its phrase, the phrase's span, and where its keyword ("than", "versus") starts."""
+
+    text: str | None = None
+    span: tuple[int, int] = (0, 0)
+    at: int = -1
+    raw: str = ""
+
+
+def _comparator(s: Parsed, lo: int, hi: int) -> Compared:
+    """Return the comparator phrase of a clause (empty when none)."""
     m = COMPARATOR.search(s.masked, lo, hi)
     span = trim_phrase(s.masked[m.start("c") : hi], m.start("c")) if m else None
-    return (s.text[span[0] : span[1]], span) if span else (None, (0, 0))
+    if m is None or span is None:
+        return Compared()
+    return Compared(s.text[span[0] : span[1]], span, m.start(), s.masked[m.start("c") : hi])
 
 
-def _pick_subject(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], lo: int, hi: int) -> Named | None:
-    """Return the intervention: a lexicon mention outside the comparator, else "in the X group", else the phrase."""
+def _pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int) -> Named | None:
+    """Return the intervention: a lexicon mention outside the comparator, else the arm the clause names, else the
+    phrase before the cue."""
+    avoid = comp.span
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]]
     free = [m for m in free if m.type == "intervention"]
     if free:
         best = min(free, key=lambda m: (m.start > cue.start(), abs(cue.start() - m.start)))
         return s.named((best.start, best.end), "intervention", best)
-    group = IN_GROUP.search(s.masked, lo, cue.start()) or IN_GROUP.search(s.masked, cue.end(), avoid[0] or hi)
-    if group:
-        return s.named(group.span("x"), "intervention")
+    # NOTE: an arm named before the cue, then one written like the comparator ("with A than with B"), then any after.
+    stop = comp.at if comp.at > cue.end() else hi
+    arm = (arm_phrase(s.masked, lo, cue.start(), avoid)
+           or (parallel_arm(s.masked, cue.end(), comp.at, comp.raw) if comp.at > cue.end() else None)
+           or arm_phrase(s.masked, cue.end(), stop, avoid))
+    if arm:
+        return s.named(arm, "intervention")
     span = _phrase_before(s, lo, cue.start())
     return s.named(span, "intervention") if span else None
 
@@ -55,10 +75,45 @@ def _pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject:
         # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
         best = min(inside, key=lambda m: (m.type != "outcome", m.start < cue.end(), abs(m.start - cue.end())))
         return s.named((best.start, best.end), best.type, best)
-    span = trim_phrase(s.masked[cue.end() : avoid[0] if avoid[0] > cue.end() else hi], cue.end())
-    if span is None and subject is not None and subject.surface not in s.text[lo : cue.start()]:
-        span = _phrase_before(s, lo, cue.start())
+    at = s.text.find(subject.surface, cue.end(), hi) if subject else -1
+    end = min((x for x in (avoid[0], at) if x > cue.end()), default=hi)
+    after = trim_phrase(s.masked[cue.end() : end], cue.end())
+    # NOTE: an arm after the cue ("X was lower in the A group") leaves the outcome before it.
+    behind = subject is not None and subject.surface not in s.text[lo : cue.start()]
+    before_first = at >= 0 or (after is None and behind)
+    before = _phrase_before(s, lo, cue.start()) if before_first else None
+    if before and after and re.match(r"(?:there|it|we|this)\b", s.text[before[0] : before[1]], re.I):
+        before = None  # NOTE: "We found fewer X in A than in B": the outcome follows the cue.
+    span = before or after
     return s.named(span, "outcome") if span else None
+
+
+Parts = tuple[Named, Named, str | None, Predicate]  # subject, object, comparator, what the clause says
+Context = tuple[Entity, Entity, EffectMeasure | None]  # the previous clause's subject, object and effect
+
+
+def _cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context: Context | None) -> Parts | None:
+    """Return what a clause with a direction cue (or a significant ratio) says."""
+    cue = find_cue(s, lo, hi, effect)
+    if cue is None:
+        return None
+    comp = _comparator(s, lo, hi)
+    subject = _pick_subject(s, cue[0], comp, lo, hi) or (Named.of(context[0]) if context else None)
+    obj = _pick_object(s, cue[0], comp.span, subject, lo, hi) or (Named.of(context[1]) if context else None)
+    if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
+        return None
+    return subject, obj, comp.text, cue[1]
+
+
+def _value_parts(s: Parsed, lo: int, hi: int, context: Context | None) -> Parts | None:
+    """Return what "X was 0.20 with A and 0.07 with B" says: A against B on X, by the larger value."""
+    found = arm_values(s.masked, lo, hi)
+    if found is None:
+        return None
+    first, second, said, at = found
+    span = _phrase_before(s, lo, at)
+    obj = s.named(span, "outcome") if span else (Named.of(context[1]) if context else None)
+    return (s.named(first, "intervention"), obj, s.text[second[0] : second[1]], said) if obj else None
 
 
 def _significance(predicate: Predicate, effect: EffectMeasure | None, p: PValue | None) -> Predicate:
@@ -158,20 +213,19 @@ class RuleExtractor:
         return out
 
     def _clause_claim(self, doc: Document, chunk: Chunk, quote: Quote, s: Parsed, bounds: tuple[int, int],
-                      context: tuple[Entity, Entity, EffectMeasure | None] | None) -> Claim | None:
+                      context: Context | None) -> Claim | None:
         """Return the claim a clause states, or None when it has no cue, subject or object."""
         lo, hi = bounds
         effect, p = clause_stats(s.text[lo:hi], context[2] if context else None)
-        cue = find_cue(s, lo, hi, effect)
-        if cue is None:
+        parts = _cue_parts(s, lo, hi, effect, context)
+        # NOTE: "X was 0.20 with A and 0.07 with B; the ratio was ..." is judged by the sentence's first statistics.
+        judged = (effect, p) if parts or effect or p else clause_stats(s.text, None)
+        parts = parts or _value_parts(s, lo, hi, context)
+        if parts is None:
             return None
-        comparator, avoid = _comparator(s, lo, hi)
-        subject = _pick_subject(s, cue[0], avoid, lo, hi) or (Named.of(context[0]) if context else None)
-        obj = _pick_object(s, cue[0], avoid, subject, lo, hi) or (Named.of(context[1]) if context else None)
-        if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
-            return None
-        stats = p is not None or bool(effect and effect.crosses_null() is not None)
-        predicate = _model_check(_significance(cue[1], effect, p), s.text, self.model, stats)
+        subject, obj, comparator, said = parts
+        stats = judged[1] is not None or bool(judged[0] and judged[0].crosses_null() is not None)
+        predicate = _model_check(_significance(said, *judged), s.text, self.model, stats)
         hedged = bool(HEDGES.search(s.text))
         data = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,

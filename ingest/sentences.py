@@ -50,6 +50,15 @@ METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|eval
 COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+to)\s+(?P<c>[^,;:()\[\]]+)", _I)
 IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
+RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
+                       r"\s+(?:who\s+(?:received|were\s+given|took)|receiving|given|treated\s+with|taking|"
+                       r"(?:allocated|randomi[sz]ed|assigned)\s+to)\s+(?P<x>\w)", _I)
+ARM_PREP = re.compile(r"\b(?P<p>with|in|among|for|after|on|following|during|receiving)\s+", _I)
+# NOTE: "from 41% in A to 50% in B" is a change, not two arms.
+_ARM_VALUE = (r"(?<![\w.])(?<!from\s)(?P<v{0}>\d+(?:[.·]\d+)?)\s*%?\s+(?:with|in|for|among|after|on)\s+"
+              r"(?P<a{0}>[^,;:\d]{{2,60}}?)")
+ARM_VALUES = re.compile(_ARM_VALUE.format(1) + r",?\s+(?:and\s+|vs\.?\s+|versus\s+)?" + _ARM_VALUE.format(2)
+                        + r"(?=[\s,;:.]|$)", _I)
 LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|use|patients|was|were|is|are|had|"
                      r"has|have|been|also|significantly|statistically|only)\b\s*)+", _I)
 TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
@@ -138,6 +147,40 @@ def trim_phrase(text: str, offset: int) -> tuple[int, int] | None:
     if not (re.search(r"[A-Za-z]{3}", span) or re.fullmatch(r"[A-Z][A-Z0-9]+", span)):
         return None
     return offset + begin, offset + begin + len(span)
+
+
+def arm_phrase(masked: str, lo: int, hi: int, avoid: tuple[int, int]) -> tuple[int, int] | None:
+    """Return the first arm named in masked[lo:hi] ("in the X group", "patients receiving X") outside avoid."""
+    found = [(m.start(), m.span("x")) for m in IN_GROUP.finditer(masked, lo, hi)]
+    found += [(m.start(), trim_phrase(masked[m.start("x") : hi], m.start("x")))
+              for m in RECEIVING.finditer(masked, lo, hi)]
+    spans = [span for _, span in sorted(found, key=lambda f: f[0]) if span and not avoid[0] <= span[0] < avoid[1]]
+    return spans[0] if spans else None
+
+
+def parallel_arm(masked: str, lo: int, at: int, comparator: str) -> tuple[int, int] | None:
+    """Return the arm just before a comparator keyword at `at` when both are written alike ("with A than with B")."""
+    lead = ARM_PREP.match(comparator)
+    symmetric = re.match(r"(?:versus|vs)\b", masked[at:], _I)
+    if not (lead or symmetric):
+        return None
+    wanted = lead["p"].casefold() if lead else None
+    preps = [m for m in ARM_PREP.finditer(masked, lo, at) if wanted in (None, m["p"].casefold())]
+    if not preps or re.search(r"[,;:]", masked[preps[-1].end() : at]):
+        return None
+    return trim_phrase(masked[preps[-1].end() : at], preps[-1].end())
+
+
+def arm_values(masked: str, lo: int, hi: int) -> tuple[tuple[int, int], tuple[int, int], Predicate, int] | None:
+    """Return the arms of "X was 12% with A and 20% with B": A's span, B's, A's direction against B, where 12 starts."""
+    m = ARM_VALUES.search(masked, lo, hi)
+    first = trim_phrase(m["a1"], m.start("a1")) if m else None
+    second = trim_phrase(masked[m.start("a2") : hi], m.start("a2")) if m else None
+    if m is None or first is None or second is None:
+        return None
+    v1, v2 = (float(m[v].replace("·", ".")) for v in ("v1", "v2"))
+    predicate: Predicate = "increases" if v1 > v2 else "decreases" if v1 < v2 else "no_effect_on"
+    return first, second, predicate, m.start()
 
 
 def merge_compounds(text: str, mentions: list[Mention]) -> list[Mention]:

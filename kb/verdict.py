@@ -100,9 +100,14 @@ def _overlap(wanted: set[str], text: str) -> float:
     return len(wanted & _words(text)) / len(wanted) if wanted else 0.0
 
 
-def oriented(direction: Direction, subject: str, intervention: set[str], comparator: set[str]) -> Direction:
-    """Return a direction as 'intervention against comparator' (flipped when the claim's subject is the comparator)."""
-    if _overlap(comparator, subject) > _overlap(intervention, subject):
+def oriented(direction: Direction, subject: str, intervention: set[str], comparator: set[str],
+             against: str | None = None) -> Direction:
+    """Return a direction as 'intervention against comparator': flipped when the claim's subject reads as the asked
+    comparator, or its own comparator as the asked intervention."""
+    # NOTE: a claim names two arms when it has a comparator; both are read, so an arm named loosely still orients.
+    subject_side = _overlap(intervention, subject) - _overlap(comparator, subject)
+    comparator_side = _overlap(comparator, against) - _overlap(intervention, against) if against else 0.0
+    if subject_side + comparator_side < 0:
         return _FLIP.get(direction, direction)
     return direction
 
@@ -124,8 +129,9 @@ def comparative_direction(answer: Answer) -> tuple[Direction, tuple[str, ...]]:
     if not cited:
         return "unclear", ("No cited claim reports a direction of effect",)
     h, c = max(cited, key=lambda hc: _fit(*hc, outcome, intervention | comparator))
-    direction = oriented(c.direction, h.intervention, intervention, comparator)
+    direction = oriented(c.direction, h.intervention, intervention, comparator, c.comparator)
     reasons = [f"Closest cited claim to the asked outcome: {c.quote[:200]}"]
     if direction != c.direction:
-        reasons.append(f"It names the comparator ({h.intervention}) as the intervention, so its direction is flipped")
+        arms = f"{h.intervention} against {c.comparator}" if c.comparator else h.intervention
+        reasons.append(f"It reads the asked comparator against the intervention ({arms}), so its direction is flipped")
     return direction, tuple(reasons)

@@ -201,3 +201,41 @@ def test_a_table_row_without_column_names_gives_no_claim(small_rules: RuleExtrac
     rows = "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03"
     doc = make_doc("T", [(rows, "results")], study_design="rct")
     assert not [c for c in small_rules.extract(doc, whole_chunk(doc)) if c.object.name == "Total mortality"]
+
+
+@pytest.mark.parametrize(("sentence", "subject", "obj", "comparator", "predicate"), [
+    ("Mortality was higher with metformin than with placebo (HR 1.8, 95% CI 1.2-2.6).", "metformin", "Mortality",
+     "placebo", "increases"),
+    ("Compared with the placebo group, the insulin group had lower HbA1c (P < 0.001).", "insulin group", "HbA1c",
+     "placebo group", "decreases"),
+    ("Requirements for morphine were reduced in patients receiving dexmedetomidine (P = 0.02).", "dexmedetomidine",
+     "Requirements for morphine", None, "decreases"),
+    ("We found fewer early failures in the cautery study than in the ligation group (p = 0.001).", "cautery study",
+     "early failures", "ligation group", "decreases"),
+    ("Pain was lower for patients receiving acupuncture versus sham (P = 0.01).", "acupuncture", "Pain", "sham",
+     "decreases"),
+])
+def test_the_subject_is_the_arm_the_clause_names(sentence: str, subject: str, obj: str, comparator: str | None,
+                                                 predicate: str) -> None:
+    c = claims_of(RuleExtractor(Lexicon.empty()), sentence)[0]
+    assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (subject, obj, comparator, predicate)
+
+
+def test_values_per_arm_give_a_claim() -> None:
+    c = claims_of(RuleExtractor(Lexicon.empty()), "The incidence of nausea was 12% with ondansetron and 30% with "
+                                                  "placebo (P = 0.002).")[0]
+    assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (
+        "ondansetron", "incidence of nausea", "placebo", "decreases")
+
+
+def test_a_change_from_one_value_to_another_is_not_two_arms() -> None:
+    assert claims_of(RuleExtractor(Lexicon.empty()), "Event rates ranged from 41% in Asia to 50% in Europe.") == []
+
+
+@needs_data
+def test_sygma_rates_per_arm(mesh_rules: RuleExtractor) -> None:
+    # NOTE: "The annual rate ... was 0.20 with terbutaline, 0.07 with budesonide-formoterol, ...; the rate ratio ...".
+    doc = sygma_doc()
+    rates = [c for c in mesh_rules.extract(doc, whole_chunk(doc)) if c.object.name.startswith("annual rate")]
+    assert [(c.subject.name, c.comparator, c.predicate) for c in rates] == [
+        ("terbutaline", "budesonide-formoterol", "increases")]

@@ -7,16 +7,16 @@ from kb.claims import Direction
 from kb.verdict import asked_direction, comparative_direction, read_verdict, verdict
 
 
-def _citation(quote: str, direction: Direction) -> Citation:
+def _citation(quote: str, direction: Direction, comparator: str | None = None) -> Citation:
     return Citation(claim_id=quote[:8], doc_id="d1", title="", quote=quote, page=None, start=0, end=len(quote),
-                    source="x.txt", direction=direction)
+                    source="x.txt", direction=direction, comparator=comparator)
 
 
 def _hypothesis(intervention: str, outcome: str, direction: Direction, quote: str = "",
-                confidence: str = "low") -> Hypothesis:
+                confidence: str = "low", comparator: str | None = None) -> Hypothesis:
     return Hypothesis(statement=f"{intervention} vs {outcome}", intervention=intervention, outcome=outcome,
                       direction=direction, confidence=confidence,  # type: ignore[arg-type]
-                      supporting=(_citation(quote or f"{intervention} changed {outcome}", direction),))
+                      supporting=(_citation(quote or f"{intervention} changed {outcome}", direction, comparator),))
 
 
 def _answer(question: str, *hypotheses: Hypothesis, entities: tuple[QueryEntity, ...] = ()) -> Answer:
@@ -81,6 +81,30 @@ def test_comparative_direction_flips_a_claim_about_the_comparator() -> None:
     direction, reasons = comparative_direction(answer)
     assert direction == "increase"
     assert any("flipped" in r for r in reasons)
+
+
+def _compared(intervention: str, comparator: str, outcome: str, claim: Hypothesis) -> Answer:
+    """Return the answer to "I compared with C on O" that cites one claim."""
+    entities = (QueryEntity(text=intervention, role="intervention", name=intervention),
+                QueryEntity(text=comparator, role="comparator", name=comparator),
+                QueryEntity(text=outcome, role="outcome", name=outcome))
+    question = f"What is the effect of {intervention} compared with {comparator} on {outcome}?"
+    return _answer(question, claim, entities=entities)
+
+
+def test_comparative_direction_reads_the_claims_comparator_too() -> None:
+    # NOTE: the subject names neither asked arm ("control group"), its comparator is the asked intervention.
+    claim = _hypothesis("control group", "weight", "increase", "Weight was higher in controls than with exercise.",
+                        comparator="exercise")
+    direction, reasons = comparative_direction(_compared("exercise", "usual care", "weight", claim))
+    assert direction == "decrease"
+    assert any("control group against exercise" in r for r in reasons)
+
+
+def test_comparative_direction_keeps_a_claim_whose_comparator_is_the_asked_one() -> None:
+    claim = _hypothesis("trial", "weight", "decrease", "Weight was lower in the trial group than in the control group.",
+                        comparator="control group")
+    assert comparative_direction(_compared("exercise program", "control", "weight", claim))[0] == "decrease"
 
 
 def test_comparative_direction_without_directions_is_unclear() -> None:
