@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -151,6 +152,15 @@ def confidence(subject: Named, obj: Named, effect: EffectMeasure | None, p: PVal
     return round(min(max(score, 0.05), 0.95), 2)
 
 
+def _verified(data: dict[str, Any], chunk: Chunk) -> Claim | None:
+    """Return the claim of the fields with its content id, or None when its quote fails the check."""
+    data["id"] = claim_id(data["doc_id"], data["quote"], data["subject"], data["predicate"], data["object"])
+    try:
+        return Claim.model_validate(data, context={"chunk": chunk})
+    except ValidationError:
+        return None
+
+
 class RuleExtractor:
     """Extracts claims from result sentences with regex cues and a lexicon: deterministic and offline."""
 
@@ -188,18 +198,14 @@ class RuleExtractor:
         subject = Named(row.arms[0], "intervention")
         obj = Named(doc.text[row.label[0] : row.label[1]], "outcome")
         predicate: Predicate = {"increase": "increases", "decrease": "decreases"}.get(row.direction, "no_effect_on")
-        data = {
+        data: dict[str, Any] = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
             "object": obj.entity(), "direction": row.direction, "kind": "safety" if SAFETY.search(text) else "efficacy",
             "comparator": row.arms[1], "sample_size": doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
             "confidence": confidence(subject, obj, None, None, False, doc.study_design),
         }
-        data["id"] = claim_id(doc.id, quote, data["subject"], predicate, data["object"])
-        try:
-            return Claim.model_validate(data, context={"chunk": chunk})
-        except ValidationError:
-            return None
+        return _verified(data, chunk)
 
     def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote) -> list[Claim]:
         """Return the claims of one sentence, one per clause with a cue; later clauses inherit subject and object."""
@@ -227,7 +233,7 @@ class RuleExtractor:
         stats = judged[1] is not None or bool(judged[0] and judged[0].crosses_null() is not None)
         predicate = _model_check(_significance(said, *judged), s.text, self.model, stats)
         hedged = bool(HEDGES.search(s.text))
-        data = {
+        data: dict[str, Any] = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
             "object": obj.entity(), "direction": PREDICATE_DIRECTION.get(predicate, "unclear"),
             "kind": "safety" if SAFETY.search(s.text) else (
@@ -237,8 +243,4 @@ class RuleExtractor:
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
             "confidence": confidence(subject, obj, effect, p, hedged, doc.study_design),
         }
-        data["id"] = claim_id(doc.id, quote, data["subject"], predicate, data["object"])
-        try:
-            return Claim.model_validate(data, context={"chunk": chunk})
-        except ValidationError:
-            return None
+        return _verified(data, chunk)

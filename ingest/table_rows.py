@@ -18,8 +18,8 @@ from kb.claims import Direction
 
 _NUM = r"[-−–]?\d+(?:[.·]\d+)?"
 # NOTE: a cell holds numbers and statistical notation; a few words are allowed ("range", "NS", "to").
-_CELL = re.compile(rf"(?:[<>≤≥=~±()\[\]/%,;:*†‡§¶#+\s\-−–.·]|\d|\b(?:range|to|NS|N\.S|n|p|P|vs|IQR|SD|CI|"
-                   rf"[a-h])\b)*")
+_CELL = re.compile(r"(?:[<>≤≥=~±()\[\]/%,;:*†‡§¶#+\s\-−–.·]|\d|\b(?:range|to|NS|N\.S|n|p|P|vs|IQR|SD|CI|"
+                   r"[a-h])\b)*")
 _P_CELL = re.compile(r"(?:p\s*-?(?:value)?\s*)?(?P<op>[<>≤≥=]\s*)?(?P<v>0?[.·]\d+|1(?:[.·]0+)?|0)\s*[*†‡§¶a-h]*",
                      re.IGNORECASE)
 _NS_CELL = re.compile(r"n\.?\s?s\.?|not\s+significant", re.IGNORECASE)
