@@ -102,8 +102,7 @@ def _overlap(wanted: set[str], text: str) -> float:
 
 def oriented(direction: Direction, subject: str, intervention: set[str], comparator: set[str],
              against: str | None = None) -> Direction:
-    """Return a direction as 'intervention against comparator': flipped when the claim's subject reads as the asked
-    comparator, or its own comparator as the asked intervention."""
+    """Return a direction as 'intervention against comparator', flipped when the claim's arms read the other way."""
     # NOTE: a claim names two arms when it has a comparator; both are read, so an arm named loosely still orients.
     subject_side = _overlap(intervention, subject) - _overlap(comparator, subject)
     comparator_side = _overlap(comparator, against) - _overlap(intervention, against) if against else 0.0
