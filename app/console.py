@@ -39,7 +39,8 @@ def _citation(out: Console, c: Citation, mark: str) -> None:
     out.print(f"      {escape(design_label(c))}; {escape(where(c))}; {escape(c.source)}")
     out.print(f"      extraction confidence {c.extraction_confidence:.2f} ({escape(c.extractor)})")
     if c.notices:
-        out.print(f"      [bold yellow]editorial notice: {escape(', '.join(n.replace('_', ' ') for n in c.notices))}[/]")
+        notices = ", ".join(n.replace("_", " ") for n in c.notices)
+        out.print(f"      [bold yellow]editorial notice: {escape(notices)}[/]")
     out.print(f"      [italic]\u201c{escape(c.quote)}\u201d[/italic]")
 
 
