@@ -41,8 +41,7 @@ def _comparator(s: Parsed, lo: int, hi: int) -> Compared:
 
 
 def _pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int) -> Named | None:
-    """Return the intervention: a lexicon mention outside the comparator, else the arm the clause names, else the
-    phrase before the cue."""
+    """Return the intervention: a lexicon mention outside the comparator, else the clause's arm, else a phrase."""
     avoid = comp.span
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]]
     free = [m for m in free if m.type == "intervention"]
