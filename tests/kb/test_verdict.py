@@ -58,38 +58,30 @@ def test_an_answer_without_hypotheses_gets_the_prior_with_a_reason() -> None:
     assert got.reasons and "prior" in got.reasons[0]
 
 
+def _compared(intervention: str, comparator: str, outcome: str, *claims: Hypothesis) -> Answer:
+    """Return the answer to "I compared with C on O" citing the claims."""
+    entities = (QueryEntity(text=intervention, role="intervention", name=intervention),
+                QueryEntity(text=comparator, role="comparator", name=comparator),
+                QueryEntity(text=outcome, role="outcome", name=outcome))
+    question = f"What is the effect of {intervention} compared with {comparator} on {outcome}?"
+    return _answer(question, *claims, entities=entities)
+
+
 def test_comparative_direction_picks_the_claim_about_the_asked_outcome() -> None:
-    entities = (QueryEntity(text="aspirin", role="intervention", name="aspirin"),
-                QueryEntity(text="placebo", role="comparator", name="placebo"),
-                QueryEntity(text="blood loss", role="outcome", name="blood loss"))
-    answer = _answer("What is the effect of aspirin compared with placebo on blood loss?",
-                     _hypothesis("aspirin", "pain", "decrease", "Aspirin reduced pain."),
-                     _hypothesis("aspirin", "blood loss", "increase", "Aspirin increased blood loss."),
-                     entities=entities)
+    answer = _compared("aspirin", "placebo", "blood loss",
+                       _hypothesis("aspirin", "pain", "decrease", "Aspirin reduced pain."),
+                       _hypothesis("aspirin", "blood loss", "increase", "Aspirin increased blood loss."))
     direction, reasons = comparative_direction(answer)
     assert direction == "increase"
     assert "blood loss" in reasons[0]
 
 
 def test_comparative_direction_flips_a_claim_about_the_comparator() -> None:
-    entities = (QueryEntity(text="chloroquine", role="intervention", name="chloroquine"),
-                QueryEntity(text="artemether", role="comparator", name="artemether"),
-                QueryEntity(text="gametocytes", role="outcome", name="gametocytes"))
-    answer = _answer("What is the effect of chloroquine compared with artemether on gametocytes?",
-                     _hypothesis("artemether", "gametocytes", "decrease", "Artemether reduced gametocytes."),
-                     entities=entities)
+    answer = _compared("chloroquine", "artemether", "gametocytes",
+                       _hypothesis("artemether", "gametocytes", "decrease", "Artemether reduced gametocytes."))
     direction, reasons = comparative_direction(answer)
     assert direction == "increase"
     assert any("flipped" in r for r in reasons)
-
-
-def _compared(intervention: str, comparator: str, outcome: str, claim: Hypothesis) -> Answer:
-    """Return the answer to "I compared with C on O" that cites one claim."""
-    entities = (QueryEntity(text=intervention, role="intervention", name=intervention),
-                QueryEntity(text=comparator, role="comparator", name=comparator),
-                QueryEntity(text=outcome, role="outcome", name=outcome))
-    question = f"What is the effect of {intervention} compared with {comparator} on {outcome}?"
-    return _answer(question, claim, entities=entities)
 
 
 def test_comparative_direction_reads_the_claims_comparator_too() -> None:
