@@ -35,8 +35,16 @@ def options(pairs: list[str]) -> dict[str, str]:
 def _kwargs(module: ModuleType, given: dict[str, str]) -> dict[str, object]:
     """Return the options a module's run() accepts, cast to the type of each parameter's default."""
     params = inspect.signature(module.run).parameters
-    return {k: type(params[k].default)(v) if params[k].default is not None else v
-            for k, v in given.items() if k in params}
+    return {k: _cast(v, params[k].default) for k, v in given.items() if k in params}
+
+
+def _cast(value: str, default: object) -> object:
+    """Return an option's text as the type of the parameter's default (bool("false") would be True)."""
+    if isinstance(default, bool):
+        if value.casefold() not in ("true", "false", "1", "0", "yes", "no"):
+            raise SystemExit(f"--option expects true or false, got {value!r}")
+        return value.casefold() in ("true", "1", "yes")
+    return type(default)(value) if default is not None else value
 
 
 def run_one(name: str, data: Path, limit: int | None, given: dict[str, str], out: Path) -> bool:

@@ -27,9 +27,8 @@ from kb.verdict import comparative_direction
 NAME = "evidence_inference"
 LABELS = ("significantly increased", "significantly decreased", "no significant difference")
 _CODES = {"1": LABELS[0], "-1": LABELS[1], "0": LABELS[2]}
-_FROM_DIRECTION = {"increase": LABELS[0], "decrease": LABELS[1], "no_difference": LABELS[2]}
-DIRECTION_OF: dict[str, Direction] = {"significantly increased": "increase", "significantly decreased": "decrease",
-                                      "no significant difference": "no_difference"}
+_FROM_DIRECTION: dict[Direction, str] = {"increase": LABELS[0], "decrease": LABELS[1], "no_difference": LABELS[2]}
+DIRECTION_OF: dict[str, Direction] = {label: d for d, label in _FROM_DIRECTION.items()}
 _SUFFIX = {"txt_files": ".txt", "abstracts": ".abst"}
 
 
@@ -66,8 +65,7 @@ def text_path(root: Path, pmcid: str, folder: str = "txt_files") -> Path:
 
 
 def load_prompts(root: Path, split: str | Sequence[str], folder: str = "txt_files") -> dict[str, list[Prompt]]:
-    """Return the labelled prompts of one or more splits by article (in PMCID order), for articles whose text in
-    `folder` exists: the majority of the verified labels per prompt."""
+    """Return the majority-labelled prompts of one or more splits by article (PMCID order), where `folder` has a text."""
     allowed = set().union(*(split_ids(root, s) for s in ((split,) if isinstance(split, str) else split)))
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     with open(root / "annotations" / "v2_annotations.csv", newline="", encoding="utf-8") as f:

