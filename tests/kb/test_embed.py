@@ -128,3 +128,31 @@ def test_minilm_keeps_input_order_across_length_sorted_batches(minilm: OnnxMiniL
     # NOTE: padding inside a batch shifts int8 activations a little, so "same" means cosine > 0.99.
     assert np.all(np.sum(together * alone, axis=1) > 0.99)
     assert minilm.embed([]) == []
+
+
+def test_minilm_token_states_cover_the_text_and_pool_like_the_vector(minilm: OnnxMiniLM) -> None:
+    text = "Budesonide-formoterol reduced severe exacerbations (P=0.003)."
+    encoded = minilm.encode([text, "short"])
+    states = encoded.states[0]
+    assert states is not None and states.vectors.shape[1] == 384
+    assert states.spans[0].tolist() == [0, 3] and states.covers(len(text))
+    assert [text[s:e] for s, e in states.spans[:3].tolist()] == ["Bud", "eson", "ide"]
+    pooled = states.pooled(0, len(text))
+    assert pooled is not None
+    # NOTE: the vector is the mean over all tokens with [CLS]/[SEP]; the pooled content tokens point the same way.
+    cosine = float(np.dot(pooled, encoded.vectors[0]) / np.linalg.norm(pooled))
+    assert cosine > 0.95
+    assert states.pooled(len(text) + 5, len(text) + 9) is None
+
+
+def test_token_states_shift_into_document_offsets(minilm: OnnxMiniLM) -> None:
+    title = "A trial"
+    states = minilm.encode([f"{title}\nAspirin lowered risk."]).states[0]
+    assert states is not None
+    moved = states.shifted(100 - len(title) - 1, lo=100)
+    assert moved.spans[0][0] == 100 and len(moved.spans) == len(states.spans) - 2  # NOTE: "A", "trial" dropped
+
+
+def test_openai_embedder_exposes_no_token_states(server: str) -> None:
+    embedder = make_embedder(openai_settings(server))
+    assert embedder.encode(["a", "b"]).states == [None, None]
