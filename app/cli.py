@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from app import console as show
 from app.resources import LLM_CACHE_FILE, KnowledgeBase, open_kb
 from ingest.extract import make_extractor
-from ingest.load import discover
+from ingest.readers.load import discover
 from ingest.pipeline import ingest_paths
 from kb.answer import answer_question
 from kb.config import Settings

@@ -4,7 +4,7 @@ Each article's full text (txt_files/PMC<id>.txt) is ingested through MedKB's loa
 in-memory knowledge base; each prompt becomes the question "What is the effect of I compared with C on O?", and
 kb.verdict.comparative_direction reads the answer's cited claim closest to the asked outcome, oriented as
 intervention against comparator. The validation split is reported; the test split is kept aside upstream of this
-copy, and the train split is only for training the direction model (benchmarks/train_direction.py).
+copy, and the train split is only for training the models (python -m ingest.train).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 
 from benchmarks.common import Result, Target
 from benchmarks.pubmedqa import ask, cached_embedder, ingest_documents, majority, memory_store, scores
-from ingest.load import load
+from ingest.readers.load import load
+from ingest.train.data import ei_root as root_of
+from ingest.train.data import ei_split_ids as split_ids
 from kb.claims import Direction
 from kb.embed import Embedder
 from kb.lexicon import Lexicon
@@ -47,16 +49,6 @@ class Prompt:
     def question(self) -> str:
         """Return the prompt as a MedKB question."""
         return f"What is the effect of {self.intervention} compared with {self.comparator} on {self.outcome}?"
-
-
-def root_of(data: Path) -> Path:
-    """Return the Evidence Inference folder: data itself when it holds annotations/, else data/evidence_inference."""
-    return data if (data / "annotations").is_dir() else data / "evidence_inference"
-
-
-def split_ids(root: Path, split: str) -> set[str]:
-    """Return the article ids (PMCID digits) of an ev2 split."""
-    return set((root / "splits" / f"ev2_{split}_article_ids.txt").read_text().split())
 
 
 def text_path(root: Path, pmcid: str, folder: str = "txt_files") -> Path:

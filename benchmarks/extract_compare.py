@@ -25,9 +25,9 @@ from benchmarks.common import Result
 from benchmarks.evidence_inference import DIRECTION_OF, Prompt, limited
 from benchmarks.evidence_inference import load_prompts as labelled
 from ingest.chunk import chunk_document
-from ingest.extract_llm import LLMExtractor, make_llm_extractor
-from ingest.extract_offline import RuleExtractor
-from ingest.text import parse_text
+from ingest.extract.llm import LLMExtractor, make_llm_extractor
+from ingest.extract.rules import RuleExtractor
+from ingest.readers.text import parse_text
 from kb.claims import Claim
 from kb.config import Settings
 from kb.lexicon import Lexicon, load_mesh

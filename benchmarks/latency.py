@@ -23,7 +23,7 @@ import numpy as np
 from benchmarks import common
 from benchmarks.common import Result, Target
 from benchmarks.scifact import CachedEmbedder, folder_of, load_claims, load_corpus
-from ingest.extract_offline import RuleExtractor
+from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, Run, ingest_records
 from kb.answer import answer_question
 from kb.embed import OnnxMiniLM

@@ -19,9 +19,9 @@ from pathlib import Path
 from benchmarks import common
 from benchmarks.common import Result, Target
 from benchmarks.scifact import CachedEmbedder
-from ingest.extract_offline import RuleExtractor
+from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, Run, ingest_records
-from ingest.text import heading_kind
+from ingest.readers.text import heading_kind
 from kb.answer import answer_question
 from kb.answers import Answer
 from kb.config import Settings

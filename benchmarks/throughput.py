@@ -17,8 +17,8 @@ from typing import TypeVar
 from benchmarks.common import Result, Target
 from benchmarks.scifact import folder_of, load_corpus
 from ingest.chunk import chunk_document
-from ingest.extract_offline import RuleExtractor
-from ingest.load import discover, load_records
+from ingest.extract.rules import RuleExtractor
+from ingest.readers.load import discover, load_records
 from ingest.pipeline import IngestReport, Run, ingest_paths, ingest_records
 from kb.embed import OnnxMiniLM
 from kb.lexicon import Lexicon

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.stats import find_sample_size
+from ingest.extract.stats import find_sample_size
 from kb.models import Document, StudyDesign
 
 # NOTE: checked in order; the most specific publication type wins (an RCT is also a "Clinical Trial").

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ingest.chunk import chunk_document
 from ingest.design import design_of, sample_size_of
 from ingest.extract import Extractor
-from ingest.load import discover, load_records
+from ingest.readers.load import discover, load_records
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
 from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from ingest.load import load_records
+from ingest.readers.load import load_records
 from tests.conftest import DATA, DEMO, needs_data
 
 runner = CliRunner()

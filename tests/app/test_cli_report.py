@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from ingest.load import load_records
+from ingest.readers.load import load_records
 from kb.report.jsonfmt import committed_schema
 from tests.conftest import DATA, needs_data
 

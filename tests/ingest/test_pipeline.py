@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.resources import KnowledgeBase, open_kb
-from ingest.extract_offline import RuleExtractor
+from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, ingest_paths
 from kb.claims import check_quote_in_chunk
 from kb.config import Settings

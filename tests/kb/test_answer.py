@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from app.resources import KnowledgeBase, open_kb
-from ingest.extract_offline import RuleExtractor
+from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import ingest_paths
 from kb.answer import answer_question
 from kb.config import Settings

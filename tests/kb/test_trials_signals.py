@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.trials import parse_trials
+from ingest.readers.trials import parse_trials
 from kb.models import Document, Enrollment, TrialInfo, content_hash, document_id
 from kb.trials import (effect_predicate, effect_type, enrollment_label, link_key_pmids, outcome_switch,
                        parse_p_value, primary_outcome_phrases, trial_paper_links, unpublished_gap)

@@ -1,0 +1,248 @@
+"""Reading one sentence: direction cues, clauses, bracket masking, entity phrases and the statistics of a clause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pysbd
+
+from ingest.extract.stats import find_effects, find_p_values
+from kb.claims import Direction, EffectMeasure, PValue, Predicate
+from kb.lexicon import Lexicon, Mention
+from kb.models import Entity, EntityType, entity_id
+
+_I = re.IGNORECASE
+# NOTE: order matters: negated and risk phrasings must win over the bare verbs they contain.
+CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compile(p, _I), pred, d) for p, pred, d in (
+    (r"\b(?:was|were|is|are)\s+not\s+(?:significantly\s+|independently\s+)?(?:associated|correlated|linked)"
+     r"|\bno\s+(?:significant\s+|statistically\s+significant\s+)?(?:association|correlation|relationship)",
+     "not_associated_with", "no_difference"),
+    (r"\bno\s+(?:statistically\s+)?(?:significant\s+|clinically\s+relevant\s+|meaningful\s+)?(?:difference|change|"
+     r"effect|benefit|improvement|reduction|increase|decrease)s?\b|\b(?:did|does|do)\s+not\s+(?:significantly\s+)?"
+     r"(?:differ|change|improve|reduce|increase|decrease|affect|alter|influence|lower|modify)|\bnot\s+(?:statistically"
+     r"\s+)?significant(?:ly)?\b|\bnon-?significant|\b(?:similar|comparable|equivalent|unchanged|unaffected)\b"
+     r"|\bwas\s+not\s+(?:affected|altered|changed)|\bno\s+(?:\w+\s+)?differences?\b|\bnot\s+(?:significantly\s+)?"
+     r"different|\bdid\s+not\s+(?:show|reach|result)|\bas\s+effective\s+as", "no_effect_on", "no_difference"),
+    (r"\b(?:increased|increases|higher|greater|elevated)\s+(?:the\s+)?(?:risk|odds|incidence|likelihood)\s+of",
+     "increases_risk_of", "increase"),
+    (r"\b(?:reduced|reduces|decreased|decreases|lower|lowered)\s+(?:the\s+)?(?:risk|odds|incidence|likelihood)\s+of",
+     "decreases_risk_of", "decrease"),
+    (r"\bassociated\s+with\s+(?:an?\s+|the\s+)?(?:significantly\s+)?(?:increased|higher|greater|elevated|more)\b",
+     "increases_risk_of", "increase"),
+    (r"\bassociated\s+with\s+(?:an?\s+|the\s+)?(?:significantly\s+)?(?:reduced|lower|decreased|less|fewer)\b",
+     "decreases_risk_of", "decrease"),
+    (r"\b(?:associated|correlated)\s+with|\b(?:risk\s+factor|predictor)s?\s+(?:of|for)", "associated_with",
+     "unclear"),
+    (r"\b(?:increased|increases|increase|improved|improves|improve|improvement|higher|greater|elevated|raised|enhanced|"
+     r"superior|more|gain|rose|prolonged)\b", "increases", "increase"),
+    (r"\b(?:reduced|reduces|reduce|reduction|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
+     r"inferior|attenuated|shorter|prevented|fell)\b", "decreases", "decrease"),
+))
+HEDGES = re.compile(r"\b(?:may|might|could|suggests?|suggested|suggesting|possibl[ey]|hypothes\w*|appears?\s+to|"
+                    r"seems?\s+to|potentially)\b", _I)
+SAFETY = re.compile(r"adverse|side[- ]effects?|toxicit|tolerab|safety|complications?", _I)
+METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|evaluated|compared|investigated|"
+                     r"randomi[sz]ed|enrolled|hypothesi[sz]ed)|(?:was|were) randomi[sz]ed|randomly assigned|"
+                     r"was considered|primary (?:end ?point|outcome|objective) was|the aim|the objective|"
+                     r"this study|to (?:evaluate|assess|investigate|determine|compare|examine))\b", _I)
+COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|(?:superior|inferior|similar|"
+                        r"comparable|equivalent|non-?inferior)\s+to)\s+(?P<c>[^,;:()\[\]]+)", _I)
+IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
+RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
+                       r"\s+(?:who\s+(?:received|were\s+given|took)|receiving|given|treated\s+with|taking|"
+                       r"(?:allocated|randomi[sz]ed|assigned)\s+to)\s+(?P<x>\w)", _I)
+ARM_PREP = re.compile(r"\b(?P<p>with|in|among|for|after|on|following|during|receiving)\s+", _I)
+# NOTE: "from 41% in A to 50% in B" is a change, not two arms.
+_ARM_VALUE = (r"(?<![\w.])(?<!from\s)(?P<v{0}>\d+(?:[.·]\d+)?)\s*%?\s+(?:with|in|for|among|after|on)\s+"
+              r"(?P<a{0}>[^,;:\d]{{2,60}}?)")
+ARM_VALUES = re.compile(_ARM_VALUE.format(1) + r",?\s+(?:and\s+|vs\.?\s+|versus\s+)?" + _ARM_VALUE.format(2)
+                        + r"(?=[\s,;:.]|$)", _I)
+LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|use|patients|was|were|is|are|had|"
+                     r"has|have|been|also|significantly|statistically|only)\b\s*)+", _I)
+TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
+                      r"the|a|an|and|in|of|to|with|by))+$", _I)
+STOP_AT = re.compile(r"[,;:()\[\]]|(?<![\w.-])\d[\d.,]*(?![\w-])|\b(?:compared|versus|vs|than|among|after|when|"
+                     r"from|during|while|whereas|but|at|who|which|and\s+was|relative)\b", _I)
+CLAUSE_BREAK = re.compile(r";\s|\s+and\s+(?=[−-]?\d[\d.·]*\s*[(\[])|\s(?:but|whereas|while)\s"
+                          r"|,?\s+and\s+(?=(?:was|were|is|are|had)\b)")
+KEEP_SECTIONS = ("results", "conclusions", "abstract", "body", "discussion", "title", "other", "registry")
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Named:
+    """A subject or object picked from a sentence: its exact surface and what the lexicon knows."""
+
+    surface: str
+    type: EntityType
+    normalized_id: str | None = None
+    canonical: str | None = None
+
+    @classmethod
+    def of(cls, entity: Entity) -> Named:
+        """Return the Named an entity was built from."""
+        return cls(entity.name, entity.type, entity.normalized_id, (entity.synonyms or (None,))[0])
+
+    def entity(self) -> Entity:
+        """Return the graph entity, named by its surface so the name stays verbatim in the quote."""
+        synonyms = (self.canonical,) if self.canonical and self.canonical != self.surface else ()
+        eid = entity_id(self.surface, self.type, self.normalized_id)
+        return Entity(id=eid, name=self.surface, type=self.type, normalized_id=self.normalized_id, synonyms=synonyms)
+
+
+@cache
+def _segmenter() -> pysbd.Segmenter:
+    """Return the shared sentence segmenter (offsets are found here, so pysbd's slow char spans stay off)."""
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) of each sentence in text, trimmed of whitespace and split at blank lines."""
+    spans, cursor = [], 0
+    for seg in _segmenter().segment(text):
+        for part in re.split(r"\n\s*\n", seg):
+            part = part.strip()
+            at = text.find(part, cursor) if part else -1
+            if at >= 0:
+                spans.append((at, at + len(part)))
+                cursor = at + len(part)
+    return spans
+
+
+def mask_brackets(sentence: str) -> str:
+    """Return the sentence with text inside brackets blanked (same length), so cues in statistics are ignored."""
+    out, depth = [], 0
+    for ch in sentence:
+        depth = max(depth - (ch in ")]"), 0)
+        out.append(" " if depth and ch not in "([" else ch)
+        depth += ch in "(["
+    return "".join(out)
+
+
+def clauses(masked: str) -> list[tuple[int, int]]:
+    """Return clause spans of a bracket-masked sentence, split at "; ", "but", "whereas", "while", "and was"."""
+    spans, start = [], 0
+    for m in CLAUSE_BREAK.finditer(masked):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    return [*spans, (start, len(masked))]
+
+
+def trim_phrase(text: str, offset: int) -> tuple[int, int] | None:
+    """Return the span (shifted by offset) of the noun phrase opening text: ≤ 8 words, stopped at punctuation."""
+    cut = STOP_AT.search(text)
+    phrase = text[: cut.start()] if cut else text
+    lead = LEADING.match(phrase, len(phrase) - len(phrase.lstrip()))
+    begin = lead.end() if lead else len(phrase) - len(phrase.lstrip())
+    words = list(re.finditer(r"\S+", phrase[begin:]))[:MAX_WORDS]
+    if not words:
+        return None
+    end = begin + words[-1].end()
+    tail = TRAILING.search(phrase[begin:end])
+    end = begin + tail.start() if tail else end
+    span = phrase[begin:end].rstrip(".")
+    if not (re.search(r"[A-Za-z]{3}", span) or re.fullmatch(r"[A-Z][A-Z0-9]+", span)):
+        return None
+    return offset + begin, offset + begin + len(span)
+
+
+def arm_phrase(masked: str, lo: int, hi: int, avoid: tuple[int, int]) -> tuple[int, int] | None:
+    """Return the first arm named in masked[lo:hi] ("in the X group", "patients receiving X") outside avoid."""
+    found = [(m.start(), m.span("x")) for m in IN_GROUP.finditer(masked, lo, hi)]
+    found += [(m.start(), trim_phrase(masked[m.start("x") : hi], m.start("x")))
+              for m in RECEIVING.finditer(masked, lo, hi)]
+    spans = [span for _, span in sorted(found, key=lambda f: f[0]) if span and not avoid[0] <= span[0] < avoid[1]]
+    return spans[0] if spans else None
+
+
+def parallel_arm(masked: str, lo: int, at: int, comparator: str) -> tuple[int, int] | None:
+    """Return the arm just before a comparator keyword at `at` when both are written alike ("with A than with B")."""
+    lead = ARM_PREP.match(comparator)
+    symmetric = re.match(r"(?:versus|vs)\b", masked[at:], _I)
+    if not (lead or symmetric):
+        return None
+    wanted = lead["p"].casefold() if lead else None
+    preps = [m for m in ARM_PREP.finditer(masked, lo, at) if wanted in (None, m["p"].casefold())]
+    if not preps or re.search(r"[,;:]", masked[preps[-1].end() : at]):
+        return None
+    return trim_phrase(masked[preps[-1].end() : at], preps[-1].end())
+
+
+def arm_values(masked: str, lo: int, hi: int) -> tuple[tuple[int, int], tuple[int, int], Predicate, int] | None:
+    """Return the arms of "X was 12% with A and 20% with B": A's span, B's, A's direction against B, where 12 starts."""
+    m = ARM_VALUES.search(masked, lo, hi)
+    first = trim_phrase(m["a1"], m.start("a1")) if m else None
+    second = trim_phrase(masked[m.start("a2") : hi], m.start("a2")) if m else None
+    if m is None or first is None or second is None:
+        return None
+    v1, v2 = (float(m[v].replace("·", ".")) for v in ("v1", "v2"))
+    predicate: Predicate = "increases" if v1 > v2 else "decreases" if v1 < v2 else "no_effect_on"
+    return first, second, predicate, m.start()
+
+
+def merge_compounds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Return mentions with interventions joined by "-", "/", "+" or "plus" merged into one (budesonide-formoterol)."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        glue = text[prev.end : m.start] if prev else ""
+        if prev and prev.type == m.type == "intervention" and re.fullmatch(r"\s*(?:[-/+]|plus)\s*", glue):
+            out[-1] = Mention(prev.start, m.end, text[prev.start : m.end], text[prev.start : m.end], "intervention")
+        else:
+            out.append(m)
+    return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One sentence: its text, the same text with brackets blanked, and its lexicon mentions outside brackets."""
+
+    text: str
+    masked: str
+    mentions: tuple[Mention, ...]
+
+    def named(self, span: tuple[int, int], type_: EntityType, mention: Mention | None = None) -> Named:
+        """Return a Named for a span of the sentence (the surface is always a verbatim slice)."""
+        ids = (mention.normalized_id, mention.name) if mention else (None, None)
+        return Named(self.text[span[0] : span[1]], type_, *ids)
+
+
+def parse(sentence: str, lexicon: Lexicon) -> Parsed:
+    """Return the sentence with its bracket mask and the lexicon mentions that are not inside brackets."""
+    masked = mask_brackets(sentence)
+    found = [m for m in lexicon.find(sentence) if masked[m.start : m.end] == m.surface]
+    return Parsed(sentence, masked, tuple(merge_compounds(sentence, found)))
+
+
+def from_effect(effect: EffectMeasure | None) -> tuple[Predicate, Direction] | None:
+    """Return the predicate a significant ratio implies when no verbal cue is present."""
+    if effect is None or effect.crosses_null() is None or effect.type not in ("HR", "OR", "RR", "IRR"):
+        return None
+    if effect.crosses_null():
+        return "no_effect_on", "no_difference"
+    return ("decreases", "decrease") if effect.value < 1 else ("increases", "increase")
+
+
+def clause_stats(text: str, carried: EffectMeasure | None) -> tuple[EffectMeasure | None, PValue | None]:
+    """Return a clause's first effect and p-value; "and 0.83 (0.59 to 1.16)" reuses the previous clause's label."""
+    effects, ps = find_effects(text), find_p_values(text)
+    if not effects and carried is not None and re.match(r"\s*[−-]?\d", text):
+        effects = find_effects(f"{carried.type} {text.strip()}")[:1]
+    return (effects[0] if effects else None), (ps[0] if ps else None)
+
+
+def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple[re.Match[str], Predicate] | None:
+    """Return the first direction cue of a clause (outside brackets), else the direction of a significant ratio."""
+    for pattern, predicate, _ in CUES[:-2]:
+        if m := pattern.search(s.masked, lo, hi):
+            return m, predicate
+    # NOTE: bare verbs compete by position: "reduced pain more than placebo" is a decrease.
+    bare = [(m, pred) for rx, pred, _ in CUES[-2:] if (m := rx.search(s.masked, lo, hi))]
+    if bare:
+        return min(bare, key=lambda c: c[0].start())
+    implied = from_effect(effect)
+    first = re.compile(r"\S+").search(s.masked, lo, hi)
+    return (first, implied[0]) if implied and first else None

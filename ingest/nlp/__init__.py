@@ -1,0 +1,1 @@
+"""Sentence-level models over the chunk pass: sentences, roles, PICO spans, abbreviations."""

@@ -1,0 +1,1 @@
+"""Readers: one parser per input format, each returning Documents (and registry claims)."""
