@@ -21,6 +21,8 @@ Predicate = Literal[
 Direction = Literal["increase", "decrease", "no_difference", "unclear"]
 ClaimKind = Literal["efficacy", "safety", "association", "mechanism", "other"]
 EffectType = Literal["HR", "OR", "RR", "MD", "SMD", "RD", "ARR", "IRR", "percent", "other"]
+# NOTE: which analysis a result comes from; a subgroup or secondary result never stands in for the primary one.
+Scope = Literal["primary", "secondary", "subgroup", "post_hoc", "unspecified"]
 
 # NOTE: predicate fixes the direction where it can, so the two never disagree silently.
 PREDICATE_DIRECTION: dict[str, Direction] = {
@@ -94,6 +96,10 @@ class Claim(Frozen):
     sample_size_type: Literal["ACTUAL", "ESTIMATED", "REPORTED"] = "REPORTED"
     study_design: StudyDesign = "unknown"
     hedged: bool = False
+    scope: Scope = "unspecified"
+    # NOTE: True only when the extractor validated subject, object and direction; otherwise MedKB shows the quote,
+    # never a sentence built from the claim's fields.
+    restatable: bool = False
     quote: Quote
     extractor: str
     extractor_version: str
