@@ -1,0 +1,148 @@
+"""Wording cues of a sentence's role: citations of other work, aims, methods, statistics, captions, future work.
+
+The sentence-role model (ingest/nlp/roles.py) reads these as features beside the MiniLM vector; a few of them
+(`not_a_finding`) also veto a finding outright, because a sentence that is a caption, a baseline comparison, a call
+for future work or a report of other studies is never the study's own result, whatever else it says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ingest.extract.clauses import HEDGES
+from ingest.extract.stats import find_confidence_interval, find_effects, find_p_values
+
+_I = re.IGNORECASE
+_REF = r"\d{1,3}(?:\s*[,–-]\s*\d{1,3})*"
+# NOTE: "[18]", "(Smith et al., 2010)", and references flattened from superscripts: "diabetes.1, 2 Older", "(DPP)7 and".
+CITATION = re.compile(
+    rf"\[\s*{_REF}\s*\]|\bet\s+al\b|\([A-Z][A-Za-z'-]+(?:\s+(?:and|&)\s+[A-Z][A-Za-z'-]+)?(?:\s+et\s+al\.?)?,?\s+"
+    rf"(?:19|20)\d\d[a-z]?(?:[;,][^)]*)?\)|(?<=[a-z])\.{_REF}(?=\s+[A-Z]|\s*$)|(?<=[a-z)]),{_REF}(?=\s+[a-z])"
+    rf"|(?<=[A-Za-z]\))\d{{1,2}}(?:[,–-]\d{{1,2}})*(?=[\s,.;])")
+_LEADING_REF = re.compile(rf"^\s*\[\s*{_REF}\s*\]\s*")
+OTHER_WORK = re.compile(
+    r"\b(?:previous(?:ly)?|prior|earlier|other|recent|several|many|numerous|some)\s+(?:\w+\s+)?(?:studies|reports|"
+    r"trials|investigators|authors|researchers|literature|meta-analys[ie]s|reviews)\b"
+    r"|\b(?:has|have|had)\s+(?:also\s+|previously\s+|recently\s+|consistently\s+)?been\s+(?:reported|shown|"
+    r"demonstrated|described|documented|suggested|proposed)\b|\bin\s+the\s+literature\b|\b(?:as\s+)?reported\s+by\b"
+    r"|\b(?:a|an|one|another)\s+(?:recent|previous|earlier|large|prior)\s+(?:\w+\s+){0,2}?(?:study|trial|"
+    r"meta-analysis|review|cohort)\b", _I)
+CAPTION = re.compile(r"^\W*(?:supplementary\s+|additional\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?!\d)", _I)
+_SAME = (r"(?:similar|comparable|homogeneous|balanced|well[- ]matched|did\s+not\s+differ|no\s+(?:\w+\s+)?differences?|"
+         r"not\s+(?:significantly\s+)?different)")
+_TRAITS = (r"(?:age|sex|gender|education\w*|demographic\w*|socio-?economic|characteristics|weight|body\s+mass|BMI|"
+           r"height|ethnicity|race|parity|marital)")
+# NOTE: "groups were similar at baseline", "homogeneous in terms of mother's education level (P = 0.59)".
+BASELINE_SIMILAR = re.compile(
+    rf"\bbaseline\b[^.;]{{0,120}}\b{_SAME}\b|\b{_SAME}\b[^.;]{{0,80}}\b(?:at|in)\s+baseline\b"
+    rf"|\b(?:groups?|arms?)\s+(?:\w+\s+){{0,3}}?(?:were|was)\s+(?:\w+\s+)?{_SAME}\b[^.;]{{0,60}}\b{_TRAITS}\b"
+    rf"|\b{_SAME}\s+(?:between|among|across)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?)\s+(?:in|regarding|with\s+"
+    rf"respect\s+to|for|in\s+terms\s+of)\s+(?:\w+\s+){{0,2}}?{_TRAITS}\b", _I)
+FUTURE_WORK = re.compile(
+    r"\b(?:further|future|larger|additional|more|longer|bigger|well[- ]designed|multicent(?:er|re))\b[^.;]{0,60}?"
+    r"\b(?:stud(?:y|ies)|research|trials?|investigations?|work|evaluation)\b[^.;]{0,60}?\b(?:needed|required|"
+    r"warranted|necessary|should|would|will)\b|\bremains?\s+to\s+be\s+(?:determined|established|seen|elucidated|"
+    r"clarified|proven)\b|\b(?:should|need(?:s)?\s+to)\s+be\s+(?:confirmed|investigated|explored|evaluated|studied|"
+    r"tested|replicated|validated)\b|\bfuture\s+(?:studies|research|trials|work)\b", _I)
+LIMITATION = re.compile(r"\blimitations?\s+(?:of|to|in)\s+(?:this|our|the\s+present)\b|\b(?:this|our|the\s+present)\s+"
+                        r"(?:study|trial|analysis)\s+has\s+(?:several\s+|some\s+)?(?:limitations|strengths)\b", _I)
+# NOTE: MEDLINE abstracts end with disclosure, funding and registration paragraphs; none of them is a finding.
+DISCLOSURE = re.compile(
+    r"\b(?:financial|proprietary|competing|commercial)\s+(?:or\s+\w+\s+)?(?:interests?|disclosures?)\b"
+    r"|\bconflicts?\s+of\s+interest|\bemployees?\s+of\b|\b(?:funded|sponsored)\s+(?:in\s+part\s+)?by\b"
+    r"|\bsupported\s+(?:in\s+part\s+)?by\s+(?:a\s+)?grants?\b|\bNCT\d{8}\b|\bISRCTN\d+|\bregistered\s+(?:at|with|in)\b"
+    r"|\btrial\s+registration\b", _I)
+AIM = re.compile(
+    r"\b(?:the|our|this)\s+(?:primary\s+|main\s+|overall\s+)?(?:aims?|objectives?|purposes?|goals?)\s+(?:of|was|were|"
+    r"is|are)\b|\bwe\s+(?:aimed|aim|sought|hypothesi[sz]ed|set\s+out)\b|\b(?:this|the\s+present|the\s+current)\s+"
+    r"(?:study|trial|paper|article)\s+(?:aims|aimed|was\s+designed|sought|examines|examined|investigates|investigated|"
+    r"evaluates|evaluated|compares|compared|reports|presents|describes)\b|^\W*to\s+(?:determine|assess|evaluate|"
+    r"investigate|compare|examine|explore|describe|identify|test)\b", _I)
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((n, re.compile(p, _I)) for n, p in (
+    ("own_result", r"\bwe\s+(?:found|observed|showed|demonstrated|report|noted|detected|identified)\b"),
+    ("own_study", r"\b(?:in|from)\s+(?:this|the\s+present|the\s+current|our)\s+(?:study|trial|cohort|analysis|"
+                  r"population|sample|series)\b|\bour\s+(?:study|results|findings|data|trial|analysis)\b"),
+    ("conclusion", r"\bin\s+conclusion\b|\bwe\s+conclude|\b(?:these|our|the)\s+(?:results|findings|data|observations)"
+                   r"\s+(?:suggest|indicate|show|demonstrate|support|confirm|imply)\b|\bconclud"),
+    ("significant", r"\bsignificant(?:ly)?\b|\bstatistically\b"),
+    ("null", r"\bno\s+(?:\w+\s+)?(?:significant\s+)?differences?\b|\bdid\s+not\s+(?:differ|improve|reduce|change)\b"
+             r"|\bnot\s+(?:statistically\s+)?significant"),
+    ("change", r"\b(?:increas|decreas|reduc|improv|higher|lower|greater|fewer|less|more|rose|fell|declin)\w*"),
+    ("compare", r"\b(?:versus|vs\.?|compared\s+(?:with|to)|than|relative\s+to)\b"),
+    ("percent", r"\d\s*%"),
+    ("randomise", r"\brandomi[sz]|\brandomly\b|\ballocat|\bassigned\b|\bdouble[- ]blind|\bplacebo[- ]controlled"),
+    ("eligibility", r"\beligib|\binclusion\b|\bexclusion\b|\bcriteria\b|\bwere\s+(?:included|excluded|enrolled|"
+                    r"recruited|screened)\b"),
+    ("measured", r"\b(?:was|were)\s+(?:measured|assessed|recorded|calculated|performed|used|collected|obtained|"
+                 r"administered|evaluated|determined|analy[sz]ed)\b|\bquestionnaire|\bscale\b"),
+    ("statistics", r"\bstatistical|\bregression\b|\bt-test|\bchi-?squared?\b|\banalysis\s+of\s+(?:co)?variance\b"
+                   r"|\bintention[- ]to[- ]treat\b|\bsample\s+size\b|\bpower\b"),
+    ("definition", r"\bdefined\s+as\b|\bdefinition\b"),
+    ("outcome_named", r"\b(?:primary|secondary|main)\s+(?:outcomes?|end\s?points?|efficacy)\b"),
+    ("baseline", r"\bbaseline\b"),
+    ("table_ref", r"\b(?:table|fig(?:ure)?\.?)\s*\d"),
+    ("flow", r"\ba\s+total\s+of\b|\bwere\s+(?:randomi[sz]ed|enrolled|screened|lost)\b|\bcompleted\b|\bwithdr[ae]w"),
+    ("gap", r"\bremains?\s+(?:unclear|unknown|controversial|uncertain|poorly)|\blittle\s+is\s+known|\bunknown\b"
+            r"|\bhowever\b"),
+    ("general", r"\b(?:is|are)\s+(?:a|an|the)?\s*(?:common|major|leading|important|serious|frequent|rare|"
+                r"well[- ]known)\b|\bworldwide\b|\bprevalen"),
+    ("present_tense", r"\b(?:is|are|has|have|remains?)\b"),
+    ("past_tense", r"\b(?:was|were|had|did)\b"),
+    ("we", r"\bwe\b|\bour\b"),
+    ("recommend", r"\bshould\b|\brecommend|\bclinicians?\b|\bpractice\b"),
+    ("question", r"\?"),
+    ("safety", r"\badverse|\bside[- ]effects?|\btolera|\bsafety\b"),
+))
+NAMES: tuple[str, ...] = (
+    "p_value", "p_significant", "ci", "effect", "numbers", "words", "long", "short", "citation", "other_work",
+    "caption", "baseline_similar", "future_work", "limitation", "disclosure", "aim", "hedge", *(n for n, _ in _CUES))
+
+
+def attach_references(texts: Sequence[str]) -> list[str]:
+    """Return the sentences with a reference that opens one ("[29] The reason ...") moved back to the one before.
+
+    Bracketed references sit after the full stop in many PMC texts, so the segmenter starts the next sentence with
+    them; they belong to the sentence they follow.
+    """
+    out = list(texts)
+    for i in range(1, len(out)):
+        if m := _LEADING_REF.match(out[i]):
+            out[i - 1], out[i] = f"{out[i - 1]} {m.group().strip()}", out[i][m.end() :]
+    return out
+
+
+def cites_other_work(text: str) -> bool:
+    """Return whether a sentence cites or reports other studies ("[18]", "Smith et al.", "has been reported")."""
+    return bool(CITATION.search(text) or OTHER_WORK.search(text))
+
+
+def is_hedged(text: str) -> bool:
+    """Return whether a sentence is worded speculatively (may, might, could, suggest, appears to, ...)."""
+    return bool(HEDGES.search(text))
+
+
+def not_a_finding(text: str) -> str | None:
+    """Return why a sentence cannot be the study's own finding (caption, baseline, future work, ...), or None."""
+    for reason, pattern in (("caption", CAPTION), ("baseline comparison", BASELINE_SIMILAR),
+                            ("future work", FUTURE_WORK), ("limitation", LIMITATION), ("disclosure", DISCLOSURE)):
+        if pattern.search(text):
+            return reason
+    return "other work" if cites_other_work(text) else None
+
+
+def cue_vector(text: str) -> np.ndarray:
+    """Return the sentence's cue features in NAMES order (0/1 flags; counts and lengths scaled to about 0..1)."""
+    ps = find_p_values(text)
+    words = len(text.split())
+    flags = [
+        bool(ps), any(p.value < 0.05 or (p.operator in ("<", "<=") and p.value <= 0.05) for p in ps),
+        find_confidence_interval(text) is not None or bool(re.search(r"\bCI\b|confidence\s+interval", text)),
+        bool(find_effects(text)), min(len(re.findall(r"\d+(?:\.\d+)?", text)), 20) / 20, min(words, 80) / 80,
+        words > 60, words < 6, bool(CITATION.search(text)), bool(OTHER_WORK.search(text)), bool(CAPTION.search(text)),
+        bool(BASELINE_SIMILAR.search(text)), bool(FUTURE_WORK.search(text)), bool(LIMITATION.search(text)),
+        bool(DISCLOSURE.search(text)),
+        bool(AIM.search(text)), is_hedged(text), *(bool(p.search(text)) for _, p in _CUES)]
+    return np.asarray(flags, dtype=float)
