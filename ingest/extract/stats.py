@@ -56,7 +56,8 @@ _N = re.compile(r"(?<![A-Za-z])n\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?![.\d])", 
 
 def to_float(text: str) -> float:
     """Return a number written with any dash as minus and a dot or middle dot as decimal point."""
-    return float(re.sub(r"[−–]", "-", text).replace("·", ".").replace(" ", ""))
+    # NOTE: any whitespace, not just spaces: "95% CI −\xa02.9 to 14.3" (a no-break space after the minus, PMC4588430).
+    return float(re.sub(r"\s", "", re.sub(r"[−–]", "-", text)).replace("·", "."))
 
 
 def _effect_type(label: str) -> EffectType:

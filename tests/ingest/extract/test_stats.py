@@ -69,6 +69,13 @@ def test_ci_without_named_estimate() -> None:
     assert find_confidence_interval("no interval here") is None
 
 
+def test_a_no_break_space_after_the_minus_is_read() -> None:
+    # NOTE: the real sentence of PMC4588430 (Evidence Inference); it raised ValueError before.
+    text = ("estimated treatment effect in favour of the telephone consultation group was 5.7 points, "
+            "95% CI \u2212\xa02.9 to 14.3; p\xa0=\xa00.19")
+    assert find_confidence_interval(text) == pytest.approx((-2.9, 14.3, 0.95))
+
+
 P_VALUES = [
     ("P < .001", 0.001, "<"),
     ("p=0.03", 0.03, "="),
