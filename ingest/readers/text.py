@@ -45,7 +45,8 @@ _LABEL = re.compile(
 )
 
 # NOTE: Evidence Inference's PMC texts mark sections with whole lines like "ABSTRACT.RESULTS:".
-_CAPS_LABEL = re.compile(r"^[ \t]*((?:TITLE|ABSTRACT|BODY)(?:\.[A-Z0-9][^\n:]*)?):[ \t]*", re.MULTILINE)
+# NOTE: a few texts put a space after the dot ("ABSTRACT. RESULTS :") or open with a bracket ("BODY.(IMMUNO)...").
+_CAPS_LABEL = re.compile(r"^[ \t]*((?:TITLE|ABSTRACT|BODY)(?:\.[ \t]?[A-Z0-9(][^\n:]*)?):[ \t]*", re.MULTILINE)
 
 
 def heading_kind(title: str) -> SectionKind | None:

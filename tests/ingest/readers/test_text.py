@@ -127,3 +127,12 @@ def test_evidence_inference_labelled_text() -> None:
     assert doc.text[results.start : results.end].startswith("A single dose of diclofenac did not alter")
     stats = next(s for s in doc.sections if s.title == "Statistical Analysis")
     assert stats.kind == "methods"
+
+
+@needs_data
+def test_evidence_inference_labels_with_a_space_after_the_dot() -> None:
+    # NOTE: PMC5045682 writes "ABSTRACT. RESULTS :"; its results were read as part of the background before.
+    (doc,) = parse_text(DATA / "PMC5045682.txt")
+    assert [s.kind for s in doc.sections][:5] == ["title", "background", "methods", "results", "conclusions"]
+    results = doc.sections[3]
+    assert results.title == "Results" and doc.text[results.start : results.end].startswith("No significant differences in pain score")
