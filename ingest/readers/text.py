@@ -216,9 +216,14 @@ def _markdown_sections(text: str) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+def label_lines(text: str) -> list[re.Match[str]]:
+    """Return the "PART.HEADING:" label lines of a text in order; group 1 is the label ("BODY.RESULTS")."""
+    return list(_CAPS_LABEL.finditer(text))
+
+
 def _label_sections(text: str) -> tuple[Section, ...]:
     """Return sections for "PART.HEADING:" label lines (TITLE:, ABSTRACT.METHODS:, BODY.RESULTS:)."""
-    found = list(_CAPS_LABEL.finditer(text))
+    found = label_lines(text)
     sections: list[Section] = []
     running: SectionKind = "body"
     for m, nxt in zip(found, [*found[1:], None], strict=True):
