@@ -19,9 +19,13 @@ _I = re.IGNORECASE
 _REF = r"\d{1,3}(?:\s*[,–-]\s*\d{1,3})*"
 # NOTE: "[18]", "(Smith et al., 2010)", and references flattened from superscripts: "diabetes.1, 2 Older", "(DPP)7 and".
 CITATION = re.compile(
-    rf"\[\s*{_REF}\s*\]|\bet\s+al\b|\([A-Z][A-Za-z'-]+(?:\s+(?:and|&)\s+[A-Z][A-Za-z'-]+)?(?:\s+et\s+al\.?)?,?\s+"
+    rf"\[\s*{_REF}\s*\]|\(\s*\d{{1,3}}(?:\s*,\s*\d{{1,3}})+\s*\)|\bet\s+al\b"
+    rf"|\([A-Z][A-Za-z'-]+(?:\s+(?:and|&)\s+[A-Z][A-Za-z'-]+)?(?:\s+et\s+al\.?)?,?\s+"
     rf"(?:19|20)\d\d[a-z]?(?:[;,][^)]*)?\)|(?<=[a-z])\.{_REF}(?=\s+[A-Z]|\s*$)|(?<=[a-z)]),{_REF}(?=\s+[a-z])"
     rf"|(?<=[A-Za-z]\))\d{{1,2}}(?:[,–-]\d{{1,2}})*(?=[\s,.;])")
+WORD = re.compile(r"[A-Za-z]{2,}")
+MIN_WORDS = 4
+ROW_WORDS = 10  # NOTE: shorter than this and without a closing stop, a line is a table row or heading
 _LEADING_REF = re.compile(rf"^\s*\[\s*{_REF}\s*\]\s*")
 OTHER_WORK = re.compile(
     r"\b(?:previous(?:ly)?|prior|earlier|other|recent|several|many|numerous|some)\s+(?:\w+\s+)?(?:studies|reports|"
@@ -30,6 +34,8 @@ OTHER_WORK = re.compile(
     r"demonstrated|described|documented|suggested|proposed)\b|\bin\s+the\s+literature\b|\b(?:as\s+)?reported\s+by\b"
     r"|\b(?:a|an|one|another)\s+(?:recent|previous|earlier|large|prior)\s+(?:\w+\s+){0,2}?(?:study|trial|"
     r"meta-analysis|review|cohort)\b", _I)
+# NOTE: table footnotes flattened into text start with their marker glued on: "aIncludes one patient ...".
+TABLE_NOTE = re.compile(r"^\s*(?:[a-z](?=[A-Z][a-z])|[*†‡§¶#]+\s*(?=\w))")
 CAPTION = re.compile(r"^\W*(?:supplementary\s+|additional\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?!\d)", _I)
 _SAME = (r"(?:similar|comparable|homogeneous|balanced|well[- ]matched|did\s+not\s+differ|no\s+(?:\w+\s+)?differences?|"
          r"not\s+(?:significantly\s+)?different)")
@@ -37,30 +43,50 @@ _TRAITS = (r"(?:age|sex|gender|education\w*|demographic\w*|socio-?economic|chara
            r"height|ethnicity|race|parity|marital)")
 # NOTE: "groups were similar at baseline", "homogeneous in terms of mother's education level (P = 0.59)".
 BASELINE_SIMILAR = re.compile(
-    rf"\bbaseline\b[^.;]{{0,120}}\b{_SAME}\b|\b{_SAME}\b[^.;]{{0,80}}\b(?:at|in)\s+baseline\b"
+    rf"\b(?:baseline|pre-?(?:induction|operative|treatment|intervention|randomi[sz]ation))\b[^.;]{{0,120}}\b{_SAME}\b"
+    rf"|\b{_SAME}\b[^.;]{{0,80}}\b(?:at|in)\s+baseline\b"
     rf"|\b(?:groups?|arms?)\s+(?:\w+\s+){{0,3}}?(?:were|was)\s+(?:\w+\s+)?{_SAME}\b[^.;]{{0,60}}\b{_TRAITS}\b"
     rf"|\b{_SAME}\s+(?:between|among|across)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?)\s+(?:in|regarding|with\s+"
     rf"respect\s+to|for|in\s+terms\s+of)\s+(?:\w+\s+){{0,2}}?{_TRAITS}\b", _I)
+# NOTE: statistical-methods statements carry p-values and percentages but report nothing.
+ANALYSIS_PLAN = re.compile(
+    r"\b(?:was|were|is|are)\s+(?:considered|regarded|accepted|set|taken|defined)\s+(?:as\s+|to\s+be\s+|at\s+)?"
+    r"(?:statistically\s+)?significan|\bsignifican\w*\s+(?:level\s+)?(?:was\s+|is\s+)?(?:set|accepted|defined)\b"
+    r"|\bsample\s+size\b[^.;]{0,80}\b(?:calculat|estimat|required|needed|determin|comput)|\b\d{2}\s*%\s+power\b"
+    r"|\bpower\s+(?:of|at)\s+\d{2}\s*%", _I)
+# NOTE: who was enrolled is a baseline-table row, not a result: "The mean age ... was 27.4 ± 5.3", "52% were women".
+DEMOGRAPHICS = re.compile(
+    r"^\W*(?:the\s+)?(?:mean|median|average)\s+(?:\(\w+\)\s+)?(?:age|height)\b"
+    r"|\b(?:mean|median)\s+age\s+(?:of|was|were)\b"
+    r"|\d\s*%?\)?\s+(?:were|was)\s+(?:women|men|females?|males?|boys|girls|white|black|caucasian)\b", _I)
 FUTURE_WORK = re.compile(
     r"\b(?:further|future|larger|additional|more|longer|bigger|well[- ]designed|multicent(?:er|re))\b[^.;]{0,60}?"
     r"\b(?:stud(?:y|ies)|research|trials?|investigations?|work|evaluation)\b[^.;]{0,60}?\b(?:needed|required|"
     r"warranted|necessary|should|would|will)\b|\bremains?\s+to\s+be\s+(?:determined|established|seen|elucidated|"
     r"clarified|proven)\b|\b(?:should|need(?:s)?\s+to)\s+be\s+(?:confirmed|investigated|explored|evaluated|studied|"
-    r"tested|replicated|validated)\b|\bfuture\s+(?:studies|research|trials|work)\b", _I)
-LIMITATION = re.compile(r"\blimitations?\s+(?:of|to|in)\s+(?:this|our|the\s+present)\b|\b(?:this|our|the\s+present)\s+"
-                        r"(?:study|trial|analysis)\s+has\s+(?:several\s+|some\s+)?(?:limitations|strengths)\b", _I)
+    r"tested|replicated|validated)\b|\bfuture\s+(?:studies|research|trials|work)\b|\b(?:stud(?:y|ies)|research|trials?|"
+    r"investigations?|data|work)\s+(?:is|are|would\s+be|will\s+be)\s+(?:still\s+|also\s+|thus\s+)?(?:needed|required|"
+    r"warranted|necessary)\b", _I)
+LIMITATION = re.compile(
+    r"\blimitations?\s+(?:of|to|in)\s+(?:this|our|the\s+present)\b|\b(?:this|our|the\s+present)\s+(?:study|trial|"
+    r"analysis)\s+(?:has|had)\s+(?:several\s+|some\s+|a\s+few\s+)?(?:limitations|strengths)\b", _I)
 # NOTE: MEDLINE abstracts end with disclosure, funding and registration paragraphs; none of them is a finding.
 DISCLOSURE = re.compile(
     r"\b(?:financial|proprietary|competing|commercial)\s+(?:or\s+\w+\s+)?(?:interests?|disclosures?)\b"
     r"|\bconflicts?\s+of\s+interest|\bemployees?\s+of\b|\b(?:funded|sponsored)\s+(?:in\s+part\s+)?by\b"
     r"|\bsupported\s+(?:in\s+part\s+)?by\s+(?:a\s+)?grants?\b|\bNCT\d{8}\b|\bISRCTN\d+|\bregistered\s+(?:at|with|in)\b"
-    r"|\btrial\s+registration\b", _I)
+    r"|\btrial\s+registration\b|\badvisory\s+boards?\b|\bconsultan(?:t|cy)\b|\bhonorari"
+    r"|\bspeakers?(?:'s)?\s+(?:bureau|fees)"
+    r"|\breceived\s+(?:research\s+)?(?:grants?|fees|funding)\b", _I)
 AIM = re.compile(
-    r"\b(?:the|our|this)\s+(?:primary\s+|main\s+|overall\s+)?(?:aims?|objectives?|purposes?|goals?)\s+(?:of|was|were|"
-    r"is|are)\b|\bwe\s+(?:aimed|aim|sought|hypothesi[sz]ed|set\s+out)\b|\b(?:this|the\s+present|the\s+current)\s+"
+    r"\b(?:the|our|this)\s+(?:primary\s+|main\s+|overall\s+)?(?:aims?|objectives?|purposes?|goals?|hypothes[ie]s|"
+    r"research\s+questions?)\s+"
+    r"(?:of|was|were|is|are)\b|\bwe\s+(?:aimed|aim|sought|hypothesi[sz]ed|set\s+out)\b"
+    r"|\b(?:this|the\s+present|the\s+current)\s+"
     r"(?:study|trial|paper|article)\s+(?:aims|aimed|was\s+designed|sought|examines|examined|investigates|investigated|"
-    r"evaluates|evaluated|compares|compared|reports|presents|describes)\b|^\W*to\s+(?:determine|assess|evaluate|"
-    r"investigate|compare|examine|explore|describe|identify|test)\b", _I)
+    r"evaluates|evaluated|compares|compared|reports|presents|describes)\b|\b(?:study|trial)\s+(?:was|is)\s+"
+    r"(?:conducted|carried\s+out|performed|undertaken|designed)\s+(?:in\s+order\s+)?to\b|^\W*to\s+(?:determine|assess|"
+    r"evaluate|investigate|compare|examine|explore|describe|identify|test)\b", _I)
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((n, re.compile(p, _I)) for n, p in (
     ("own_result", r"\bwe\s+(?:found|observed|showed|demonstrated|report|noted|detected|identified)\b"),
     ("own_study", r"\b(?:in|from)\s+(?:this|the\s+present|the\s+current|our)\s+(?:study|trial|cohort|analysis|"
@@ -98,7 +124,11 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((n, re.compile(p, _I)) fo
 ))
 NAMES: tuple[str, ...] = (
     "p_value", "p_significant", "ci", "effect", "numbers", "words", "long", "short", "citation", "other_work",
-    "caption", "baseline_similar", "future_work", "limitation", "disclosure", "aim", "hedge", *(n for n, _ in _CUES))
+    "caption", "baseline_similar", "demographics", "analysis_plan", "future_work", "limitation", "disclosure", "aim",
+    "hedge", *(n for n, _ in _CUES))
+_VETOES = (("aim", AIM), ("table note", TABLE_NOTE), ("caption", CAPTION), ("baseline comparison", BASELINE_SIMILAR),
+           ("baseline", DEMOGRAPHICS), ("analysis plan", ANALYSIS_PLAN), ("future work", FUTURE_WORK),
+           ("limitation", LIMITATION), ("disclosure", DISCLOSURE))
 
 
 def attach_references(texts: Sequence[str]) -> list[str]:
@@ -126,10 +156,12 @@ def is_hedged(text: str) -> bool:
 
 def not_a_finding(text: str) -> str | None:
     """Return why a sentence cannot be the study's own finding (caption, baseline, future work, ...), or None."""
-    for reason, pattern in (("caption", CAPTION), ("baseline comparison", BASELINE_SIMILAR),
-                            ("future work", FUTURE_WORK), ("limitation", LIMITATION), ("disclosure", DISCLOSURE)):
+    for reason, pattern in _VETOES:
         if pattern.search(text):
             return reason
+    words = len(WORD.findall(text))
+    if words < MIN_WORDS or (words < ROW_WORDS and not text.rstrip().endswith((".", "!", "?", ")", ":", ";"))):
+        return "fragment"  # NOTE: a table cell or row label ("6 (4.4)", "At least one adverse event") states nothing
     return "other work" if cites_other_work(text) else None
 
 
@@ -141,8 +173,8 @@ def cue_vector(text: str) -> np.ndarray:
         bool(ps), any(p.value < 0.05 or (p.operator in ("<", "<=") and p.value <= 0.05) for p in ps),
         find_confidence_interval(text) is not None or bool(re.search(r"\bCI\b|confidence\s+interval", text)),
         bool(find_effects(text)), min(len(re.findall(r"\d+(?:\.\d+)?", text)), 20) / 20, min(words, 80) / 80,
-        words > 60, words < 6, bool(CITATION.search(text)), bool(OTHER_WORK.search(text)), bool(CAPTION.search(text)),
-        bool(BASELINE_SIMILAR.search(text)), bool(FUTURE_WORK.search(text)), bool(LIMITATION.search(text)),
-        bool(DISCLOSURE.search(text)),
-        bool(AIM.search(text)), is_hedged(text), *(bool(p.search(text)) for _, p in _CUES)]
+        words > 60, words < 6, *(bool(p.search(text)) for p in (
+            CITATION, OTHER_WORK, CAPTION, BASELINE_SIMILAR, DEMOGRAPHICS, ANALYSIS_PLAN, FUTURE_WORK, LIMITATION,
+            DISCLOSURE, AIM)),
+        is_hedged(text), *(bool(p.search(text)) for _, p in _CUES)]
     return np.asarray(flags, dtype=float)

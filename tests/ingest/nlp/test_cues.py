@@ -19,6 +19,23 @@ from ingest.nlp.cues import NAMES, attach_references, cites_other_work, cue_vect
     ("This was reported previously in adults [18].", "other work"),
     ("No author has a financial or proprietary interest in any material or method mentioned.", "disclosure"),
     ("One of the limitations of this study is its small sample.", "limitation"),
+    # NOTE: real held-out sentences the first trained model called findings (MEDLINE, Evidence Inference texts).
+    ("Prospective studies are needed to clarify the causes of the differences.", "future work"),
+    ("Itai Berger serves on the scientific advisory board of Neuro-Tech Solutions Ltd.", "disclosure"),
+    ("Regarding the emphasis of TPM on the effects of Daucus carota on sexual potency in males and its stimulating "
+     "effects on the menstruation in the females (14, 43), we studied the effect of a food product", "other work"),
+    ("6 (4.4)", "fragment"),
+    ("aIncludes one patient randomized to receive interferon beta-1b but treated with placebo.", "table note"),
+    ("At least one serious adverse event", "fragment"),
+    ("The primary hypothesis of this study was that the MQ group would experience significant improvements in QOL "
+     "compared with the control group.", "aim"),
+    ("Pre-induction SBP, DBP and MAP were comparable between groups.", "baseline comparison"),
+    ("This study had some limitations.", "limitation"),
+    ("A P value of < 0.05 was considered statistically significant.", "analysis plan"),
+    ("With statistical significance set at 0.05, power at 80%, and loss-to-follow-up at about 6%, the estimated "
+     "sample size of each group was 68.", "analysis plan"),
+    ("The mean age of pregnant women in face-to-face education group, group education, and control group was 27.4 ± "
+     "5.3, 27.7 ± 5.0, and 26.7 ± 5.7 years, respectively.", "baseline"),
 ])
 def test_sentences_that_are_never_a_finding(sentence: str, reason: str) -> None:
     assert not_a_finding(sentence) == reason
