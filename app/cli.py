@@ -97,7 +97,8 @@ def ask(
 ) -> None:
     """Answer a question with sourced, confidence-tagged hypotheses."""
     with _opened(store) as kb:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
+                                 extractive=kb.settings.extractive_only)
     if as_json:
         sys.stdout.write(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -136,7 +137,8 @@ def report(
         err.print("[red]error:[/red] several formats or PDF need -o FILE (used as the base name)")
         raise typer.Exit(2)
     with _opened(store) as kb:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
+                                 extractive=kb.settings.extractive_only)
         corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
         docs = cited_documents(kb.store, answer)
     for fmt in wanted:

@@ -91,6 +91,7 @@ class Lexicon:
         # terms costs a rebuild of the few new terms, not of the whole MeSH-sized table.
         self._extra: dict[str, LexiconTerm] = {}
         self._extra_automaton: ahocorasick.Automaton | None = None
+        self._by_id: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def empty(cls) -> Lexicon:
@@ -106,6 +107,7 @@ class Lexicon:
                 self._extra.setdefault(key, t)
         if len(self._extra) != before:
             self._extra_automaton = None
+            self._by_id = None
         return len(self._extra) - before
 
     @classmethod
@@ -134,6 +136,16 @@ class Lexicon:
         """Return the term stored under a name (case-insensitive), if any."""
         key = fold(name.strip())
         return self._terms.get(key) or self._extra.get(key)
+
+    def synonyms(self, normalized_id: str) -> tuple[str, ...]:
+        """Return every term the lexicon maps to one normalized id (a MeSH heading and its entry terms)."""
+        if self._by_id is None:
+            index: dict[str, list[str]] = {}
+            for t in self:
+                if t.normalized_id:
+                    index.setdefault(t.normalized_id, []).append(t.term)
+            self._by_id = {k: tuple(v) for k, v in index.items()}
+        return self._by_id.get(normalized_id, ())
 
     def with_terms(self, terms: Iterable[LexiconTerm]) -> Lexicon:
         """Return a new lexicon with extra terms added (existing entries keep their meaning)."""

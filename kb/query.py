@@ -8,7 +8,9 @@ from datetime import date
 from typing import Literal, Protocol
 
 from kb.answers import Query, QueryEntity, Role
+from kb.lexicon import Mention
 from kb.models import EntityType, StudyDesign
+from kb.synonyms import combinations, lay_mentions, merge_mentions
 
 
 class MentionLike(Protocol):
@@ -121,6 +123,8 @@ _CUE_PARTS: tuple[tuple[str, Slot, str], ...] = (
     ("interv", "intervention", r"\b(?:(?:effects?|impact|efficacy|effectiveness|safety|benefits?|harms?|role|"
                                r"use|value|influence)\s+of|(?:treatment|therapy|supplementation|treated|"
                                r"supplemented)\s+with)\b"),
+    # NOTE: "after surgery", "during pregnancy": the setting a question is asked in, not an outcome.
+    ("setting", "condition", r"\b(?:after|following|during|undergoing|before)\b"),
     ("comp", "comparator", r"\b(?:(?:better|worse|safer|more\s+\w+|less\s+\w+)\s+than|"
                            r"(?:superior|inferior|preferable)\s+to|than|versus|vs\.?|v\.|compared\s+(?:with|to)|"
                            r"in\s+comparison\s+(?:with|to)|relative\s+to|instead\s+of)(?!\w)"),
@@ -143,11 +147,12 @@ evidence study studies trial trials data research literature published recent ne
 effect effects effective efficacious impact work works help helps benefit use using used taking take given
 receiving also still of with to for on in by from as at more less most least than
 increased reduced higher lower greater better worse significant significantly overall any good bad safe
+useful helpful beneficial worthwhile
 """.split())
 # NOTE: a phrase made only of these names nobody in particular ("in patients with ...").
 GENERIC = frozenset("patients people persons individuals subjects participants".split())
 _FUNCTION_WORDS = TRIM | GENERIC | frozenset("""
-among versus vs and or not no compared associated related linked
+among versus vs and or not no compared associated related linked after following during before undergoing
 """.split())
 
 
@@ -279,22 +284,10 @@ def parse_query(question: str, lexicon: TermFinder | None = None, *, today: date
     """Return the question parsed into role-tagged entities, year bounds, designs and leftover terms."""
     year_min, year_max, designs, masks = _filters(question, today or date.today())
     masked = "".join(_MASK if _overlaps((i, i + 1), masks) else c for i, c in enumerate(question))
-    mentions = lexicon.find(question) if lexicon is not None else ()
+    known = [Mention(m.start, m.end, m.surface, m.name, m.type, m.normalized_id)
+             for m in (lexicon.find(question) if lexicon is not None else ())]
+    mentions = combinations(question, merge_mentions(lay_mentions(question), known))
     found = _entities(question, masked, mentions, masks)
     covered = [*masks, *(span for span, _ in found)]
     return Query(question=question, entities=tuple(e for _, e in found), terms=_terms(question, covered),
                  year_min=year_min, year_max=year_max, designs=designs)
-
-
-def normalize_term(text: str) -> str:
-    """Return a term folded for matching: casefolded, hyphens as spaces, simple plurals made singular."""
-    words = re.sub(r"[^\w\s]", " ", text.casefold().replace("_", " ")).split()
-    words = [w[:-3] + "y" if len(w) > 4 and w.endswith("ies") else w for w in words]
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
-                    for w in words)
-
-
-def terms_match(a: str, b: str) -> bool:
-    """Return whether two terms name the same thing loosely: one's words all occur in the other."""
-    wa, wb = set(normalize_term(a).split()), set(normalize_term(b).split())
-    return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)

@@ -11,7 +11,7 @@ from kb.answers import Answer, Citation, Hypothesis, Query, Role
 from kb.models import Document
 from kb.report.model import (
     CitationRef,
-    CitedClaim,
+    EvidenceEntry,
     Contradiction,
     Corpus,
     HypothesisView,
@@ -19,6 +19,7 @@ from kb.report.model import (
     QuestionView,
     QuotePair,
     Reference,
+    RelatedPassage,
     Report,
     RoleEntities,
     SofRow,
@@ -64,9 +65,19 @@ def build_report(answer: Answer, corpus: Corpus, documents: Sequence[Document] =
         gaps=answer.gaps,
         speculative=tuple(_hypothesis(h, pointers, speculative=True) for h in answer.speculative),
         evidence=evidence,
+        related=tuple(_related(c) for c in answer.related),
         references=refs,
+        extractive=answer.extractive,
         disclaimer=answer.disclaimer,
     )
+
+
+def _related(c: Citation) -> RelatedPassage:
+    """Return a related passage as the report shows it."""
+    return RelatedPassage(quote=c.quote, title=c.title, doc_id=c.doc_id, start=c.start, end=c.end,
+                          location=location(c.page, c.field), design_label=design_label(c.study_design),
+                          sample_size_label=sample_size_label(c.sample_size, c.sample_size_type),
+                          reason=c.note or "not counted", source=c.source, links=links_for(c.pmid, c.doi, c.nct_id))
 
 
 def _unique_citations(answer: Answer) -> list[Citation]:
@@ -139,13 +150,13 @@ def links_for(pmid: str | None, doi: str | None, nct_id: str | None) -> tuple[Li
     return tuple(links)
 
 
-def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
+def _cited_claim(c: Citation, label: str, ref: int) -> EvidenceEntry:
     """Return the appendix entry of one citation."""
     effect, ci = format_effect(c.effect) if c.effect else (None, None)
     p_value = format_p(c.p_value) if c.p_value else None
     full = f"{effect} ({ci})" if effect and ci else effect
     result = "; ".join(x for x in (full, p_value, f"direction: {direction_label(c.direction)}") if x)
-    return CitedClaim(
+    return EvidenceEntry(
         label=label,
         ref=ref,
         claim_id=c.claim_id,
@@ -174,7 +185,7 @@ def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
     )
 
 
-def _pointer(e: CitedClaim) -> CitationRef:
+def _pointer(e: EvidenceEntry) -> CitationRef:
     """Return how a hypothesis points at an appendix entry."""
     full = f"{e.effect} ({e.ci})" if e.effect and e.ci else e.effect
     return CitationRef(label=e.label, ref=e.ref, design_label=e.design_label,
@@ -184,9 +195,13 @@ def _pointer(e: CitedClaim) -> CitationRef:
 def _hypothesis(h: Hypothesis, pointers: dict[str, CitationRef], *, speculative: bool = False) -> HypothesisView:
     """Return the view of one hypothesis."""
     return HypothesisView(
+        heading=h.heading,
         statement=h.statement,
+        label=h.label,
         intervention=h.intervention,
+        comparator=h.comparator,
         outcome=h.outcome,
+        scope=h.scope.replace("_", " "),
         direction=direction_label(h.direction),
         certainty=h.confidence,
         certainty_reasons=h.confidence_reasons,
@@ -201,10 +216,10 @@ def _hypothesis(h: Hypothesis, pointers: dict[str, CitationRef], *, speculative:
 
 
 def _comparators(h: Hypothesis, query: Query) -> list[str]:
-    """Return the comparators seen in a hypothesis's citations, else those of the question."""
-    # NOTE: Citation has no comparator field yet; read it when kb.answers grows one.
-    seen = [getattr(c, "comparator", None) for c in (*h.supporting, *h.contradicting)]
-    names = list(dict.fromkeys(s for s in seen if isinstance(s, str) and s))
+    """Return the hypothesis's comparator, else those its citations name, else those of the question."""
+    if h.comparator:
+        return [h.comparator]
+    names = list(dict.fromkeys(c.comparator for c in (*h.supporting, *h.contradicting) if c.comparator))
     return names or [e.name for e in query.by_role("comparator")]
 
 
@@ -245,5 +260,5 @@ def _contradictions(hyps: Sequence[tuple[Hypothesis, bool]], pointers: dict[str,
             )
             for s, c in zip_longest(h.supporting, h.contradicting)
         )
-        out.append(Contradiction(statement=h.statement, speculative=speculative, pairs=pairs))
+        out.append(Contradiction(statement=h.heading, speculative=speculative, pairs=pairs))
     return tuple(out)

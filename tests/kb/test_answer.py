@@ -35,10 +35,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     kb.close()
 
 
-def ask(kb: KnowledgeBase, question: str):  # noqa: ANN201 - returns kb.answers.Answer
+def ask(kb: KnowledgeBase, question: str, **options: bool):  # noqa: ANN201 - returns kb.answers.Answer
     """Answer a question against a knowledge base."""
     return answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
-                           today=date(2026, 11, 23))
+                           today=date(2026, 11, 23), **options)
 
 
 def test_trial_and_its_paper_are_linked_and_count_once(demo: KnowledgeBase) -> None:
@@ -58,6 +58,30 @@ def test_conflict_and_unpublished_trial_gap(demo: KnowledgeBase) -> None:
     assert any("Conflicting evidence" in line for line in answer.uncertain)
     assert any("NCT09900002" in g and "registered, finished, unpublished" in g for g in answer.gaps)
     assert not any(h.confidence == "high" for h in answer.hypotheses)
+
+
+def test_quorvafil_is_one_trial_and_one_cohort_with_systolic_and_diastolic_apart(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does quorvafil lower blood pressure?")
+    by_outcome = {h.outcome.casefold(): h for h in answer.hypotheses}
+    systolic, diastolic = by_outcome["systolic blood pressure"], by_outcome["diastolic blood pressure"]
+    assert (systolic.n_studies, set(systolic.designs)) == (2, {"rct", "cohort"})
+    assert systolic.confidence_reasons[0] == "Starts at high: 1 randomised trial; also 1 cohort study"
+    assert (diastolic.n_studies, diastolic.designs, diastolic.direction) == (1, ("rct",), "no_difference")
+    # NOTE: the narrative review restates both studies; it was once counted as a second randomised trial.
+    review = [c for c in answer.related if c.source.endswith("quorvafil_notes.md")]
+    assert review and all(c.note for c in review)
+    cited = {c.source for h in answer.hypotheses for c in (*h.supporting, *h.contradicting)}
+    assert not any(s.endswith("quorvafil_notes.md") for s in cited)
+    assert not any("2 randomised trials" in r for h in answer.hypotheses for r in h.confidence_reasons)
+    assert any("NCT09900002" in g for g in answer.gaps)
+    assert not any(g.startswith("No evidence found") for g in answer.gaps)
+
+
+def test_extractive_mode_shows_quotes_and_badges_only(demo: KnowledgeBase) -> None:
+    answer = ask(demo, "Does quorvafil lower blood pressure?", extractive=True)
+    assert answer.extractive and answer.hypotheses
+    assert all(h.statement is None and h.label for h in (*answer.hypotheses, *answer.speculative))
+    assert all(c.quote for h in answer.hypotheses for c in h.supporting)
 
 
 def test_missing_outcome_is_a_gap_not_a_hypothesis(demo: KnowledgeBase) -> None:
