@@ -106,6 +106,22 @@ def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> tuple[QueryEntity
     return None, claim.object.name, False
 
 
+def asked_population(query: Query) -> list[QueryEntity]:
+    """Return the populations and conditions the question is asked in (a setting like 'hospital' is neither)."""
+    return [e for e in (*query.by_role("population"), *query.by_role("condition"))
+            if e.type in ("population", "condition")]
+
+
+def _elsewhere(cited: CitedClaim, query: Query) -> list[str]:
+    """Return why a study without a read population may be in another one: the title and quote never name it."""
+    if cited.claim.population:
+        return []  # NOTE: a population that was read is compared in kb.grade.
+    places = (cited.source.title, cited.claim.quote.text)
+    missing = [e.text for e in asked_population(query)
+               if not any(occurs_any((*e.forms(), *e.related), p) for p in places)]
+    return [f"neither the study's title nor its quote names {' or '.join(missing)}"] if missing else []
+
+
 def judge(cited: CitedClaim, query: Query) -> Fit | str:
     """Return how a cited claim answers the question, or why it does not count."""
     claim = cited.claim
@@ -125,7 +141,7 @@ def judge(cited: CitedClaim, query: Query) -> Fit | str:
     if isinstance(o, str):
         return o
     mismatches = [f"asked about {e.text}, the study tested {form}" for e, form, rel in filter(None, (i, o))
-                  if e is not None and rel]
+                  if e is not None and rel] + _elsewhere(cited, query)
     comparator = comparator_key(cited, query)
     asked = [e.name for e in query.by_role("comparator")]
     if asked and comparator and comparator not in asked:

@@ -35,6 +35,9 @@ MECHANISTIC: frozenset[StudyDesign] = frozenset({"animal", "in_vitro"})
 MIN_PARTICIPANTS = 400
 ALPHA = 0.05
 NOT_ASSESSED = ("risk of bias", "publication bias")
+# NOTE: GRADE's default thresholds of an appreciable benefit or harm for a ratio (a 25% relative change).
+APPRECIABLE = (0.75, 1.25)
+RATIOS = frozenset({"HR", "OR", "RR", "IRR"})
 # NOTE: effect types whose null value is known (ratios 1, differences 0); "percent" and "other" are not tested.
 _TESTABLE = frozenset({"HR", "OR", "RR", "IRR", "MD", "SMD", "RD", "ARR"})
 
@@ -158,6 +161,20 @@ def _ci_text(claim: Claim) -> str:
     return f"the {e.ci_level * 100:g}% CI of {e.type} {e.value:g} ({e.ci_low:g}–{e.ci_high:g}) crosses no effect"
 
 
+def _appreciable(studies: Sequence[Claim]) -> str | None:
+    """Return why 'no difference' is imprecise: every ratio interval reaches an appreciable benefit or harm."""
+    ratios = [c.effect for c in studies if c.effect is not None and c.effect.type in RATIOS
+              and c.effect.ci_low is not None and c.effect.ci_high is not None]
+    wide = [e for e in ratios if e.ci_low < APPRECIABLE[0] or e.ci_high > APPRECIABLE[1]]  # type: ignore[operator]
+    if not ratios or len(wide) < len(ratios):
+        return None
+    e = wide[0]
+    which = f"the {e.ci_level * 100:g}% CI of {e.type} {e.value:g} ({e.ci_low:g}–{e.ci_high:g})" if len(wide) == 1 \
+        else f"all {len(wide)} confidence intervals"
+    return f"{which} include{'s' if len(wide) == 1 else ''} an appreciable benefit or harm (below {APPRECIABLE[0]} " \
+           f"or above {APPRECIABLE[1]})"
+
+
 def imprecision(studies: Sequence[Claim], direction: Direction) -> str | None:
     """Return the reason to rate down for too few participants, null-crossing CIs or no statistics."""
     found = []
@@ -175,6 +192,8 @@ def imprecision(studies: Sequence[Claim], direction: Direction) -> str | None:
                                                                 for c in with_ci):
         found.append(_ci_text(with_ci[0]) if len(with_ci) == 1
                      else f"all {len(with_ci)} confidence intervals cross no effect")
+    if direction == "no_difference" and (wide := _appreciable(supporting)):
+        found.append(wide)
     if not any(c.effect is not None or c.p_value is not None for c in supporting):
         found.append("no effect estimate or p-value reported")
     return "Rated down one level for imprecision: " + "; ".join(found) if found else None
@@ -186,7 +205,8 @@ def _population_fits(claim: Claim, wanted: Sequence[Sequence[str]]) -> bool:
 
 def indirectness(studies: Sequence[Claim], query: Query, mismatches: Sequence[str] = ()) -> str | None:
     """Return the reason to rate down for a population, intervention, comparator or outcome other than asked."""
-    wanted = [e.forms() for e in (*query.by_role("population"), *query.by_role("condition"))]
+    wanted = [e.forms() for e in (*query.by_role("population"), *query.by_role("condition"))
+              if e.type in ("population", "condition")]
     found = list(mismatches)
     indirect = [c for c in studies if c.population and wanted and not _population_fits(c, wanted)]
     if indirect and 2 * len(indirect) > len(studies):
@@ -197,12 +217,9 @@ def indirectness(studies: Sequence[Claim], query: Query, mismatches: Sequence[st
     return "Rated down one level for indirectness: " + "; ".join(found) if found else None
 
 
-def not_assessed(studies: Sequence[Claim], query: Query) -> str:
-    """Return the domains MedKB could not judge, named."""
-    domains = list(NOT_ASSESSED)
-    if (query.by_role("population") or query.by_role("condition")) and not any(c.population for c in studies):
-        domains.append("indirectness of population (no study's population was read)")
-    return "Not assessed: " + ", ".join(domains)
+def not_assessed() -> str:
+    """Return the domains MedKB does not judge, named."""
+    return "Not assessed: " + ", ".join(NOT_ASSESSED)
 
 
 def grade(studies: Sequence[Claim], direction: Direction, query: Query,
@@ -215,7 +232,7 @@ def grade(studies: Sequence[Claim], direction: Direction, query: Query,
     reasons = [reason, *downs]
     if level < 0:
         reasons.append("Cannot go lower than very low")
-    reasons.append(not_assessed(studies, query))
+    reasons.append(not_assessed())
     return LEVELS[max(level, 0)], tuple(reasons)
 
 

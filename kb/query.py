@@ -104,7 +104,7 @@ def _verbs(*bases: str) -> str:
 
 _OUTCOME_VERBS = _verbs("reduce", "decrease", "increase", "improve", "prevent", "affect", "worsen", "raise",
                         "shorten", "prolong", "alleviate", "relieve", "lower", "delay", "slow", "cause", "boost",
-                        "enhance")
+                        "enhance", "stop")
 _OUTCOME_CUE = (
     rf"{_OUTCOME_VERBS}"
     r"|reductions?\s+(?:in|of)|prevention\s+of|(?:increase|decrease|improvement|change)s?\s+in|"
@@ -265,7 +265,21 @@ def _entities(question: str, masked: str, mentions: Sequence[MentionLike],
     unique: dict[tuple[str, Role], tuple[Span, QueryEntity]] = {}
     for span, entity in sorted(found, key=lambda f: f[0]):
         unique.setdefault((entity.name.casefold(), entity.role), (span, entity))
-    return list(unique.values())
+    return _lead_acts(list(unique.values()), segments)
+
+
+def _lead_acts(found: list[tuple[Span, QueryEntity]], segments: list[tuple[int, int, Slot]]) -> list[tuple[Span, QueryEntity]]:
+    """Return the entities, the first one asked about acting when nothing else does ("Can exercise stop X?")."""
+    # NOTE: MeSH types Exercise as a phenomenon (an outcome); asked about first, with another outcome, it is acting.
+    roles = [e.role for _, e in found]
+    if "intervention" in roles or roles.count("outcome") < 2:
+        return found
+    at = next((i for i, (span, e) in enumerate(found)
+               if e.role == "outcome" and _slot_at(segments, span[0]) == "lead"), None)
+    if at is not None:
+        span, e = found[at]
+        found[at] = (span, e.model_copy(update={"role": "intervention"}))
+    return found
 
 
 def _terms(question: str, covered: Sequence[Span]) -> tuple[str, ...]:

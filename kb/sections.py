@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from kb.answers import Answer, Citation, CitedClaim, Hypothesis, Query, QueryEntity
-from kb.evidence import Fit, select
+from kb.evidence import Fit, asked_population, select
 from kb.grade import RANDOMISED, direction_counts, trusted_direction
 from kb.hypotheses import build_hypotheses, cite
 from kb.models import WITHDRAWN
+from kb.report.wording import format_effect, format_p
 from kb.terms import occurs_any
 
 # NOTE: (asked intervention name or "", asked outcome name or "") -> passages of the store naming both.
@@ -21,9 +22,17 @@ def _line(h: Hypothesis) -> str:
     studies = f"{h.n_studies} {'study' if h.n_studies == 1 else 'studies'}"
     if h.statement:
         return f"{h.statement} ({h.confidence} certainty; {studies})"
+    effects = [_effect(c) for c in h.supporting if c.effect is not None]
     directions = [c.direction for c in (*h.supporting, *h.contradicting) if c.direction != "unclear"]
-    found = direction_counts(directions) if directions else "no verifiable direction of effect"
-    return f"{h.label}: {found} ({h.confidence} certainty)"
+    found = "; ".join(effects) or (direction_counts(directions) if directions else "no verifiable direction of effect")
+    return f"{h.label}: {found} ({h.confidence} certainty; {studies})"
+
+
+def _effect(c: Citation) -> str:
+    """Return a citation's effect estimate as computed badges: 'HR 0.59 (0.43–0.81), p = 0.0002'."""
+    assert c.effect is not None
+    effect, ci = format_effect(c.effect)
+    return ", ".join(x for x in (f"{effect} ({ci})" if ci else effect, format_p(c.p_value) if c.p_value else "") if x)
 
 
 def _conflict(h: Hypothesis) -> str:
@@ -65,7 +74,7 @@ def gaps(query: Query, fits: Sequence[Fit], coverage: Coverage) -> list[str]:
             if not any(f.asked_intervention == i.name for f in fits):
                 notes.append(_missing(i.text, "", coverage.get((i.name, ""), ()), "for"))
     counted = [f.cited for f in fits]
-    for wanted in (*query.by_role("population"), *query.by_role("condition")):
+    for wanted in asked_population(query):
         places = [t for c in counted for t in (c.claim.population or "", c.claim.quote.text, c.source.title)]
         if counted and not any(occurs_any(wanted.forms(), p) for p in places):
             notes.append(f"No evidence found specifically in {wanted.text}")

@@ -63,8 +63,7 @@ def _alternation(terms: list[str]) -> str:
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Return the lay-term finders: words in any case (plurals too), abbreviations in their own case."""
-    # NOTE: population words ("children", "elderly") are left to the question's slots; they only add forms.
-    terms = [t.lay for t in lay_terms() if t.type != "population"]
+    terms = [t.lay for t in lay_terms()]
     words = _alternation([t for t in terms if not is_abbreviation(t)])
     shorts = _alternation([t for t in terms if is_abbreviation(t)])
     return (re.compile(rf"(?<![\w'-])(?:{words})(?:e?s)?(?![\w'-])", re.I),

@@ -56,7 +56,8 @@ def rct(doc: str, direction: Direction = "decrease", n: int | None = 300, **extr
 
 def query_of(*entities: tuple[Role, str], question: str = "q") -> Query:
     """Return a question of named entities, each its own name."""
-    found = tuple(QueryEntity(text=t, role=r, name=t) for r, t in entities)
+    types: dict[Role, EntityType] = {"comparator": "intervention", "other": "other"}
+    found = tuple(QueryEntity(text=t, role=r, name=t, type=types.get(r, r)) for r, t in entities)  # type: ignore[arg-type]
     return Query(question=question, entities=found)
 
 

@@ -105,7 +105,8 @@ def test_no_statistics_and_no_sizes_are_imprecise() -> None:
 
 
 def test_indirect_population_needs_most_studies_to_differ() -> None:
-    query = Query(question="q", entities=(QueryEntity(text="asthma", role="condition", name="asthma"),))
+    query = Query(question="q", entities=(QueryEntity(text="asthma", role="condition", name="asthma",
+                                                      type="condition"),))
     copd = [study(d, population="adults with COPD") for d in "ab"]
     level, reasons = grade(copd, "decrease", query)
     assert level == "moderate"
@@ -131,13 +132,22 @@ def test_indirectness_names_the_mismatch_and_costs_one_level() -> None:
     assert f"Rated down one level for indirectness: {mismatch}" in reasons
 
 
-def test_unread_populations_are_named_as_not_assessed() -> None:
-    query = Query(question="q", entities=(QueryEntity(text="children", role="population", name="children"),))
-    _, reasons = grade([study("a"), study("b")], "decrease", query)
-    assert reasons[-1] == ("Not assessed: risk of bias, publication bias, indirectness of population "
-                           "(no study's population was read)")
-    _, read = grade([study("a", population="children aged 6 to 11")], "decrease", query)
-    assert read[-1] == "Not assessed: risk of bias, publication bias"
+def test_a_setting_is_not_a_population() -> None:
+    query = Query(question="q", entities=(QueryEntity(text="hospital", role="condition", name="Hospitals"),))
+    assert grade([study("a", population="adults with COPD")], "decrease", query)[0] == "high"
+
+
+def test_no_difference_is_imprecise_when_its_interval_reaches_an_appreciable_effect() -> None:
+    # NOTE: SYGMA 1, budesonide-formoterol versus budesonide maintenance: rate ratio 0.83 (95% CI, 0.59 to 1.16).
+    wide = EffectMeasure(type="RR", value=0.83, ci_low=0.59, ci_high=1.16)
+    level, reasons = grade([study("sygma", n=3849, direction="no_difference", effect=wide)], "no_difference",
+                           NO_QUESTION)
+    assert level == "moderate"
+    assert ("Rated down one level for imprecision: the 95% CI of RR 0.83 (0.59–1.16) includes an appreciable "
+            "benefit or harm (below 0.75 or above 1.25)") in reasons
+    narrow = EffectMeasure(type="RR", value=0.98, ci_low=0.9, ci_high=1.07)
+    assert grade([study("big", n=9000, direction="no_difference", effect=narrow)], "no_difference",
+                 NO_QUESTION)[0] == "high"
 
 
 @pytest.mark.parametrize(("p", "effect", "shown"), [

@@ -75,5 +75,5 @@ def test_a_clinical_term_also_gets_its_abbreviation_and_lay_names() -> None:
 
 def test_lay_mentions_keep_the_question_words_and_respect_case_of_abbreviations() -> None:
     found = lay_mentions("Do blood thinners or an ICU stay help after a heart attack? icu")
-    assert [(m.surface, m.name) for m in found] == [("blood thinners", "blood thinners"), ("heart attack",
-                                                                                            "heart attack")]
+    assert [(m.surface, m.type) for m in found] == [("blood thinners", "intervention"), ("ICU", "population"),
+                                                    ("heart attack", "condition")]
