@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ingest.pipeline import IngestReport
 from kb.answers import Answer, Citation, Hypothesis
-from kb.report.wording import format_effect, format_p
+from kb.report.wording import direction_label, format_effect, format_p
 from kb.store import COLLECTIONS, Filter, Match, Store
 
 BADGE = {"high": "green", "moderate": "cyan", "low": "yellow", "very low": "red"}
@@ -70,7 +70,7 @@ def hypothesis(out: Console, h: Hypothesis) -> None:
         out.print("  [dim]not restated: the findings are their verbatim quotes below[/dim]")
     out.print(f"  {h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}"
               + (f", {h.n_participants:,} participants" if h.n_participants else "")
-              + f"; direction: {h.direction.replace('_', ' ')}")
+              + f"; direction: {direction_label(h.direction, [c.predicate for c in h.supporting])}")
     for reason in h.confidence_reasons:
         out.print(f"  - {escape(reason)}")
     for c in h.supporting:

@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from app.console import badges, where
+from kb.report.wording import direction_label
 from kb.answers import Answer, Citation, Hypothesis
 from kb.models import Document
 
@@ -48,7 +49,8 @@ def hypothesis(h: Hypothesis, idx: int, passages: dict[str, str]) -> None:
         st.caption("Not restated: the findings are their verbatim quotes below.")
     people = f", {h.n_participants:,} participants" if h.n_participants else ""
     st.caption(f"{h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}{people} · designs: "
-               + ", ".join(d.replace('_', ' ') for d in h.designs) + f" · direction: {h.direction.replace('_', ' ')}")
+               + ", ".join(d.replace('_', ' ') for d in h.designs)
+               + f" · direction: {direction_label(h.direction, [c.predicate for c in h.supporting])}")
     for reason in h.confidence_reasons:
         st.markdown("- " + md_escape(reason))
     for label, cites in (("Supporting", h.supporting), ("Contradicting", h.contradicting)):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from kb.claims import Claim, ClaimKind, Direction, EffectMeasure, PValue, Scope
+from kb.claims import Claim, ClaimKind, Direction, EffectMeasure, Predicate, PValue, Scope
 from kb.models import EntityType, Frozen, Notice, StudyDesign
 
 Certainty = Literal["high", "moderate", "low", "very low"]
@@ -71,6 +71,7 @@ class Citation(Frozen):
     sample_size: int | None = None
     sample_size_type: str = "REPORTED"
     direction: Direction = "unclear"
+    predicate: Predicate | None = None
     comparator: str | None = None
     population: str | None = None
     effect: EffectMeasure | None = None
@@ -128,7 +129,7 @@ class CitedClaim(Frozen):
             claim_id=c.id, doc_id=c.doc_id, title=s.title, quote=c.quote.text, page=c.quote.page,
             start=c.quote.start, end=c.quote.end, source=s.source, field=c.quote.field, pmid=s.pmid, doi=s.doi,
             nct_id=s.nct_id, year=s.year, study_design=c.study_design, sample_size=c.sample_size,
-            sample_size_type=c.sample_size_type, direction=c.direction, comparator=c.comparator,
+            sample_size_type=c.sample_size_type, direction=c.direction, predicate=c.predicate, comparator=c.comparator,
             population=c.population, effect=c.effect, p_value=c.p_value, kind=c.kind, hedged=c.hedged,
             scope=c.scope, restatable=c.restatable, note=note, notices=s.notices,
             extractor=c.extractor if not c.model else f"{c.extractor}:{c.model}",

@@ -90,11 +90,13 @@ def label(intervention: str, comparator: str | None, outcome: str, scope: Scope)
 def _grade(body: Sequence[Fit], direction: Direction, query: Query, mechanistic: bool,
            support: Sequence[Fit]) -> tuple[Certainty, tuple[str, ...], bool]:
     """Return the certainty, its reasons and whether the hypothesis is speculative."""
+    mismatches = list(dict.fromkeys(m for f in body for m in f.mismatches))
     if direction == "unclear":
         level: Certainty = "very low"
-        reasons: tuple[str, ...] = ("Very low: no study reports a direction of effect that MedKB could verify",)
+        indirect = [f"Indirect: {'; '.join(mismatches)}"] if mismatches else []
+        reasons: tuple[str, ...] = ("Very low: no study reports a direction of effect that MedKB could verify",
+                                    *indirect)
     else:
-        mismatches = list(dict.fromkeys(m for f in body for m in f.mismatches))
         level, reasons = grade([f.claim for f in body], direction, query, mismatches)
     speculative = mechanistic or all(f.claim.hedged for f in support)
     if speculative:

@@ -155,7 +155,7 @@ def _cited_claim(c: Citation, label: str, ref: int) -> EvidenceEntry:
     effect, ci = format_effect(c.effect) if c.effect else (None, None)
     p_value = format_p(c.p_value) if c.p_value else None
     full = f"{effect} ({ci})" if effect and ci else effect
-    result = "; ".join(x for x in (full, p_value, f"direction: {direction_label(c.direction)}") if x)
+    result = "; ".join(x for x in (full, p_value, f"direction: {direction_label(c.direction, [c.predicate])}") if x)
     return EvidenceEntry(
         label=label,
         ref=ref,
@@ -202,7 +202,7 @@ def _hypothesis(h: Hypothesis, pointers: dict[str, CitationRef], *, speculative:
         comparator=h.comparator,
         outcome=h.outcome,
         scope=h.scope.replace("_", " "),
-        direction=direction_label(h.direction),
+        direction=direction_label(h.direction, [c.predicate for c in h.supporting]),
         certainty=h.confidence,
         certainty_reasons=h.confidence_reasons,
         n_studies=h.n_studies,
@@ -235,7 +235,7 @@ def _summary_of_findings(hyps: Sequence[Hypothesis], pointers: dict[str, Citatio
             n_studies=h.n_studies,
             n_participants=str(h.n_participants) if h.n_participants is not None else "not reported",
             designs=", ".join(design_label(d) for d in h.designs) or "not reported",
-            direction=direction_label(h.direction),
+            direction=direction_label(h.direction, [c.predicate for c in h.supporting]),
             effects=tuple(f"{r.effect} [{r.label}]" for r in refs if r.effect),
             certainty=h.confidence,
             certainty_reasons=h.confidence_reasons,
