@@ -110,7 +110,7 @@ def _shares(c: CitedClaim, query: Query) -> int:
 
 
 def related_passages(others: Sequence[tuple[CitedClaim, str]], left: Sequence[tuple[Fit, str]], fits: Sequence[Fit],
-                     coverage: Coverage, query: Query) -> tuple[Citation, ...]:
+                     coverage: Coverage, query: Query, shown: Sequence[Hypothesis] = ()) -> tuple[Citation, ...]:
     """Return what was retrieved but not counted and names something asked, once per quote, with the reason."""
     shared = sorted(((c, why, n) for c, why in others if (n := _shares(c, query))), key=lambda t: -t[2])
     found = [c.citation(why).model_copy(update={"direction": trusted_direction(c.claim)}) for c, why, _ in shared]
@@ -118,10 +118,13 @@ def related_passages(others: Sequence[tuple[CitedClaim, str]], left: Sequence[tu
     asked = {(f.asked_intervention or "", f.asked_outcome or "") for f in fits}
     # NOTE: passages behind a "no finding was read" gap come first: they are what the gap points to.
     found = [p for key, passages in coverage.items() if key not in asked for p in passages] + found
-    unique: dict[tuple[str, int, int], Citation] = {}
+    # NOTE: a passage a hypothesis already quotes is not shown again under another reading of it.
+    unique: dict[tuple[str, int, int], Citation] = {(c.doc_id, c.start, c.end): c for h in shown
+                                                    for c in (*h.supporting, *h.contradicting)}
+    taken = len(unique)
     for c in found:
         unique.setdefault((c.doc_id, c.start, c.end), c)
-    return tuple(unique.values())[:MAX_RELATED]
+    return tuple(unique.values())[taken : taken + MAX_RELATED]
 
 
 def assemble_answer(question: str, query: Query, cited: Sequence[CitedClaim], *,
@@ -137,4 +140,5 @@ def assemble_answer(question: str, query: Query, cited: Sequence[CitedClaim], *,
     return Answer(question=question, query=query, hypotheses=tuple(hypotheses), speculative=tuple(speculative),
                   known=tuple(known), uncertain=tuple(dict.fromkeys([*notes, *uncertain, *extra_uncertain])),
                   gaps=tuple(dict.fromkeys([*missing, *extra_gaps])),
-                  related=related_passages(others, left, fits, coverage or {}, query), extractive=extractive)
+                  related=related_passages(others, left, fits, coverage or {}, query, [*hypotheses, *speculative]),
+                  extractive=extractive)

@@ -113,3 +113,13 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         Lexicon.load(bad)
     with pytest.raises(ConfigError, match="mesh_2024"):
         list(load_mesh(tmp_path))
+
+
+def test_synonyms_are_every_term_of_one_descriptor() -> None:
+    lexicon = Lexicon.from_terms([LexiconTerm("Delirium", "Delirium", "condition", "D003693"),
+                                  LexiconTerm("Confusional State", "Delirium", "condition", "D003693"),
+                                  LexiconTerm("Confusion", "Confusion", "condition", "D003221")], seed=False)
+    assert lexicon.synonyms("D003693") == ("Delirium", "Confusional State")
+    assert lexicon.synonyms("D999999") == ()
+    lexicon.add([LexiconTerm("Acute Confusional State", "Delirium", "condition", "D003693")])
+    assert "Acute Confusional State" in lexicon.synonyms("D003693")
