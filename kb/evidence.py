@@ -100,9 +100,13 @@ def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> tuple[QueryEntity
     if asked:
         hit = _match(asked, found)
         return hit if hit else f"its outcome ('{claim.object.name}') is not the one asked about"
-    context = [*query.by_role("condition"), *query.by_role("population"), *query.by_role("intervention")]
-    if _match(context, found) or claim.object.type in ("condition", "population") and context:
+    # NOTE: with no outcome asked, any outcome counts except what the question is about: an object no more specific
+    # than the asked condition ("asthma" in a "mild asthma" question) is not an outcome; "asthma exacerbations" is.
+    setting = [f for e in (*query.by_role("condition"), *query.by_role("population")) for f in e.forms()]
+    if covers_any(found, setting) or _match([*query.by_role("condition"), *query.by_role("population")], found):
         return f"'{claim.object.name}' is the condition or population asked about, not an outcome"
+    if _match(query.by_role("intervention"), found):
+        return f"'{claim.object.name}' is the intervention asked about, not an outcome"
     return None, claim.object.name, False
 
 

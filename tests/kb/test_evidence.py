@@ -190,3 +190,14 @@ def test_no_intervention_asked_needs_a_recognised_subject() -> None:
                                                                                         "D001241")), query), Fit)
     assert judge(cited("y", "There was less stroke.", subject="There"), query) == (
         "no intervention was asked about, and its subject was not recognised as one")
+
+
+def test_with_no_outcome_asked_a_condition_can_still_be_the_outcome() -> None:
+    query = query_of(("intervention", "aspirin"), ("condition", "atrial fibrillation"))
+    stroke = cited("a", "Aspirin reduced stroke (p < 0.01).", object_entity=entity("stroke", "condition", "D020521"))
+    assert isinstance(judge(stroke, query), Fit)
+    itself = cited("b", "Aspirin reduced atrial fibrillation burden.", obj="atrial fibrillation burden")
+    assert judge(itself, query) == "'atrial fibrillation burden' is the condition or population asked about, " \
+                                   "not an outcome"
+    exacerbations = cited("c", "Aspirin reduced asthma exacerbations (p < 0.01).", obj="asthma exacerbations")
+    assert isinstance(judge(exacerbations, query_of(("intervention", "aspirin"), ("condition", "mild asthma"))), Fit)
