@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ingest.pipeline import IngestReport
 from kb.answers import Answer, Citation, Hypothesis
+from kb.report.build import entity_name
 from kb.report.wording import direction_label, format_effect, format_p
 from kb.store import COLLECTIONS, Filter, Match, Store
 
@@ -84,6 +85,8 @@ def answer(out: Console, a: Answer) -> None:
     out.print(f"[bold underline]{escape(a.question)}[/bold underline]")
     if a.extractive:
         out.print("[dim]Extractive-only mode: no generated sentences; findings are verbatim quotes.[/dim]")
+    for e in a.query.entities:
+        out.print(f"[dim]{e.role}: {escape(entity_name(e))}[/dim]")
     if not a.hypotheses and not a.speculative:
         out.print("No claims in the knowledge base address this question.")
     for h in a.hypotheses:

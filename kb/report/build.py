@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from urllib.parse import quote as urlquote
 
-from kb.answers import Answer, Citation, Hypothesis, Query, Role
+from kb.answers import Answer, Citation, Hypothesis, Query, QueryEntity, Role
 from kb.models import Document
 from kb.report.model import (
     CitationRef,
@@ -93,7 +93,7 @@ def _question(text: str, query: Query) -> QuestionView:
     """Return the question with its entities grouped by role and its filters worded."""
     roles = []
     for role in ROLE_ORDER:
-        names = tuple(_entity_name(e.name, e.text) for e in query.by_role(role))
+        names = tuple(entity_name(e) for e in query.by_role(role))
         if names:
             roles.append(RoleEntities(role=role, names=names))
     return QuestionView(
@@ -104,9 +104,14 @@ def _question(text: str, query: Query) -> QuestionView:
     )
 
 
-def _entity_name(name: str, text: str) -> str:
-    """Return an entity's name, with the question's wording when it differs."""
-    return name if text.casefold() == name.casefold() else f"{name} (from “{text}”)"
+SHOWN_SYNONYMS = 3
+
+
+def entity_name(e: QueryEntity) -> str:
+    """Return an entity's name, with the question's wording when it differs and the first few other names."""
+    name = e.name if e.text.casefold() == e.name.casefold() else f"{e.name} (from “{e.text}”)"
+    others = [*e.synonyms[:SHOWN_SYNONYMS], *(f"{r} (related)" for r in e.related[:1])]
+    return f"{name}; also: {', '.join(others)}" if others else name
 
 
 def _references(cited: Iterable[Citation], docs: dict[str, Document]) -> tuple[Reference, ...]:
