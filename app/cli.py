@@ -69,7 +69,7 @@ def ingest(
     for p in missing:
         err.print(f"[red]error:[/red] {p}: no such file or folder")
     with _opened(store) as kb:
-        extractor = make_extractor(kb.settings, kb.lexicon, kb.settings.store / LLM_CACHE_FILE)
+        extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
         files = discover([p for p in paths if p.exists()])
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=True) as bar:
@@ -81,6 +81,7 @@ def ingest(
             report = ingest_paths(
                 files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.lexicon,
                 chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
+                encoder=kb.state_encoder,
             )
         kb.save_lexicon()
     show.ingest_report(err, report)
@@ -156,7 +157,7 @@ def lexicon_load(
     store: StoreOpt = None,
 ) -> None:
     """Extend the entity lexicon with a full MeSH descriptor file."""
-    from kb.lexicon import load_mesh
+    from kb.mesh import load_mesh
 
     if not path.exists():
         err.print(f"[red]error:[/red] {path}: no such file or folder")
