@@ -31,6 +31,7 @@ from kb.store import Store
 FOLDERS = ("pubmed_xml", "biomedical_pdfs", "clinicaltrials_gov")
 MESH = "mesh_2024"
 BUILD_FILE = "benchmark-build.json"  # NOTE: beside the store: what built it, so a reused store says so.
+PENDING = ".building"  # NOTE: <store>.building beside the store while a build runs; a build that died leaves it.
 STORE_MARK = "medkb-store.json"
 
 
@@ -66,16 +67,25 @@ def medkb(*args: str) -> str:
     return done.stdout + done.stderr
 
 
+def pending(folder: Path) -> Path:
+    """Return the marker beside a store folder that says a build into it started and has not finished."""
+    # NOTE: beside, not inside: medkb refuses a non-empty folder that is not yet a knowledge base.
+    return folder.with_name(folder.name + PENDING)
+
+
 def build(data: Path, folder: Path, limit: int | None = None) -> dict[str, Any]:
     """Build the knowledge base into folder with the medkb CLI; return what was built and how."""
     files = source_files(data, limit)
     if not files:
         raise FileNotFoundError(f"no shared data to ingest under {data}")
+    pending(folder).parent.mkdir(parents=True, exist_ok=True)
+    pending(folder).touch()
     log = medkb("lexicon", "load", str(data / MESH), "--store", str(folder)) if (data / MESH).exists() else ""
     log += medkb("ingest", *map(str, files), "--store", str(folder))
     info = {"built_by_commit": common.commit(), "data": str(data), "files": len(files), "limit": limit,
             "log": [line for line in log.splitlines() if line.strip() and not line.startswith("skipped")][-4:]}
     (folder / BUILD_FILE).write_text(json.dumps(info, indent=2) + "\n")
+    pending(folder).unlink()
     return info
 
 
@@ -84,6 +94,8 @@ def opened(data: Path, store: str = "", limit: int | None = None) -> Iterator[Bu
     """Yield the knowledge base at `store` (built there first when absent), or a fresh one in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="medkb-shared-kb-") as tmp:
         folder = Path(store) if store else Path(tmp) / "kb"
+        if pending(folder).exists():
+            raise RuntimeError(f"{folder}: an earlier build did not finish; remove the folder and run again")
         reused = (folder / STORE_MARK).exists()
         info = json.loads((folder / BUILD_FILE).read_text()) if (folder / BUILD_FILE).exists() else {}
         if not reused:

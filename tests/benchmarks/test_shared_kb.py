@@ -47,3 +47,13 @@ def test_a_missing_data_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no shared data"):
         with shared_kb.opened(tmp_path, str(tmp_path / "kb")):
             pass
+
+
+def test_a_build_that_did_not_finish_is_not_reused(tmp_path: Path) -> None:
+    store = tmp_path / "kb"
+    store.mkdir()
+    (store / shared_kb.STORE_MARK).write_text("{}")
+    shared_kb.pending(store).touch()
+    with pytest.raises(RuntimeError, match="did not finish"):
+        with shared_kb.opened(tmp_path, str(store)):
+            pass
