@@ -1,4 +1,4 @@
-"""The medkb command line: ingest, ask, stats, lexicon, report."""
+"""The medkb command line: ingest, ask, stats, lexicon, report, export."""
 
 from __future__ import annotations
 
@@ -149,6 +149,38 @@ def report(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         err.print(f"wrote {target}")
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="claims, documents or entities.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default stdout).")] = None,
+    full_text: Annotated[bool, typer.Option("--full-text", help="Documents in JSON lines carry their text.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Export every claim, document or entity as JSON lines or CSV (the claim graph as data)."""
+    from app.export import FORMATS, KINDS, as_format, as_kind, records, write
+
+    kind, form = as_kind(what), as_format(fmt)
+    if kind is None:
+        err.print(f"[red]error:[/red] cannot export {what!r}; choose {', '.join(KINDS)}")
+        raise typer.Exit(2)
+    if form is None:
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; use {' or '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if full_text and form == "csv":
+        err.print("[red]error:[/red] --full-text needs --format jsonl (CSV rows carry no document text)")
+        raise typer.Exit(2)
+    with _opened(store) as kb:
+        rows = records(kb.store, kind, full_text)
+        if output is None:
+            n = write(rows, kind, form, sys.stdout)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                n = write(rows, kind, form, f)
+    err.print(f"exported {n} {what}" + (f" to {output}" if output else ""))
 
 
 @lexicon_app.command("load")
