@@ -90,7 +90,7 @@ def cached_embedder() -> CachedEmbedder:
 def ingest_documents(docs: Iterable[Document], store: Store, embedder: Embedder, lexicon: Lexicon) -> IngestReport:
     """Ingest Documents through MedKB's pipeline with the offline extractor."""
     report = IngestReport()
-    ingest_records(((d, []) for d in docs), Run(store, embedder, RuleExtractor(lexicon), lexicon), report)
+    ingest_records(((d, []) for d in docs), Run(store, embedder, RuleExtractor(), lexicon), report)
     return report
 
 

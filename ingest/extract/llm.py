@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,11 +13,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
+from ingest.extract import Extraction
+from ingest.extract.llm_cache import ResponseCache, cache_key
+from ingest.nlp.reading import Reading
 from kb.claims import Claim, ClaimKind, Direction, EffectMeasure, EffectType, Predicate, PValue, Quote, claim_id
 from kb.config import Settings
 from kb.llm import BudgetExceeded, Budget, ChatModel, SqliteCallLog, complete_json, make_client
 from kb.models import Chunk, Document, Entity, EntityType, content_hash, entity_id
-from ingest.extract.llm_cache import ResponseCache, cache_key
 
 PROMPT_VERSION = "claims-v1"
 EXTRACTOR_VERSION = "1.0"
@@ -198,6 +199,15 @@ def _number(text: str) -> float:
     return float(text.replace("·", "."))
 
 
+@dataclass(frozen=True)
+class ChunkResult:
+    """One chunk's verified claims, how many items were dropped, and whether the answer came from the cache."""
+
+    claims: list[Claim]
+    dropped: int = 0
+    cached: bool = False
+
+
 class LLMExtractor:
     """Extracts claims through a ChatModel, re-asking on invalid claims and caching validated answers."""
 
@@ -208,45 +218,42 @@ class LLMExtractor:
                  concurrency: int = 4, max_claims: int = MAX_CLAIMS) -> None:
         self.chat, self.cache, self.reasks = chat, cache, reasks
         self.concurrency, self.max_claims = concurrency, max_claims
-        self.dropped = 0
-        self.cache_hits = 0
-        self._lock = threading.Lock()
 
-    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
-        """Return the chunk's verified claims, from the cache when this exact request was answered before."""
-        schema = claim_list(self.max_claims)
-        key = self._key(schema, chunk)
-        cached = self._cached(doc, chunk, schema, key)
-        if cached is not None:
-            return cached
-        result = complete_json(
-            self.chat, build_messages(chunk.text, self.max_claims), schema, reasks=self.reasks,
-            check=lambda a: check_answer(doc, chunk, a, model=self.chat.model, reasks=0).problems)
-        checked = check_answer(doc, chunk, result.value, model=self.chat.model, reasks=result.reasks)
-        with self._lock:
-            self.dropped += len(checked.problems)
-        if self.cache is not None:
-            answer = schema(claims=checked.kept).model_dump(mode="json")
-            self.cache.put(key, json.dumps({"reasks": result.reasks, "answer": answer}))
-        return checked.claims
-
-    def extract_many(self, doc: Document, chunks: list[Chunk]) -> list[Claim]:
-        """Return the claims of many chunks, llm_concurrency at a time; a spent budget keeps finished chunks."""
-        claims: list[Claim] = []
+    def extract(self, reading: Reading) -> Extraction:
+        """Return the claims of every chunk, llm_concurrency at a time; a spent budget keeps finished chunks."""
+        doc, done = reading.doc, []
         spent: BudgetExceeded | None = None
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = [pool.submit(self.extract, doc, chunk) for chunk in chunks]
+            futures = [pool.submit(self.chunk_claims, doc, chunk) for chunk in reading.chunks]
             for future in futures:
                 try:
-                    claims.extend(future.result())
+                    done.append(future.result())
                 except BudgetExceeded as e:
                     spent = spent or e
                 except Exception:
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
+        claims = [c for r in done for c in r.claims]
         if spent is not None:
             raise BudgetExceeded(f"{doc.source}: {spent}", claims) from spent
-        return claims
+        return Extraction(tuple(claims), dropped=sum(r.dropped for r in done),
+                          cache_hits=sum(r.cached for r in done))
+
+    def chunk_claims(self, doc: Document, chunk: Chunk) -> ChunkResult:
+        """Return one chunk's verified claims, from the cache when this exact request was answered before."""
+        schema = claim_list(self.max_claims)
+        key = self._key(schema, chunk)
+        cached = self._cached(doc, chunk, schema, key)
+        if cached is not None:
+            return ChunkResult(cached, cached=True)
+        result = complete_json(
+            self.chat, build_messages(chunk.text, self.max_claims), schema, reasks=self.reasks,
+            check=lambda a: check_answer(doc, chunk, a, model=self.chat.model, reasks=0).problems)
+        checked = check_answer(doc, chunk, result.value, model=self.chat.model, reasks=result.reasks)
+        if self.cache is not None:
+            answer = schema(claims=checked.kept).model_dump(mode="json")
+            self.cache.put(key, json.dumps({"reasks": result.reasks, "answer": answer}))
+        return ChunkResult(checked.claims, dropped=len(checked.problems))
 
     def _key(self, schema: type[ClaimList], chunk: Chunk) -> str:
         """Return the cache key of this chunk under the current endpoint, model, prompt and schema."""
@@ -265,8 +272,6 @@ class LLMExtractor:
             reasks = int(entry["reasks"])
         except (ValueError, KeyError, TypeError):
             return None
-        with self._lock:
-            self.cache_hits += 1
         return check_answer(doc, chunk, answer, model=self.chat.model, reasks=reasks).claims
 
 

@@ -8,12 +8,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ingest.extract.direction import DirectionModel, default_model
+from ingest.extract import Extraction
 from ingest.extract.clauses import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed, arm_phrase,
                               arm_values, clause_stats, clauses, find_cue, parallel_arm, parse, sentence_spans,
                               trim_phrase)
+from ingest.extract.direction import DirectionModel, default_model
 from ingest.extract.stats import find_sample_size
 from ingest.extract.table_rows import Row, table_rows
+from ingest.nlp.reading import Reading
 from kb.claims import PREDICATE_DIRECTION, Claim, EffectMeasure, PValue, Predicate, Quote, claim_id
 from kb.lexicon import Lexicon
 from kb.models import Chunk, Document, Entity
@@ -166,11 +168,18 @@ class RuleExtractor:
     name = "rules"
     version = "2"
 
-    def __init__(self, lexicon: Lexicon, model: DirectionModel | None = None) -> None:
-        self.lexicon = lexicon
+    def __init__(self, model: DirectionModel | None = None) -> None:
         self.model = model or default_model()
 
-    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
+    def extract(self, reading: Reading) -> Extraction:
+        """Return the verified claims of every chunk of the document, each once."""
+        claims: dict[str, Claim] = {}
+        for chunk in reading.chunks:
+            for claim in self._chunk_claims(reading.doc, chunk, reading.lexicon):
+                claims.setdefault(claim.id, claim)
+        return Extraction(tuple(claims.values()))
+
+    def _chunk_claims(self, doc: Document, chunk: Chunk, lexicon: Lexicon) -> list[Claim]:
         """Return verified claims for every claim-like sentence of the chunk."""
         claims: dict[str, Claim] = {}
         for start, end in sentence_spans(chunk.text):
@@ -181,7 +190,7 @@ class RuleExtractor:
                 continue
             quote = Quote(text=sentence, doc_id=doc.id, start=chunk.start + start, end=chunk.start + end,
                           page=doc.page_at(chunk.start + start))
-            for claim in self._sentence_claims(doc, chunk, quote):
+            for claim in self._sentence_claims(doc, chunk, quote, lexicon):
                 claims.setdefault(claim.id, claim)
         for row in table_rows(doc.text):
             if chunk.start <= row.start and row.end <= chunk.end and (found := self._row_claim(doc, chunk, row)):
@@ -206,9 +215,9 @@ class RuleExtractor:
         }
         return _verified(data, chunk)
 
-    def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote) -> list[Claim]:
+    def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote, lexicon: Lexicon) -> list[Claim]:
         """Return the claims of one sentence, one per clause with a cue; later clauses inherit subject and object."""
-        parsed = parse(quote.text, self.lexicon)
+        parsed = parse(quote.text, lexicon)
         out: list[Claim] = []
         for lo, hi in clauses(parsed.masked):
             context = (out[-1].subject, out[-1].object, out[-1].effect) if out else None

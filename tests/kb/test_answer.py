@@ -22,7 +22,7 @@ TRIALS = DATA / "clinicaltrials_gov"
 def _kb(path: Path, *sources: Path) -> KnowledgeBase:
     """Open a knowledge base and ingest sources with the offline extractor."""
     kb = open_kb(Settings(store=path))
-    ingest_paths(list(sources), store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(kb.lexicon),
+    ingest_paths(list(sources), store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(),
                  lexicon=kb.lexicon)
     return kb
 
@@ -133,7 +133,7 @@ def test_a_retraction_takes_a_paper_out_of_the_evidence_and_says_so(tmp_path: Pa
         before = ask(kb, question)
         retraction = '<CommentsCorrections RefType="RetractionIn"><RefSource>J Demo</RefSource></CommentsCorrections>'
         ingest_paths([_zephyr(tmp_path, retraction)], store=kb.store, embedder=kb.embedder,
-                     extractor=RuleExtractor(kb.lexicon), lexicon=kb.lexicon)
+                     extractor=RuleExtractor(), lexicon=kb.lexicon)
         after = ask(kb, question)
     finally:
         kb.close()
