@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from kb.answers import CitedClaim, Query, QueryEntity
 from kb.claims import Claim, Scope
 from kb.grade import MECHANISTIC
 from kb.models import Entity, StudyDesign
-from kb.terms import STOP, content_words, covers_any, expand, normalize, occurs, occurs_any
+from kb.terms import STOP, content_words, core, covers_any, expand, normalize, occurs, occurs_any
 
 # NOTE: a narrative review or guideline restates studies; what it says is shown, never counted as a study.
 NOT_PRIMARY: frozenset[StudyDesign] = frozenset({"review", "guideline"})
@@ -41,6 +42,7 @@ class Fit:
     outcome: str
     relevance: int
     mismatches: tuple[str, ...] = ()
+    outcome_name: str = ""
 
     @property
     def claim(self) -> Claim:
@@ -61,14 +63,24 @@ def names(entity: Entity, cited: CitedClaim) -> list[str]:
     return [entity.name, *entity.synonyms, *([spelt] if spelt else [])]
 
 
-def _match(wanted: Sequence[QueryEntity], found: list[str]) -> tuple[QueryEntity, str, bool] | None:
-    """Return the asked entity whose forms cover a claim's entity, the form, and whether it was only related."""
+How = Literal["same", "related", "loose", "quote"]
+Matched = tuple[QueryEntity, str, How]
+
+
+def _match(wanted: Sequence[QueryEntity], found: list[str], quote: str = "") -> Matched | None:
+    """Return the asked entity a claim's entity is, the form that says so, and how sure the match is.
+
+    same: a name of it covers the entity; related: a close term does; loose: it does once how or when it is given
+    is left out ("intermittent diazepam" and "diazepam"); quote: only the claim's quote names it.
+    """
+    for how, forms_of in (("same", QueryEntity.forms), ("related", lambda e: e.related),
+                          ("loose", lambda e: [c for f in e.forms() if (c := core(f)) and c != normalize(f)])):
+        for e in wanted:
+            if form := covers_any(forms_of(e), found):
+                return e, form, how  # type: ignore[return-value]
     for e in wanted:
-        if form := covers_any(e.forms(), found):
-            return e, form, False
-    for e in wanted:
-        if form := covers_any(e.related, found):
-            return e, form, True
+        if quote and (form := occurs_any([*e.forms(), *(core(f) for f in e.forms())], quote)):
+            return e, form, "quote"
     return None
 
 
@@ -93,12 +105,12 @@ def comparator_key(cited: CitedClaim, query: Query) -> str | None:
     return " ".join(words[:4]) or None
 
 
-def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> tuple[QueryEntity | None, str, bool] | str:
+def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> Matched | tuple[None, str, How] | str:
     """Return the asked outcome a claim matched (None when none was asked), or why it does not count."""
     found = names(claim.object, cited)
     asked = query.by_role("outcome")
     if asked:
-        hit = _match(asked, found)
+        hit = _match(asked, found, claim.quote.text)
         return hit if hit else f"its outcome ('{claim.object.name}') is not the one asked about"
     # NOTE: with no outcome asked, any outcome counts except what the question is about: an object no more specific
     # than the asked condition ("asthma" in a "mild asthma" question) is not an outcome; "asthma exacerbations" is.
@@ -107,7 +119,7 @@ def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> tuple[QueryEntity
         return f"'{claim.object.name}' is the condition or population asked about, not an outcome"
     if _match(query.by_role("intervention"), found):
         return f"'{claim.object.name}' is the intervention asked about, not an outcome"
-    return None, claim.object.name, False
+    return None, claim.object.name, "same"
 
 
 def asked_population(query: Query) -> list[QueryEntity]:
@@ -134,9 +146,9 @@ def judge(cited: CitedClaim, query: Query) -> Fit | str:
     if not query.entities:
         # NOTE: nothing was recognised in the question to match against; each claim stands for itself.
         return Fit(cited, None, None, claim.subject.name, comparator_key(cited, query),
-                   outcome_key(claim.object.name, query), 0)
+                   outcome_key(claim.object.name, query), 0, outcome_name=claim.object.name)
     interventions = query.by_role("intervention")
-    i = _match(interventions, names(claim.subject, cited)) if interventions else None
+    i = _match(interventions, names(claim.subject, cited), claim.quote.text) if interventions else None
     if interventions and i is None:
         return f"its intervention ('{claim.subject.name}') is not the one asked about"
     if not interventions and not (claim.restatable or claim.subject.normalized_id):
@@ -144,15 +156,33 @@ def judge(cited: CitedClaim, query: Query) -> Fit | str:
     o = _outcome(claim, cited, query)
     if isinstance(o, str):
         return o
-    mismatches = [f"asked about {e.text}, the study tested {form}" for e, form, rel in filter(None, (i, o))
-                  if e is not None and rel] + _elsewhere(cited, query)
+    quoted = [m for m in (i, o) if m is not None and m[2] == "quote"]
+    # NOTE: a direction of effect needs its arms and outcome read as the asked ones; only "no difference" (borne
+    # out by statistics) holds whichever way round a quote is read.
+    if quoted and not claim.restatable and claim.direction in ("increase", "decrease"):
+        what = " and ".join("intervention" if m is i else "outcome" for m in quoted)
+        return f"only its quote names the asked {what}, so its direction of effect cannot be placed"
+    return _fit(cited, query, i, o)
+
+
+def _fit(cited: CitedClaim, query: Query, i: Matched | None, o: Matched | tuple[None, str, How]) -> Fit:
+    """Return the fit of a claim whose intervention and outcome were matched, with any indirectness found."""
+    claim = cited.claim
+    notes = {"related": "asked about {asked}, the study tested {form}",
+             "loose": "asked about {asked}, the claim names {named}"}
+    mismatches = [notes[how].format(asked=e.text, form=form, named=named.name)
+                  for m, named in ((i, claim.subject), (o, claim.object)) if m is not None and m[0] is not None
+                  for e, form, how in [m] if how in notes]
+    mismatches += _elsewhere(cited, query)
     comparator = comparator_key(cited, query)
     asked = [e.name for e in query.by_role("comparator")]
     if asked and comparator and comparator not in asked:
         mismatches.append(f"compared with {comparator}, not with {' / '.join(asked)} as asked")
-    relevance = 2 * bool(i) + 2 * bool(o[0]) + (comparator in asked)
+    by_quote = o[0] is not None and o[2] == "quote"
+    outcome = o[0].text if by_quote and o[0] is not None else claim.object.name
     return Fit(cited, i[0].name if i else None, o[0].name if o[0] else None, i[1] if i else claim.subject.name,
-               comparator, outcome_key(claim.object.name, query), relevance, tuple(mismatches))
+               comparator, outcome_key(outcome, query), 2 * bool(i) + 2 * bool(o[0]) + (comparator in asked),
+               tuple(mismatches), outcome)
 
 
 def _same_result(a: Claim, b: Claim) -> bool:

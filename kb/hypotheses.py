@@ -125,8 +125,8 @@ def hypothesis(key: GroupKey, fits: Sequence[Fit], query: Query, *, extractive: 
     named = sum(f.comparator == key[1] for f in body)
     versus = key[1] if named == len(body) or key[1] is None else f"{key[1]} ({named} of {len(body)} studies)"
     return Hypothesis(
-        statement=words, label=label(lead.intervention, versus, lead.claim.object.name, scope),
-        intervention=lead.intervention, outcome=lead.claim.object.name, comparator=key[1], scope=scope,
+        statement=words, label=label(lead.intervention, versus, lead.outcome_name, scope),
+        intervention=lead.intervention, outcome=lead.outcome_name, comparator=key[1], scope=scope,
         direction=direction, confidence=level, confidence_reasons=reasons,
         supporting=tuple(cite(f) for f in support), contradicting=tuple(cite(f) for f in against),
         n_studies=len(body), n_participants=sum(sizes) if sizes else None,

@@ -14,7 +14,8 @@ from kb.terms import occurs_any
 # NOTE: a few of each entity's other names widen the search; all of them would drown the question.
 SEARCH_FORMS = 3
 PASSAGE_DEPTH = 200
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+# NOTE: a sentence ends at . ! or ? before a space and a capital (or the end), never inside "P <0.01" or "8.0%".
+_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s+[A-Z(\[]|\s*$)|\n|$)", re.S)
 
 
 def query_filter(query: Query) -> Filter | None:

@@ -63,6 +63,19 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in words(DOSE.sub(" ", text)) if w not in STOP)
 
 
+# NOTE: how, how much or when an intervention is given, not what it is: "intermittent diazepam" is diazepam given so.
+MODIFIERS = frozenset(fold_word(w) for w in """
+intermittent continuous oral intravenous iv im subcutaneous topical inhaled nebulised nebulized intranasal rectal
+low high dose standard conventional routine usual additional adjunctive adjuvant add on early late short long term
+single repeated prophylactic preoperative postoperative perioperative maintenance needed as-needed regular daily
+""".split())
+
+
+def core(form: str) -> str:
+    """Return a term without how, how much or when it is given ("intermittent diazepam 5 mg" -> "diazepam")."""
+    return " ".join(w for w in content_words(form) if w not in MODIFIERS)
+
+
 def is_abbreviation(form: str) -> bool:
     """Return whether a form is an abbreviation, matched only with its exact case ("MP", "CPM-26")."""
     return bool(_ABBREVIATION.match(form.strip()))

@@ -201,3 +201,26 @@ def test_with_no_outcome_asked_a_condition_can_still_be_the_outcome() -> None:
                                    "not an outcome"
     exacerbations = cited("c", "Aspirin reduced asthma exacerbations (p < 0.01).", obj="asthma exacerbations")
     assert isinstance(judge(exacerbations, query_of(("intervention", "aspirin"), ("condition", "mild asthma"))), Fit)
+
+
+def test_how_or_when_a_drug_is_given_matches_loosely_and_is_named_as_indirect() -> None:
+    query = query_of(("intervention", "intermittent diazepam"), ("outcome", "undersedation"))
+    claim = cited("icu", "Undersedation was more common with diazepam (P <0.01).", "increase", subject="diazepam",
+                  obj="undersedation")
+    fit = judge(claim, query)
+    assert isinstance(fit, Fit) and fit.mismatches == ("asked about intermittent diazepam, the claim names diazepam",)
+
+
+def test_a_quote_naming_the_asked_terms_counts_only_for_what_holds_either_way_round() -> None:
+    # NOTE: evidence_inference train PMC-style sentence; the old extractor read its subject as "There".
+    query = query_of(("intervention", "dexmedetomidine"), ("comparator", "placebo"),
+                     ("outcome", "oxygen saturations"))
+    null = cited("dex", "There were no statistically significant differences between placebo and dexmedetomidine "
+                 "for oxygen saturations (P = 0.4).", "no_difference", subject="There", obj="differences",
+                 p_value={"value": 0.4})
+    fit = judge(null, query)
+    assert isinstance(fit, Fit) and fit.outcome_name == "oxygen saturations" and fit.comparator == "placebo"
+    effect = cited("dex2", "Oxygen saturations were higher with dexmedetomidine than placebo (P = 0.01).", "increase",
+                   subject="Oxygen saturations", obj="higher", p_value={"value": 0.01})
+    assert judge(effect, query) == ("only its quote names the asked intervention and outcome, so its direction of "
+                                    "effect cannot be placed")
