@@ -110,7 +110,9 @@ def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> Matched | tuple[N
     found = names(claim.object, cited)
     asked = query.by_role("outcome")
     if asked:
-        hit = _match(asked, found, claim.quote.text)
+        # NOTE: never matched on the quote alone: a sentence naming several outcomes says which one its claim is
+        # about only through the claim's outcome.
+        hit = _match(asked, found)
         return hit if hit else f"its outcome ('{claim.object.name}') is not the one asked about"
     # NOTE: with no outcome asked, any outcome counts except what the question is about: an object no more specific
     # than the asked condition ("asthma" in a "mild asthma" question) is not an outcome; "asthma exacerbations" is.
@@ -156,12 +158,10 @@ def judge(cited: CitedClaim, query: Query) -> Fit | str:
     o = _outcome(claim, cited, query)
     if isinstance(o, str):
         return o
-    quoted = [m for m in (i, o) if m is not None and m[2] == "quote"]
-    # NOTE: a direction of effect needs its arms and outcome read as the asked ones; only "no difference" (borne
-    # out by statistics) holds whichever way round a quote is read.
-    if quoted and not claim.restatable and claim.direction in ("increase", "decrease"):
-        what = " and ".join("intervention" if m is i else "outcome" for m in quoted)
-        return f"only its quote names the asked {what}, so its direction of effect cannot be placed"
+    # NOTE: a direction of effect needs its arms read as the asked ones; a "no difference" on the asked outcome
+    # holds whichever arm the quote names first.
+    if i is not None and i[2] == "quote" and not claim.restatable and claim.direction in ("increase", "decrease"):
+        return "only its quote names the asked intervention, so its direction of effect cannot be placed"
     return _fit(cited, query, i, o)
 
 
@@ -178,8 +178,7 @@ def _fit(cited: CitedClaim, query: Query, i: Matched | None, o: Matched | tuple[
     asked = [e.name for e in query.by_role("comparator")]
     if asked and comparator and comparator not in asked:
         mismatches.append(f"compared with {comparator}, not with {' / '.join(asked)} as asked")
-    by_quote = o[0] is not None and o[2] == "quote"
-    outcome = o[0].text if by_quote and o[0] is not None else claim.object.name
+    outcome = claim.object.name
     return Fit(cited, i[0].name if i else None, o[0].name if o[0] else None, i[1] if i else claim.subject.name,
                comparator, outcome_key(outcome, query), 2 * bool(i) + 2 * bool(o[0]) + (comparator in asked),
                tuple(mismatches), outcome)

@@ -211,16 +211,19 @@ def test_how_or_when_a_drug_is_given_matches_loosely_and_is_named_as_indirect() 
     assert isinstance(fit, Fit) and fit.mismatches == ("asked about intermittent diazepam, the claim names diazepam",)
 
 
-def test_a_quote_naming_the_asked_terms_counts_only_for_what_holds_either_way_round() -> None:
-    # NOTE: evidence_inference train PMC-style sentence; the old extractor read its subject as "There".
+def test_a_quote_naming_the_asked_intervention_counts_only_for_what_holds_either_way_round() -> None:
+    # NOTE: an Evidence Inference (train) sentence whose subject the old extractor read as "There".
     query = query_of(("intervention", "dexmedetomidine"), ("comparator", "placebo"),
                      ("outcome", "oxygen saturations"))
     null = cited("dex", "There were no statistically significant differences between placebo and dexmedetomidine "
-                 "for oxygen saturations (P = 0.4).", "no_difference", subject="There", obj="differences",
+                 "for oxygen saturations (P = 0.4).", "no_difference", subject="There", obj="oxygen saturations",
                  p_value={"value": 0.4})
     fit = judge(null, query)
-    assert isinstance(fit, Fit) and fit.outcome_name == "oxygen saturations" and fit.comparator == "placebo"
+    assert isinstance(fit, Fit) and fit.comparator == "placebo"
     effect = cited("dex2", "Oxygen saturations were higher with dexmedetomidine than placebo (P = 0.01).", "increase",
-                   subject="Oxygen saturations", obj="higher", p_value={"value": 0.01})
-    assert judge(effect, query) == ("only its quote names the asked intervention and outcome, so its direction of "
-                                    "effect cannot be placed")
+                   subject="There", obj="oxygen saturations", p_value={"value": 0.01})
+    assert judge(effect, query) == "only its quote names the asked intervention, so its direction of effect cannot " \
+                                   "be placed"
+    other_outcome = cited("dex3", "Dexmedetomidine lowered pain but not oxygen saturations (P = 0.4).",
+                          "no_difference", subject="Dexmedetomidine", obj="pain", p_value={"value": 0.4})
+    assert judge(other_outcome, query) == "its outcome ('pain') is not the one asked about"
