@@ -19,8 +19,8 @@ _SPELLING: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) fo
 ))
 _TOKEN = re.compile(r"[^\W_]+", re.U)
 # NOTE: "β-blocker" and "beta-blocker" are one word; the letter is spelt out with a space, as a hyphen would be.
-_GREEK = str.maketrans({"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "µ": " mu ",
-                        "μ": " mu ", "ω": " omega "})
+_GREEK = str.maketrans({"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ",
+                        "µ": " mu ", "μ": " mu ", "ω": " omega "})
 # NOTE: words that join or frame a term without naming anything ("risk of stroke" = "stroke risk").
 STOP = frozenset("a an the of in on at for to with and or by from as vs versus".split())
 # NOTE: doses, units and schedules say how much, not what: "zelmorant 200 mg once daily" is zelmorant.

@@ -57,7 +57,8 @@ def rct(doc: str, direction: Direction = "decrease", n: int | None = 300, **extr
 def query_of(*entities: tuple[Role, str], question: str = "q") -> Query:
     """Return a question of named entities, each its own name."""
     types: dict[Role, EntityType] = {"comparator": "intervention", "other": "other"}
-    found = tuple(QueryEntity(text=t, role=r, name=t, type=types.get(r, r)) for r, t in entities)  # type: ignore[arg-type]
+    found = tuple(QueryEntity(text=t, role=r, name=t, type=types.get(r, r))  # type: ignore[arg-type]
+                  for r, t in entities)
     return Query(question=question, entities=found)
 
 

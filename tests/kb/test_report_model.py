@@ -111,7 +111,7 @@ def test_without_documents_the_report_still_builds() -> None:
 
 
 def test_a_hazard_ratio_on_survival_is_a_lower_risk_not_a_decrease_in_survival() -> None:
-    # NOTE: NCT01642004 posts "Overall Survival ... Hazard Ratio (HR) 0.59"; "direction: decrease" read as less survival.
+    # NOTE: NCT01642004 posts "Overall Survival ... Hazard Ratio (HR) 0.59"; "decrease" read as less survival.
     assert direction_label("decrease", ["decreases_risk_of"]) == "lower risk"
     assert direction_label("decrease", ["decreases"]) == "decrease"
     assert direction_label("no_difference", ["decreases_risk_of"]) == "no difference"
