@@ -54,8 +54,9 @@ AMBIGUOUS = {
     "touch": None, "pressure": None, "heat": None, "ice": None, "water": None, "fat": None, "sugar": None,
     "control": None, "training": None, "feeding": None, "diet": None, "mask": None, "needle": None,
 }
-_VERB_USE = re.compile(r"\b(?:not|to|may|might|can|could|will|would|did|does|do|which|that|and)\s+lead\s+"
-                       r"(?:to|in|into)\b|\blead(?:s|ing)?\s+to\b", re.IGNORECASE)
+# NOTE: "did not lead to", "may lead", "lead to": the verb, read off the mention's own neighbours only.
+_VERB_BEFORE = re.compile(r"\b(?:not|may|might|can|could|will|would|did|does|do|to|which|that|also)\s+$", re.IGNORECASE)
+_VERB_AFTER = re.compile(r"\s+(?:to|into)\b", re.IGNORECASE)
 
 _JOINED = re.compile(r"\s*(?:[-/–+]|\bplus\b|\bcombined with\b|\bin combination with\b)\s*", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\w][\w'’]*(?:[-/][\w]+)*")
@@ -108,12 +109,12 @@ def supported(text: str, start: int, end: int, spans: Sequence[Span] = ()) -> bo
     if term not in AMBIGUOUS:
         return True
     window = text[max(start - 40, 0) : end + 40]
-    if term == "lead" and _VERB_USE.search(text[max(start - 20, 0) : end + 10]):
+    if term == "lead" and (_VERB_BEFORE.search(text[max(start - 20, 0) : start]) or _VERB_AFTER.match(text, end)):
         return False
     context = AMBIGUOUS[term]
     if context is not None and context.search(window):
         return True
-    return any(s.start <= start and end <= s.end and (s.end - s.start) > (end - start) for s in spans)
+    return any(s.start <= start and end <= s.end for s in spans)
 
 
 def whole_product(text: str, start: int, end: int) -> tuple[int, int]:

@@ -73,3 +73,9 @@ def test_combination_products_stay_whole(text: str, mention: str, whole: str) ->
     start = text.index(mention)
     s, e = whole_product(text, start, start + len(mention))
     assert text[s:e] == whole
+
+
+def test_the_verb_check_reads_only_the_mentions_own_neighbours() -> None:
+    text = "Blood lead may lead to anaemia."
+    metal, verb = text.index("lead"), text.rindex("lead")
+    assert supported(text, metal, metal + 4) and not supported(text, verb, verb + 4)
