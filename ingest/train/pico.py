@@ -179,6 +179,7 @@ def train(data: Path) -> str:
     model = _with_threshold(model, tune_docs)
     n_ei = sum(int((f.labels > 0).sum()) for _, f in ei)
     meta = {"labels": list(LABELS), "width": WIDTH, "shapes": SHAPES, "hidden": HIDDEN, "epoch": epoch,
+            "ei_weight": EI_WEIGHT,
             "trained_on": f"EBM-NLP {len(fitting) - len(ei) - sum(is_tune)} abstracts + Evidence Inference "
                           f"ev2_train prompt strings in {len(ei)} articles ({n_ei} pieces)"}
     meta["min_score"] = model.min_score

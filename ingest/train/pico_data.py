@@ -26,7 +26,7 @@ from ingest.train.data import ei_root, ei_split_ids
 from kb.embed import MINILM_DIM, OnnxMiniLM, TokenStates
 from kb.models import Chunk, Document, content_hash, document_id
 
-CACHE = Path(os.environ.get("MEDKB_PICO_CACHE", "/work/cache/pico"))
+DEFAULT_CACHE = Path("/work/cache/pico")
 FEATURES_VERSION = "1"  # NOTE: bump when documents, chunking or labels change, so stale caches are not read
 _EBM_LABEL = {"I-PAR": 1, "I-INT": 2, "I-OUT": 3, "O": 0}
 _EI_LABEL = {"Intervention": 2, "Comparator": 2, "Outcome": 3}  # NOTE: comparators are I in EBM-NLP's scheme too
@@ -170,9 +170,14 @@ def _piece_labels(char_labels: np.ndarray, spans: np.ndarray, text: str) -> np.n
     return out
 
 
+def cache_dir() -> Path:
+    """Return the features cache folder: $MEDKB_PICO_CACHE, else /work/cache/pico (read when training runs)."""
+    return Path(os.environ.get("MEDKB_PICO_CACHE", str(DEFAULT_CACHE)))
+
+
 def encode(item: Labelled, embedder: OnnxMiniLM) -> Features:
     """Return a document's chunk-pass features, from the cache when they are there."""
-    path = CACHE / f"v{FEATURES_VERSION}" / item.source / f"{item.key}-{item.doc.content_hash[:12]}.npz"
+    path = cache_dir() / f"v{FEATURES_VERSION}" / item.source / f"{item.key}-{item.doc.content_hash[:12]}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
             return Features(z["vectors"], z["spans"].astype(np.int64), z["chunk"], z["labels"])
