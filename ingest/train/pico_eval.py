@@ -19,7 +19,8 @@ from ingest.nlp.entities import FUNCTION_WORDS
 from ingest.nlp.pico import LABELS, PicoModel, PicoSpan, decode, tag_pico, word_spans
 from ingest.nlp.sentences import sentence_spans
 from ingest.train.pico_data import Features, Labelled
-from kb.lexicon import Lexicon, load_mesh
+from kb.lexicon import Lexicon
+from kb.mesh import load_mesh
 
 NOTES = "## What the outputs look like"
 Predictor = Callable[[Labelled, Features], list[PicoSpan]]
