@@ -16,7 +16,8 @@ from kb.answers import CitedClaim, Query, QueryEntity
 from kb.claims import Claim, Scope
 from kb.grade import MECHANISTIC
 from kb.models import Entity, StudyDesign
-from kb.terms import STOP, content_words, core, covers_any, expand, normalize, occurs, occurs_any
+from kb.abbrev import expand
+from kb.terms import STOP, content_words, core, covers_any, normalize, occurs, occurs_any
 
 # NOTE: a narrative review or guideline restates studies; what it says is shown, never counted as a study.
 NOT_PRIMARY: frozenset[StudyDesign] = frozenset({"review", "guideline"})
@@ -60,7 +61,7 @@ class Fit:
 def names(entity: Entity, cited: CitedClaim) -> list[str]:
     """Return an entity's name, synonyms and the name with its document's abbreviations spelt out."""
     spelt = expand(entity.name, dict(cited.source.abbreviations))
-    return [entity.name, *entity.synonyms, *([spelt] if spelt else [])]
+    return [entity.name, *entity.synonyms, *([spelt] if spelt != entity.name else [])]
 
 
 How = Literal["same", "related", "loose", "quote"]

@@ -15,7 +15,8 @@ from kb.answers import CitedClaim, Query
 from kb.models import Document, StudyDesign
 from kb.records import document_from_hit
 from kb.store import Filter, Match, Store
-from kb.terms import abbreviations, occurs_any
+from kb.abbrev import abbreviations
+from kb.terms import occurs_any
 from kb.trials import outcome_switch, trial_paper_links, unpublished_gap
 
 SYNTHESES: frozenset[StudyDesign] = frozenset({"meta_analysis", "systematic_review"})

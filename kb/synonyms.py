@@ -12,7 +12,8 @@ from typing import Literal
 from kb.answers import Query, QueryEntity
 from kb.lexicon import Lexicon, Mention
 from kb.models import EntityType
-from kb.terms import abbreviations, is_abbreviation, normalize
+from kb.abbrev import abbreviations
+from kb.terms import is_abbreviation, normalize
 
 LAY_FILE = "lay_synonyms.tsv"
 # NOTE: a drug's MeSH entry terms run to dozens of brand names and codes; the first ones are the useful ones.

@@ -29,8 +29,6 @@ DOSE = re.compile(
     r"dose|m2))?(?!\w)|\b(?:once|twice|thrice|daily|weekly|monthly|nightly)\b", re.I)
 # NOTE: an abbreviation is matched as written ("MP" is not "mp"); it has no lowercase letter and 2+ capitals.
 _ABBREVIATION = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z0-9][A-Z0-9α-ω&/+-]{1,11}$")
-_SHORT = re.compile(r"[A-Za-z][A-Za-z0-9/-]{1,11}")
-_PAREN = re.compile(r"\(\s*([^()\s;,][^();,]{0,14}?)\s*\)")
 
 
 def fold_word(word: str) -> str:
@@ -129,47 +127,3 @@ def occurs_any(forms: Iterable[str], text: str) -> str | None:
 def same(a: str, b: str) -> bool:
     """Return whether two terms fold to the same content words."""
     return bool(content_words(a)) and content_words(a) == content_words(b)
-
-
-def _long_form(short: str, before: str) -> str | None:
-    """Return the shortest tail of `before` whose letters spell `short` in order (Schwartz & Hearst 2003)."""
-    s, i = len(short) - 1, len(before) - 1
-    while s >= 0:
-        c = short[s].casefold()
-        if not c.isalnum():
-            s -= 1
-            continue
-        while i >= 0 and (before[i].casefold() != c or (s == 0 and i > 0 and before[i - 1].isalnum())):
-            i -= 1
-        if i < 0:
-            return None
-        i -= 1
-        s -= 1
-    start = before.rfind(" ", 0, i + 1) + 1
-    found = before[start:].strip()
-    return found if len(found) > len(short) else None
-
-
-def abbreviations(text: str) -> dict[str, str]:
-    """Return the abbreviations a text defines as 'long form (SHORT)', short form to long form."""
-    found: dict[str, str] = {}
-    for m in _PAREN.finditer(text):
-        short = m.group(1)
-        if not _SHORT.fullmatch(short) or not any(c.isupper() for c in short):
-            continue
-        window = text[max(0, m.start() - 120) : m.start()].rstrip()
-        window = re.split(r"[.;:()\[\]]", window)[-1]
-        # NOTE: S&H's window: at most min(|A| + 5, 2|A|) words before the bracket.
-        limit = min(len(short) + 5, 2 * len(short))
-        tail = " ".join(window.split()[-limit:])
-        if long := _long_form(short, tail):
-            found.setdefault(short, long)
-    return found
-
-
-def expand(name: str, defined: dict[str, str]) -> str | None:
-    """Return a name with the abbreviations a document defines spelt out, or None when it has none."""
-    out = name
-    for short, long in defined.items():
-        out = re.sub(rf"(?<![^\W_]){re.escape(short)}(?![^\W_])", long, out)
-    return out if out != name else None

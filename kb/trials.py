@@ -6,11 +6,11 @@ import math
 import re
 from collections.abc import Iterable
 
-import pysbd
 
 from kb.claims import (PREDICATE_DIRECTION, Claim, ClaimKind, EffectMeasure, EffectType, Predicate, PValue, Quote,
                        claim_id)
 from kb.models import Document, Entity, TrialInfo
+from kb.segment import sentence_spans
 
 ALPHA = 0.05
 EXTRACTOR = "registry"
@@ -158,7 +158,7 @@ def unpublished_gap(trial_doc: Document, linked_papers: Iterable[Document]) -> s
 def primary_outcome_phrases(text: str) -> list[str]:
     """Return what a paper names as its primary outcome, one phrase per sentence that states it."""
     phrases = []
-    for sentence in pysbd.Segmenter(language="en", clean=False).segment(text):
+    for sentence in (text[a:b] for a, b in sentence_spans(text)):
         match = _PRIMARY.search(sentence)
         if not match or _NEGATED.search(sentence[:match.start()]):
             continue

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from ingest.nlp.entities import FUNCTION_WORDS
-from ingest.nlp.sentences import sentence_spans
+from kb.segment import sentence_spans
 from kb.embed import TokenStates
 
 WEIGHTS = Path(__file__).with_name("pico_weights.npz")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.nlp.pico import (LABELS, SHAPES, WEIGHTS, WIDTH, PicoModel, decode, neighbour_index, shape_features,
                               stack_features, text_shape, word_probabilities, word_spans)
-from ingest.nlp.sentences import sentence_spans
+from kb.segment import sentence_spans
 from ingest.train.data import REPORTS
 from ingest.train.pico_data import UNKNOWN, Features, Labelled, ebm_documents, ei_documents, encode, held_out
 from ingest.train.pico_eval import Predictor, evaluate, token_f_beta, write_report

@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.nlp.entities import FUNCTION_WORDS
 from ingest.nlp.pico import LABELS, PicoModel, PicoSpan, decode, tag_pico, word_spans
-from ingest.nlp.sentences import sentence_spans
+from kb.segment import sentence_spans
 from ingest.train.pico_data import Features, Labelled
 from kb.lexicon import Lexicon
 from kb.mesh import load_mesh

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
-from ingest.nlp.sentences import sentence_spans
+from kb.segment import sentence_spans
 
 MAX_LONG_WORDS = 12
 

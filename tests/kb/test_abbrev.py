@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from ingest.nlp.abbrev import abbreviations, expand, long_form
+from kb.abbrev import abbreviations, expand, long_form
 from tests.conftest import DATA, needs_data
 
 EBM_TEXTS = DATA / "ebm_nlp" / "documents_trainpool.jsonl.gz"
