@@ -40,6 +40,8 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
     (r"\b(?:reduced|reduces|reduce|reduction|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
      r"inferior|attenuated|shorter|prevented|fell)\b", "decreases", "decrease"),
 ))
+# NOTE: explicit no-difference wording: the only words that may say "no difference" (statistics aside).
+NULL_WORDING = re.compile("|".join(f"(?:{c[0].pattern})" for c in CUES[:2]), _I)
 HEDGES = re.compile(r"\b(?:may|might|could|suggests?|suggested|suggesting|possibl[ey]|hypothes\w*|appears?\s+to|"
                     r"seems?\s+to|potentially)\b", _I)
 SAFETY = re.compile(r"adverse|side[- ]effects?|toxicit|tolerab|safety|complications?", _I)
@@ -219,7 +221,7 @@ def parse(sentence: str, lexicon: Lexicon) -> Parsed:
 
 def from_effect(effect: EffectMeasure | None) -> tuple[Predicate, Direction] | None:
     """Return the predicate a significant ratio implies when no verbal cue is present."""
-    if effect is None or effect.crosses_null() is None or effect.type not in ("HR", "OR", "RR", "IRR"):
+    if effect is None or effect.crosses_null() is None or not effect.is_ratio:
         return None
     if effect.crosses_null():
         return "no_effect_on", "no_difference"
