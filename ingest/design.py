@@ -46,11 +46,11 @@ _CUES: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _I
      "cross_sectional"),
     (r"\b(?:this|our|a|the\s+present)\s+(?:[\w-]+\s+){0,3}?cohort\s+(?:study|of)\b|\bretrospective(?:ly)?\s+(?:chart\s+"
      r"|record\s+)?(?:review|analy[sz]ed|analysis)\b", "cohort"),
-    (r"\b(?:this|a|our)\s+case\s+series\b", "case_series"),
+    (r"\b(?:this|a|our)\s+(?:[\w-]+\s+){0,2}?case\s+series\b", "case_series"),
     (r"\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+(?:\d+-year-old|case|patient)", "case_report"),
     (r"\b(?:this|a|our)\s+qualitative\s+(?:study|research|design|approach)|\bsemi-structured\s+interviews"
      r"|\bfocus\s+groups\b", "qualitative"),
-    (r"\bin\s+(?:mice|rats)\b|\bmurine\b|\brodents?\b|\bzebrafish\b|\bxenografts?\b", "animal"),
+    (r"\bmice\b|\brats?\b|\bmurine\b|\brodents?\b|\bzebrafish\b|\bxenografts?\b|\brabbits\b|\bpiglets\b", "animal"),
     (r"\bin\s+vitro\b|\bcell\s+lines?\b|\bcultured\s+cells\b", "in_vitro"),
     (r"\b(?:this|these|our)\s+(?:\w+\s+)?guidelines?\b", "guideline"),
     (r"\b(?:this|our|the\s+present)\s+(?:narrative\s+|literature\s+|scoping\s+)?review\b|\bwe\s+review(?:ed)?\s+"
@@ -74,6 +74,15 @@ _TITLE: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _
 
 # NOTE: a trial's methods may use cell lines, animals or interviews on the side; only the abstract says it is one.
 _ABSTRACT_ONLY = frozenset({"animal", "in_vitro", "qualitative"})
+# NOTE: an abstract without its background states this study's design even in passing ("in a cohort of 500
+# adults"); read after every self-description (the body's too), and never in the body.
+_ABSTRACT: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _I), d) for p, d in (
+    (r"case[- ]control", "case_control"),
+    (r"cross-sectional", "cross_sectional"),
+    (r"\bcohort\b|\bprospective(?:ly)?\s+(?:follow|observ)|\bretrospective(?:ly)?\s+(?:analy|review|stud|collect)",
+     "cohort"),
+    (r"\bcase\s+series\b", "case_series"),
+))
 
 
 def _first(cues: tuple[tuple[re.Pattern[str], StudyDesign], ...], text: str, body: bool = False) -> StudyDesign | None:
@@ -85,7 +94,8 @@ def text_design(doc: Document) -> StudyDesign:
     """Return the design the document says it has: its title first, then abstract, methods and results."""
     title, front, *body = regions(doc)
     found = _first(_TITLE, title) or _first(_CUES, front)
-    return found or next((d for text in body if (d := _first(_CUES, text, body=True))), None) or "unknown"
+    found = found or next((d for text in body if (d := _first(_CUES, text, body=True))), None)
+    return found or _first(_ABSTRACT, front) or "unknown"
 
 
 def design_of(doc: Document) -> StudyDesign:

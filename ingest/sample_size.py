@@ -57,7 +57,7 @@ _ANY = (re.compile(rf"{_COUNT}\s+{_ADJECTIVES}{_PEOPLE}\b", _I),
 # arm's, a cluster's; a bare count must not be of the eligible, the identified or the attending either.
 _NOT_STUDIED = re.compile(r"screen|assess\w*\s+for|approach|invit|offered|contact|exclu|declin|refus|target|planned|"
                           r"intended|expected|would\s+be|\beach\b|per\s+(?:group|arm)|percent|dropp|withdr|lost\s+to|discontinu|died|inappropriate|replaced|groups?\b|arms?\b", _I)
-_NOT_STUDIED_ANY = re.compile(rf"{_NOT_STUDIED.pattern}|eligib|potential|attend|identif|admitted|referred|regist|"
+_NOT_STUDIED_ANY = re.compile(rf"{_NOT_STUDIED.pattern}|eligib|potential|attend|admitted|referred|regist|"
                               r"population|approximately|estimated|per\s+year", _I)
 # NOTE: the rest of the clause after any count: a part of a whole, one arm, or people who never took part.
 _A_PART = re.compile(r"^\s+of\s+(?:the\s+|these\s+|those\s+)?(?:\d|[a-z]+\s+\d)|^\s+(?:[\w-]+\s+){0,2}?(?:schools?|"
@@ -68,6 +68,7 @@ _A_PART = re.compile(r"^\s+of\s+(?:the\s+|these\s+|those\s+)?(?:\d|[a-z]+\s+\d)|
 _NOT_OWN = re.compile(r"\[\d|\bet\s+al\b|\(\s*[A-Z][\w-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d\d|\bpower\b|sample\s+size|"
                       r"would\s+(?:require|need)|(?:needed|required|necessary)\s+to\s+detect|\bper\s+100", _I)
 _MORE_ARMS = re.compile(rf"\s+(?:to|into)\b[^.;]*?\band\s+{_COUNT}\s+(?:{_PEOPLE}\s+)?(?:to|into|in)\b", _I)
+_NOT_PEOPLE = re.compile(r"\b(?:trials|studies|articles|papers)\b", _I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
 _N_IN_BRACKETS = re.compile(r"\(\s*n\s*=\s*(\d[\d,]*)\s*\)", _I)
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
@@ -97,7 +98,8 @@ def _credible(m: re.Match[str], sentence: str, exclude: re.Pattern[str]) -> bool
     context = " ".join(clause.split()[-2:]) + " " + sentence[m.start() : m.end()]
     if exclude is _NOT_STUDIED_ANY:
         context += re.split(r"[,;:()]", sentence[m.end() :], maxsplit=1)[0][:80]
-    return not exclude.search(context)
+    # NOTE: "Four randomised trials with 3104 participants": trials counted are not people.
+    return not exclude.search(context) and not _NOT_PEOPLE.search(sentence[m.end("n") : m.end()])
 
 
 def _counts(texts: tuple[str, ...], cues: tuple[re.Pattern[str], ...], exclude: re.Pattern[str] = _NOT_STUDIED
