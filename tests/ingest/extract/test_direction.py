@@ -10,6 +10,7 @@ import pytest
 
 from ingest.extract.direction import WEIGHTS, DirectionModel, Opinion, decide, default_model, features, read_model
 from ingest.extract.rules import RuleExtractor
+from ingest.nlp.reading import read_document
 from kb.claims import PREDICATE_DIRECTION, Claim, EffectMeasure, Predicate, PValue
 from kb.errors import ConfigError
 from kb.lexicon import Lexicon
@@ -118,15 +119,13 @@ def test_the_pinned_sentences_are_verbatim_in_the_shared_texts(pmcid: str, sente
 
 
 def test_an_effect_cue_is_not_turned_into_no_difference_by_the_model() -> None:
-    rules = RuleExtractor(Lexicon.from_terms([]), model=_says_no_difference())
-    claims = _claims(rules, MBB)
+    claims = _claims(RuleExtractor(model=_says_no_difference()), MBB)
     assert claims and all(c.predicate != "no_effect_on" for c in claims)
     assert ("decreases", "depression") in {(c.predicate, c.object.name.split()[-1]) for c in claims}
 
 
 def test_a_significant_p_beats_the_word_similar() -> None:
-    rules = RuleExtractor(Lexicon.from_terms([]), model=_says_no_difference())
-    (claim,) = _claims(rules, OC)
+    (claim,) = _claims(RuleExtractor(model=_says_no_difference()), OC)
     assert (claim.predicate, claim.direction, claim.p_value) == ("associated_with", "unclear", PValue(value=0.003))
 
 
@@ -140,4 +139,5 @@ def _claims(rules: RuleExtractor, sentence: str) -> list[Claim]:
     text = f"T\n\n{sentence}\n"
     doc = Document(id=make_id("t", text), kind="text", source="t", content_hash=content_hash(text), title="T",
                    text=text, sections=(Section(title="Results", kind="results", start=3, end=len(text)),))
-    return rules.extract(doc, Chunk(id=make_id("c", doc.id), doc_id=doc.id, text=text, start=0, end=len(text)))
+    chunk = Chunk(id=make_id("c", doc.id), doc_id=doc.id, text=text, start=0, end=len(text))
+    return list(rules.extract(read_document(doc, [chunk], None, Lexicon.from_terms([]), None)).claims)
