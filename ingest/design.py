@@ -21,8 +21,8 @@ __all__ = ["design_of", "fill_design_and_size", "sample_size_of", "text_design"]
 _I = re.IGNORECASE
 # NOTE: words that stop "a ... randomised trial" from being this study: "a previous randomised trial", "a
 # meta-analysis of randomised trials", "a non-randomised trial".
-_NOT_SELF = r"(?!(?:of|in|on|from|previous|prior|earlier|recent|other|published|similar|large|several|many|these|those|" \
-            r"meta-analys[ie]s|review|non|not)\b)"
+_NOT_SELF = (r"(?!(?:of|in|on|from|previous|prior|earlier|recent|other|published|similar|large|several|many|these|"
+             r"those|meta-analys[ie]s|review|non|not)\b)")
 _WORD = rf"{_NOT_SELF}[\w/-]+[\s,]+"
 _SELF = r"(?:this|our|the\s+(?:present|current)|a|an|in\s+a|in\s+this)"
 # NOTE: in order of what a design statement proves; each must describe this document, not one it cites.
@@ -35,13 +35,14 @@ _CUES: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _I
      r"(?:reviewed|searched)", "systematic_review"),
     (rf"\b{_SELF}\s+(?:{_WORD}){{0,10}}?randomi[sz]ed[\s,]+(?:{_WORD}){{0,8}}?(?:trial|study|design)\b"
      r"|\b(?:were|was|being|been)\s+(?:(?!not\b)\w+\s+){0,3}?(?:randomi[sz]ed|randomly(?:\s+\w+){0,3}?\s+(?:assigned|"
-     r"allocated|divided|distributed|placed|split))\b|\brandomly\s+(?:assigned|allocated|divided)\s+(?:in)?to\b|\bwe\s+(?:\w+\s+){0,2}?"
-     r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))\b|\brandomi[sz]ation\s+(?:sequence|list|schedule|code)s?\b"
-     r"|\ballocation\s+concealment\b", "rct"),
+     r"allocated|divided|distributed|placed|split))\b|\brandomly\s+(?:assigned|allocated|divided)\s+(?:in)?to\b"
+     r"|\bwe\s+(?:\w+\s+){0,2}?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))\b"
+     r"|\brandomi[sz]ation\s+(?:sequence|list|schedule|code)s?\b|\ballocation\s+concealment\b", "rct"),
     (rf"\b{_SELF}\s+(?:{_WORD}){{0,6}}?non-?randomi[sz]ed[\s,-]+(?:{_WORD}){{0,6}}?(?:trial|study|design)\b"
      r"|\b(?:were|was)\s+not\s+randomi[sz]ed|\bno\s+randomi[sz]ation\s+was|\bsingle-?(?:arm|group)\s+(?:\w+\s+){0,3}?"
      r"(?:trial|study)", "non_randomized_trial"),
-    (r"\b(?:this|our|a|the\s+present)\s+(?:[\w-]+\s+){0,3}?case[- ]control\s+(?:study|design|analysis)", "case_control"),
+    (r"\b(?:this|our|a|the\s+present)\s+(?:[\w-]+\s+){0,3}?case[- ]control\s+(?:study|design|analysis)",
+     "case_control"),
     (r"\b(?:this|our|a|the\s+present)\s+(?:[\w-]+\s+){0,3}?cross-sectional\s+(?:study|survey|design|analysis)",
      "cross_sectional"),
     (r"\b(?:this|our|a|the\s+present)\s+(?:[\w-]+\s+){0,3}?cohort\s+(?:study|of)\b|\bretrospective(?:ly)?\s+(?:chart\s+"

@@ -25,10 +25,11 @@ _WORDS = {**{w: i for i, w in enumerate(_UNITS, 1)}, **{w: 10 * i for i, w in en
 _SPELLED = rf"(?:{'|'.join(_TENS)})(?:-(?:{'|'.join(_UNITS[:9])}))?|{'|'.join(_UNITS[::-1])}"
 # NOTE: a count stands alone: not inside an identifier (NCT01005095), a decimal, a range, a reference [12], a list
 # of arms ("23, 16 and 21 patients") or a number grouped by spaces ("256 985").
-_COUNT = (rf"(?<![\w.,/\[–-])(?<!\d[^\S\n])(?<!\d,\s)(?<!\d\sand\s)(?<!hundred\s)(?<!hundred\sand\s)(?!0\d)(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_SPELLED})"
-          r"(?![\w%/\]–-]|[.,·]\d|[^\S\n]\d{3}\b)")
+_ALONE = r"(?<![\w.,/\[–-])(?<!\d[^\S\n])(?<!\d,\s)(?<!\d\sand\s)(?<!hundred\s)(?<!hundred\sand\s)(?!0\d)"
+_COUNT = rf"{_ALONE}(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_SPELLED})(?![\w%/\]–-]|[.,·]\d|[^\S\n]\d{{3}}\b)"
 _GAP = r"(?:[\w-]+\s+){0,6}?"
-_ADJECTIVES = r"(?:(?!(?:of|for|in|with|and|to|at|per|weeks?|days?|months?|years?|hours?|times|doses?)\b)[\w-]+\s+){0,3}?"
+_ADJECTIVES = (r"(?:(?!(?:of|for|in|with|and|to|at|per|weeks?|days?|months?|years?|hours?|times|doses?)\b)"
+               r"[\w-]+\s+){0,3}?")
 _RAND = r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed|placed))"
 _CLASSES: tuple[tuple[re.Pattern[str], ...], ...] = tuple(tuple(re.compile(p, _I) for p in ps) for ps in (
     (rf"{_COUNT}\s+(?:{_GAP}{_PEOPLE}\s+{_GAP}|(?:who\s+)?(?:met|fulfilled|satisfied)\s+[^,;.]{{0,60}}?\s+and\s+)?"
@@ -56,15 +57,20 @@ _ANY = (re.compile(rf"{_COUNT}\s+{_ADJECTIVES}{_PEOPLE}\b", _I),
 # NOTE: words around a count that make it someone else's or a part: screened, invited, planned, dropped out, one
 # arm's, a cluster's; a bare count must not be of the eligible, the identified or the attending either.
 _NOT_STUDIED = re.compile(r"screen|assess\w*\s+for|approach|invit|offered|contact|exclu|declin|refus|target|planned|"
-                          r"intended|expected|would\s+be|\beach\b|per\s+(?:group|arm)|percent|dropp|withdr|lost\s+to|discontinu|died|inappropriate|replaced|groups?\b|arms?\b", _I)
+                          r"intended|expected|would\s+be|\beach\b|per\s+(?:group|arm)|percent|dropp|withdr|lost\s+to|"
+                          r"discontinu|died|inappropriate|replaced|groups?\b|arms?\b", _I)
 _NOT_STUDIED_ANY = re.compile(rf"{_NOT_STUDIED.pattern}|eligib|potential|attend|admitted|referred|regist|"
                               r"population|approximately|estimated|per\s+year", _I)
 # NOTE: the rest of the clause after any count: a part of a whole, one arm, or people who never took part.
-_A_PART = re.compile(r"^\s+of\s+(?:the\s+|these\s+|those\s+)?(?:\d|[a-z]+\s+\d)|^\s+(?:[\w-]+\s+){0,2}?(?:schools?|"
-                     r"practices|clusters?|villages?|hospitals|cent(?:er|re)s|wards|communities|sites|households)\b|^[^,;:()]*?\b(?:(?:in\s+each|per|"
-                     r"in\s+both|each)\s+(?:group|arm)|responded\s+to\s+(?:the\s+|an?\s+)?(?:advert|invit|letter|call|mail|survey)|(?:were|was)\s+(?:screened|invited|approached|"
-                     r"contacted|excluded|assessed\s+for)|declined|refused|dropped|withdrew|were\s+lost|experienc|"
-                     r"developed|suffered|reported|showed|achieved|required)", _I)
+_A_PART = re.compile(
+    r"^\s+of\s+(?:the\s+|these\s+|those\s+)?(?:\d|[a-z]+\s+\d)"  # "Three of 12 patients"
+    r"|^\s+(?:[\w-]+\s+){0,2}?(?:schools?|practices|clusters?|villages?|hospitals|cent(?:er|re)s|wards|communities|"
+    r"sites|households)\b"  # "eight selected schools"
+    r"|^[^,;:()]*?\b(?:(?:in\s+each|per|in\s+both|each)\s+(?:group|arm)"
+    r"|responded\s+to\s+(?:the\s+|an?\s+)?(?:advert|invit|letter|call|mail|survey)"
+    r"|(?:were|was)\s+(?:screened|invited|approached|contacted|excluded|assessed\s+for)"
+    r"|declined|refused|dropped|withdrew|were\s+lost|experienc|developed|suffered|reported|showed|achieved|required)",
+    _I)
 _NOT_OWN = re.compile(r"\[\d|\bet\s+al\b|\(\s*[A-Z][\w-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d\d|\bpower\b|sample\s+size|"
                       r"would\s+(?:require|need)|(?:needed|required|necessary)\s+to\s+detect|\bper\s+100", _I)
 _MORE_ARMS = re.compile(rf"\s+(?:to|into)\b[^.;]*?\band\s+{_COUNT}\s+(?:{_PEOPLE}\s+)?(?:to|into|in)\b", _I)
@@ -91,7 +97,8 @@ def _other_arms(rest: str) -> int:
 def _credible(m: re.Match[str], sentence: str, exclude: re.Pattern[str]) -> bool:
     """Return whether a matched count is of studied people: not a year, not screened, planned or a part."""
     n = _value(m["n"])
-    if not 2 <= n <= _MAX_CREDIBLE or (1900 <= n <= 2100 and "," not in m["n"]) or _A_PART.search(sentence[m.end("n"):]):
+    year = 1900 <= n <= 2100 and "," not in m["n"]
+    if not 2 <= n <= _MAX_CREDIBLE or year or _A_PART.search(sentence[m.end("n") :]):
         return False
     # NOTE: a cue's own words say what the count is; a bare count is also judged by the rest of its clause.
     clause = re.split(r"[,;:()]", sentence[: m.start()])[-1]

@@ -12,7 +12,8 @@ from kb.claims import Scope
 
 _I = re.IGNORECASE
 _POST_HOC = re.compile(r"\bpost[- ]?hoc\b|\bexploratory\s+(?:\w+\s+)?analys[ie]s\b|\bnot\s+pre-?specified\b", _I)
-_AGE = r"(?:aged|older|younger|over|under|above|below)\s+(?:than\s+)?(?:[<>≤≥]\s*)?\d|(?:[<>≤≥]|>=|<=)\s*\d+\s*(?:years?|y)\b"
+_AGE = (r"(?:aged|older|younger|over|under|above|below)\s+(?:than\s+)?(?:[<>≤≥]\s*)?\d"
+        r"|(?:[<>≤≥]|>=|<=)\s*\d+\s*(?:years?|y)\b")
 _PEOPLE = r"(?:patients|participants|subjects|children|adults|individuals|people|those|women|men|infants)"
 _SUBGROUP = re.compile(
     r"\bsub-?groups?\b|\bsubsets?\s+of\b|\bsub-?populations?\b|\binteraction\b|\bstratified\s+(?:by|according)"

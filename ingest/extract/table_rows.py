@@ -140,16 +140,18 @@ def _read(cells: list[str], columns: list[str] | None) -> tuple[Decision, tuple[
 def _estimate(cell: re.Match[str], header: str) -> EffectMeasure | None:
     """Return an estimate cell as the measure its header names; a bare "ratio" or "difference" keeps only its null."""
     named = re.search(r"\b[ahi]?(IRR|RR|OR|HR)\b", header, re.IGNORECASE)
-    kind: EffectType = named[1].upper() if named else "RR" if _RATIO_HEADER.search(header) else "MD"  # type: ignore[assignment]
+    kind = named[1].upper() if named else "RR" if _RATIO_HEADER.search(header) else "MD"
     low, high = to_float(cell["lo"]), to_float(cell["hi"])
-    return EffectMeasure(type=kind, value=to_float(cell["v"]), ci_low=low, ci_high=high) if low <= high else None
+    if low > high:
+        return None
+    return EffectMeasure(type=kind, value=to_float(cell["v"]), ci_low=low, ci_high=high)  # type: ignore[arg-type]
 
 
 def _decided(cells: list[str], arms: tuple[int, int], kinds: list[str], effect: EffectMeasure | None,
              p: PValue | None) -> tuple[Decision, tuple[int, int]] | None:
     """Return the decision on a row and its arms (subject first); a table has no words, so only statistics decide."""
     side, ordered = _side(cells, arms, effect, kinds)
-    cue: Predicate | None = {"increase": "increases", "decrease": "decreases"}.get(side or "")  # type: ignore[assignment]
+    cue: Predicate | None = "increases" if side == "increase" else "decreases" if side == "decrease" else None
     decision = decide(cue, False, effect, p, None)
     if not decision.validated:
         return None

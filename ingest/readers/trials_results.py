@@ -112,7 +112,8 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
         doc, (anchor.start, anchor.end), anchor.field, kind="efficacy", subject=_intervention(groups[0], arms),
         predicate=predicate, obj=Entity(id=entity_id(o.title, "outcome"), name=o.title, type="outcome"),
         comparator=" / ".join(g.title for g in groups[1:]) or None, sample_size=analysed, p_value=p_value,
-        effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper), scope=scope_of_type(o.type))
+        effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper),
+        scope=scope_of_type(o.type))
 
 
 def scope_of_type(outcome_type: str) -> Scope:

@@ -160,4 +160,5 @@ def train(data: Path) -> str:
     WEIGHTS.write_text(json.dumps(weights, separators=(",", ":")) + "\n")
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "direction.md").write_text(text)
-    return f"{WEIGHTS}: {len(weights['vocabulary'])} features, threshold {weights['threshold']}, {weights['trained_on']}"
+    size = len(weights["vocabulary"])  # type: ignore[arg-type]
+    return f"{WEIGHTS}: {size} features, threshold {weights['threshold']}, {weights['trained_on']}"

@@ -30,7 +30,8 @@ def full_text(title: str, *sections: tuple[str, str]) -> Document:
     """Return a Document with a title and (kind, text) sections, laid out like an Evidence Inference full text."""
     text, spans = f"TITLE:\n{title}\n\n", [Section(title="Title", kind="title", start=7, end=7 + len(title))]
     for kind, body in sections:
-        spans.append(Section(title=kind.title(), kind=kind, start=len(text), end=len(text) + len(body)))  # type: ignore[arg-type]
+        end = len(text) + len(body)
+        spans.append(Section(title=kind.title(), kind=kind, start=len(text), end=end))  # type: ignore[arg-type]
         text += body + "\n\n"
     return Document(id=make_id("t", text), kind="text", source="t", content_hash=content_hash(text), title=title,
                     text=text, sections=tuple(spans))
@@ -81,9 +82,9 @@ def test_design_from_text(abstract: str, expected: str) -> None:
 # NOTE: real failures of issue 10 (Evidence Inference ev2 train articles, all RCT reports).
 CBT = full_text(
     "A pilot randomised controlled trial of cognitive behavioural therapy for antenatal depression",
-    ("methods", "An adequate ‘dose’ of CBT for the trial was defined beforehand as at least 9 sessions. This definition "
-                "was based on the findings of a meta-analysis of CBT in preventing depression that found the "
-                "strongest effect."),
+    ("methods", "An adequate ‘dose’ of CBT for the trial was defined beforehand as at least 9 sessions. This "
+                "definition was based on the findings of a meta-analysis of CBT in preventing depression that found "
+                "the strongest effect."),
     ("results", "According to computerised records from NHS Bristol, during the recruitment period of the study "
                 "between May 2010 and February 2011, there were approximately 5,409 women who attended booking "
                 "clinics, of those 154 women screened positive on the questionnaire."),
@@ -137,7 +138,8 @@ def test_a_readers_design_and_size_are_never_overwritten() -> None:
     doc = doc_of("A randomized trial", "Patients were randomly assigned.", trial=trial, study_design="cohort",
                  publication_types=("Clinical Trial Registration",))
     filled = fill_design_and_size(doc)
-    assert (filled.study_design, filled.sample_size, filled.trial.enrollment.count) == ("cohort", None, 400)  # type: ignore[union-attr]
+    assert filled.trial is not None
+    assert (filled.study_design, filled.sample_size, filled.trial.enrollment.count) == ("cohort", None, 400)
     known = doc_of("Review", "We enrolled 120 adults.", study_design="rct", sample_size=88)
     assert (fill_design_and_size(known).study_design, fill_design_and_size(known).sample_size) == ("rct", 88)
 
