@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ingest.extract import Extraction
 from ingest.extract.clauses import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, NULL_WORDING, SAFETY, Named, Parsed,
                                     arm_phrase, arm_values, clause_stats, clauses, find_cue, parallel_arm, parse,
-                                    sentence_spans, trim_phrase)
+                                    sentence_spans, trim_phrase, undirected)
 from ingest.extract.direction import DirectionModel, decide, default_model
 from ingest.extract.scope import clause_scope
 from ingest.extract.stats import find_sample_size
@@ -211,7 +211,8 @@ class RuleExtractor:
             return None
         subject, obj, comparator, said = parts
         null_wording = bool(NULL_WORDING.search(s.masked, lo, hi))
-        decision = decide(said, null_wording, *judged, self.model.opinion(s.text) if self.model else None)
+        cue = None if undirected(s.masked, lo, hi) else said
+        decision = decide(cue, null_wording, *judged, self.model.opinion(s.text) if self.model else None)
         hedged = bool(HEDGES.search(s.text))
         data: dict[str, Any] = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": decision.predicate,

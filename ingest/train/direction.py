@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ingest.extract.clauses import NULL_WORDING, Parsed, clause_stats, find_cue, mask_brackets
+from ingest.extract.clauses import NULL_WORDING, Parsed, clause_stats, find_cue, mask_brackets, undirected
 from ingest.extract.direction import WEIGHTS, Opinion, decide, features
 from ingest.train.data import REPORTS, ei_root, ei_split_ids
 
@@ -93,7 +93,8 @@ def decided(spans: Spans, opinions: list[Opinion | None], validated_only: bool) 
         parsed = Parsed(text, mask_brackets(text), ())
         stats = clause_stats(text, None)
         cue = find_cue(parsed, 0, len(text), stats[0])
-        d = decide(cue[1] if cue else None, bool(NULL_WORDING.search(parsed.masked)), *stats, opinion)
+        said = cue[1] if cue and not undirected(parsed.masked, 0, len(text)) else None
+        d = decide(said, bool(NULL_WORDING.search(parsed.masked)), *stats, opinion)
         if d.direction != "unclear" and (d.validated or not validated_only):
             told += 1
             right += d.direction == gold

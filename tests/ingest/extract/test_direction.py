@@ -141,3 +141,18 @@ def _claims(rules: RuleExtractor, sentence: str) -> list[Claim]:
                    text=text, sections=(Section(title="Results", kind="results", start=3, end=len(text)),))
     chunk = Chunk(id=make_id("c", doc.id), doc_id=doc.id, text=text, start=0, end=len(text))
     return list(rules.extract(read_document(doc, [chunk], None, Lexicon.from_terms([]), None)).claims)
+
+
+# NOTE: effect words that state no direction between arms, from ev2 train articles (PMC37407, PMC29018, PMC58836):
+# the earlier rule got these right only because the model overruled every effect cue.
+@pytest.mark.parametrize(("sentence", "predicate"), [
+    ("Morphine/midazolam during the prone position did not lead to greater gastric residual volumes compared with the "
+     "supine position in this small study.", "no_effect_on"),
+    ("However, we did find a trend towards greater gastric residual volume in 9 patients with long-term sedation with "
+     "morphine and midazolam compared with 10 patients with no sedation or only short-term sedation.", "no_effect_on"),
+    ("No patient exhibited inappropriately prolonged sedation.", "associated_with"),
+    ("Cardiovascular risk increased in both groups during the 12 months of follow up (Table 2).", "associated_with"),
+])
+def test_negated_and_within_group_effect_words_give_no_direction(sentence: str, predicate: str) -> None:
+    claims = _claims(RuleExtractor(model=_says_no_difference()), sentence)
+    assert claims and {c.predicate for c in claims} == {predicate}
