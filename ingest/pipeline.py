@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ingest.chunk import chunk_document
-from ingest.design import design_of, sample_size_of
+from ingest.design import fill_design_and_size
 from ingest.extract import Extractor
 from ingest.nlp.reading import read_document
 from ingest.nlp.sentences import encoded_text
@@ -273,7 +273,7 @@ def _count(report: IngestReport, done: Done) -> None:
 
 def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: IngestReport) -> Prepared | None:
     """Return a new or changed document chunked for encoding, or None when it is already stored."""
-    doc = doc.model_copy(update={"study_design": design_of(doc), "sample_size": sample_size_of(doc)})
+    doc = fill_design_and_size(doc)  # NOTE: a reader's design and size stay; only unknowns are filled.
     stored = run.store.retrieve("documents", [doc.id])
     if stored and stored[0].payload.get("content_hash") == doc.content_hash:
         report.unchanged += 1

@@ -92,8 +92,6 @@ INJECTION = re.compile(
     r"|\bnew instructions\b|\b(?:system|assistant|developer)\s*(?:prompt|note|message)?\s*:|<\s*/?\s*source\b",
     re.IGNORECASE)
 NUMBER = re.compile(r"\d+(?:,\d{3})+(?:[.·]\d+)?|\d*[.·]\d+|\d+")
-P_VALUE = re.compile(r"^\s*p?\s*(<=|>=|≤|≥|<|>|=)?\s*(\d*[.·]?\d+(?:e-?\d+)?)\s*$", re.IGNORECASE)
-OPERATORS = {"≤": "<=", "≥": ">=", None: "="}
 KINDS: dict[str, ClaimKind] = {"adverse_event_of": "safety", "associated_with": "association",
                                "not_associated_with": "association"}
 
@@ -147,7 +145,7 @@ def to_claim(doc: Document, chunk: Chunk, item: LLMClaim, *, model: str, reasks:
         "id": claim_id(doc.id, quote, subject, item.predicate, obj), "doc_id": doc.id, "chunk_id": chunk.id,
         "kind": KINDS.get(item.predicate, "efficacy"), "subject": subject, "predicate": item.predicate,
         "object": obj, "direction": item.direction, "comparator": item.comparator or None,
-        "population": item.population or None, "effect": effect, "p_value": parse_p_value(item.p_value),
+        "population": item.population or None, "effect": effect, "p_value": PValue.parse(item.p_value),
         "sample_size": item.sample_size if item.sample_size is not None else doc.sample_size,
         "study_design": doc.study_design, "hedged": item.hedged, "quote": quote, "extractor": "llm",
         "extractor_version": EXTRACTOR_VERSION, "model": model, "prompt_version": PROMPT_VERSION,
@@ -167,11 +165,13 @@ def quote_errors(item: LLMClaim, text: str) -> list[str]:
     errors = [f"{role} {name!r} does not appear in the quote" for role, name in
               (("subject", item.subject), ("object", item.object)) if name.casefold() not in folded]
     stated = [float(n.replace(",", "").replace("·", ".")) for n in NUMBER.findall(item.quote)]
-    p = P_VALUE.match(item.p_value) if item.p_value else None
+    p = PValue.parse(item.p_value) if item.p_value else None
     if item.p_value and p is None:
         errors.append(f"p_value {item.p_value!r} is not a p-value like 'p<0.001'")
+    # NOTE: the p-value's first written number ("1.2" of "1.2 × 10−5") is what the quote must show.
+    written = NUMBER.search(item.p_value) if p and item.p_value else None
     claimed = {"effect_value": item.effect_value, "ci_low": item.ci_low, "ci_high": item.ci_high,
-               "sample_size": item.sample_size, "p_value": _number(p.group(2)) if p else None}
+               "sample_size": item.sample_size, "p_value": _number(written.group()) if written else None}
     for name, value in claimed.items():
         if value is not None and not any(math.isclose(abs(value), n, rel_tol=1e-9, abs_tol=1e-12) for n in stated):
             errors.append(f"{name} {value:g} does not appear in the quote")
@@ -183,15 +183,6 @@ def _sentences(text: str, start: int, end: int) -> str:
     left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
     ends = [i for i in (text.find(". ", max(start, end - 1)), text.find("\n", end)) if i >= 0]
     return text[left : min(ends) if ends else len(text)]
-
-
-def parse_p_value(text: str | None) -> PValue | None:
-    """Return the PValue written as text (e.g. 'p < .001'), or None when absent."""
-    match = P_VALUE.match(text) if text else None
-    if match is None:
-        return None
-    op = OPERATORS.get(match.group(1), match.group(1))
-    return PValue(value=_number(match.group(2)), operator=op)  # type: ignore[arg-type]
 
 
 def _number(text: str) -> float:

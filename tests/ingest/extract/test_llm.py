@@ -15,7 +15,6 @@ from ingest.extract.llm import (
     LLMExtractor,
     LLMClaim,
     make_llm_extractor,
-    parse_p_value,
     quote_errors,
 )
 from ingest.extract.llm_cache import ResponseCache, cache_key
@@ -120,11 +119,12 @@ def test_quote_checks_name_each_problem() -> None:
         "p_value 'significant' is not a p-value like 'p<0.001'"]
 
 
-def test_p_values_parse_their_operator() -> None:
-    assert parse_p_value("P < .001") == PValue(value=0.001, operator="<")
-    assert parse_p_value("p≤0.05") == PValue(value=0.05, operator="<=")
-    assert parse_p_value("0·03") == PValue(value=0.03, operator="=")
-    assert parse_p_value(None) is None
+def test_a_p_value_in_exponent_notation_is_checked_by_its_written_number() -> None:
+    chunk = "Drug A lowered mortality (P = 1.2 × 10−5)."
+    claim = item(**{**GOOD_CLAIM, "subject": "Drug A", "object": "mortality", "quote": chunk,
+                    "p_value": "P = 1.2 × 10−5", "effect_value": None, "ci_low": None, "ci_high": None,
+                    "sample_size": None})
+    assert quote_errors(claim, chunk) == []
 
 
 def test_direction_that_contradicts_the_predicate_is_reasked(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
