@@ -1,4 +1,4 @@
-"""The medkb command line: ingest, ask, stats, lexicon, report."""
+"""The medkb command line: ingest, ask, stats, lexicon, report, export."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def ingest(
     for p in missing:
         err.print(f"[red]error:[/red] {p}: no such file or folder")
     with _opened(store) as kb:
-        extractor = make_extractor(kb.settings, kb.lexicon, kb.settings.store / LLM_CACHE_FILE)
+        extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
         files = discover([p for p in paths if p.exists()])
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=True) as bar:
@@ -81,6 +81,7 @@ def ingest(
             report = ingest_paths(
                 files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.lexicon,
                 chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
+                encoder=kb.state_encoder,
             )
         kb.save_lexicon()
     show.ingest_report(err, report)
@@ -97,7 +98,8 @@ def ask(
 ) -> None:
     """Answer a question with sourced, confidence-tagged hypotheses."""
     with _opened(store) as kb:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
+                                 extractive=kb.settings.extractive_only)
     if as_json:
         sys.stdout.write(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -136,7 +138,8 @@ def report(
         err.print("[red]error:[/red] several formats or PDF need -o FILE (used as the base name)")
         raise typer.Exit(2)
     with _opened(store) as kb:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k)
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
+                                 extractive=kb.settings.extractive_only)
         corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
         docs = cited_documents(kb.store, answer)
     for fmt in wanted:
@@ -150,13 +153,45 @@ def report(
         err.print(f"wrote {target}")
 
 
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="claims, documents or entities.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default stdout).")] = None,
+    full_text: Annotated[bool, typer.Option("--full-text", help="Documents in JSON lines carry their text.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Export every claim, document or entity as JSON lines or CSV (the claim graph as data)."""
+    from app.export import FORMATS, KINDS, as_format, as_kind, records, write
+
+    kind, form = as_kind(what), as_format(fmt)
+    if kind is None:
+        err.print(f"[red]error:[/red] cannot export {what!r}; choose {', '.join(KINDS)}")
+        raise typer.Exit(2)
+    if form is None:
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; use {' or '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if full_text and form == "csv":
+        err.print("[red]error:[/red] --full-text needs --format jsonl (CSV rows carry no document text)")
+        raise typer.Exit(2)
+    with _opened(store) as kb:
+        rows = records(kb.store, kind, full_text)
+        if output is None:
+            n = write(rows, kind, form, sys.stdout)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                n = write(rows, kind, form, f)
+    err.print(f"exported {n} {what}" + (f" to {output}" if output else ""))
+
+
 @lexicon_app.command("load")
 def lexicon_load(
     path: Annotated[Path, typer.Argument(help="MeSH folder or file (e.g. mesh2024_descriptor_terms.tsv.gz).")],
     store: StoreOpt = None,
 ) -> None:
     """Extend the entity lexicon with a full MeSH descriptor file."""
-    from kb.lexicon import load_mesh
+    from kb.mesh import load_mesh
 
     if not path.exists():
         err.print(f"[red]error:[/red] {path}: no such file or folder")

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from ingest.pipeline import IngestReport
 from kb.answers import Answer, Citation, Hypothesis
+from kb.report.build import entity_name
+from kb.report.wording import direction_label, format_effect, format_p
 from kb.store import COLLECTIONS, Filter, Match, Store
 
 BADGE = {"high": "green", "moderate": "cyan", "low": "yellow", "very low": "red"}
@@ -32,12 +34,28 @@ def where(c: Citation) -> str:
     return f"p. {c.page}" if c.page else f"chars {c.start}-{c.end}"
 
 
+def badges(c: Citation) -> str:
+    """Return the computed facts shown beside a quote: design and size, effect, p-value, analysis."""
+    parts = [design_label(c)]
+    if c.effect is not None:
+        effect, ci = format_effect(c.effect)
+        parts.append(f"{effect} ({ci})" if ci else effect)
+    if c.p_value is not None:
+        parts.append(format_p(c.p_value))
+    if c.scope != "unspecified":
+        parts.append(f"{c.scope.replace('_', ' ')} analysis")
+    return "; ".join(parts)
+
+
 def _citation(out: Console, c: Citation, mark: str) -> None:
     """Print one citation with its study facts, location and verbatim quote."""
     ids = " ".join(x for x in (c.pmid and f"PMID {c.pmid}", c.nct_id, c.doi and f"doi:{c.doi}") if x)
     out.print(f"    {mark} [bold]{escape(c.title or c.source)}[/bold] ({c.year or 'n.d.'}) {escape(ids)}")
-    out.print(f"      {escape(design_label(c))}; {escape(where(c))}; {escape(c.source)}")
-    out.print(f"      extraction confidence {c.extraction_confidence:.2f} ({escape(c.extractor)})")
+    out.print(f"      {escape(badges(c))}; {escape(where(c))}; {escape(c.source)}")
+    if c.note:
+        out.print(f"      [dim]not counted: {escape(c.note)}[/dim]")
+    elif c.extractor:
+        out.print(f"      extraction confidence {c.extraction_confidence:.2f} ({escape(c.extractor)})")
     if c.notices:
         notices = ", ".join(n.replace("_", " ") for n in c.notices)
         out.print(f"      [bold yellow]editorial notice: {escape(notices)}[/]")
@@ -48,9 +66,12 @@ def hypothesis(out: Console, h: Hypothesis) -> None:
     """Print a hypothesis with its certainty, reasons and citations."""
     color = BADGE.get(h.confidence, "white")
     label = "SPECULATIVE" if h.speculative else f"certainty: {h.confidence}"
-    out.print(f"\n[bold]{escape(h.statement)}[/bold]  [{color}]{escape('[' + label + ']')}[/{color}]")
+    out.print(f"\n[bold]{escape(h.heading)}[/bold]  [{color}]{escape('[' + label + ']')}[/{color}]")
+    if h.statement is None:
+        out.print("  [dim]not restated: the findings are their verbatim quotes below[/dim]")
     out.print(f"  {h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}"
-              + (f", {h.n_participants:,} participants" if h.n_participants else ""))
+              + (f", {h.n_participants:,} participants" if h.n_participants else "")
+              + f"; direction: {direction_label(h.direction, [c.predicate for c in h.supporting])}")
     for reason in h.confidence_reasons:
         out.print(f"  - {escape(reason)}")
     for c in h.supporting:
@@ -62,6 +83,10 @@ def hypothesis(out: Console, h: Hypothesis) -> None:
 def answer(out: Console, a: Answer) -> None:
     """Print an answer: hypotheses, then what is known, uncertain and missing."""
     out.print(f"[bold underline]{escape(a.question)}[/bold underline]")
+    if a.extractive:
+        out.print("[dim]Extractive-only mode: no generated sentences; findings are verbatim quotes.[/dim]")
+    for e in a.query.entities:
+        out.print(f"[dim]{e.role}: {escape(entity_name(e))}[/dim]")
     if not a.hypotheses and not a.speculative:
         out.print("No claims in the knowledge base address this question.")
     for h in a.hypotheses:
@@ -76,6 +101,10 @@ def answer(out: Console, a: Answer) -> None:
         out.print("\n[bold magenta]Speculative hypotheses (not established)[/bold magenta]")
         for h in a.speculative:
             hypothesis(out, h)
+    if a.related:
+        out.print("\n[bold]Related passages (retrieved, not counted as evidence for the question)[/bold]")
+        for c in a.related:
+            _citation(out, c, "[dim]~[/dim]")
     out.print(f"\n[dim]{escape(a.disclaimer)}[/dim]")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import Settings
-from kb.embed import Embedder, make_embedder
+from kb.embed import Embedder, OnnxMiniLM, make_embedder
 from kb.lexicon import Lexicon
 from kb.store import Store
 from kb.store.factory import make_store
@@ -33,6 +33,12 @@ class KnowledgeBase:
         """Persist the lexicon beside the store."""
         self.settings.store.mkdir(parents=True, exist_ok=True)
         self.lexicon.save(self.lexicon_path)
+
+    @property
+    def state_encoder(self) -> Embedder:
+        """Return what gives MedKB's sentence models their MiniLM token states: the embedder itself when it is
+        the offline MiniLM, else a MiniLM of its own (an embeddings endpoint keeps token states hidden)."""
+        return self.embedder if self.settings.embedder == "onnx" else OnnxMiniLM()
 
     def close(self) -> None:
         """Release the store."""

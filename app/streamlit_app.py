@@ -37,6 +37,7 @@ def knowledge_base(store: Path) -> KnowledgeBase:
 def passages(kb: KnowledgeBase, answer: Answer) -> dict[str, str]:
     """Return each cited claim's quote in its source context, keyed by claim id."""
     cites = [c for h in (*answer.hypotheses, *answer.speculative) for c in (*h.supporting, *h.contradicting)]
+    cites += answer.related
     docs = {h.id: document_from_hit(h) for h in kb.store.retrieve("documents", sorted({c.doc_id for c in cites}))}
     return {c.claim_id: views.passage(docs[c.doc_id], c) for c in cites if c.doc_id in docs}
 
@@ -56,12 +57,16 @@ def main() -> None:
         st.caption(str(kb.settings.store))
         for name, n in kb_counts(kb.store).items():
             st.caption(f"{name}: {n:,}")
+        extractive = st.toggle("Extractive only", value=kb.settings.extractive_only,
+                               help="No generated sentence at all: findings are their verbatim quotes with "
+                                    "computed badges (design, n, effect, certainty).")
         st.info(DISCLAIMER)
     question = st.text_input("Question", placeholder="Does zelmorant reduce exacerbations in asthma?")
     if not question:
         return
     try:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon)
+        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
+                                 extractive=extractive)
     except MedKBError as exc:
         st.error(str(exc))
         return
@@ -90,6 +95,7 @@ def show_answer(kb: KnowledgeBase, answer: Answer) -> None:
         st.subheader("Speculative hypotheses — not established")
         for i, h in enumerate(answer.speculative):
             views.hypothesis(h, 1000 + i, found)
+    views.related(answer, found)
 
 
 if __name__ == "__main__":  # NOTE: streamlit runs this file as __main__; imports stay inert.

@@ -6,7 +6,8 @@ import re
 
 import streamlit as st
 
-from app.console import design_label, where
+from app.console import badges, where
+from kb.report.wording import direction_label
 from kb.answers import Answer, Citation, Hypothesis
 from kb.models import Document
 
@@ -31,8 +32,10 @@ def citation(c: Citation, key: str, passage: str | None) -> None:
     ids = " · ".join(x for x in (c.pmid and f"PMID {c.pmid}", c.nct_id, c.doi and f"doi:{c.doi}") if x)
     notices = " ".join(f":orange-badge[{n.replace('_', ' ')}]" for n in c.notices)
     st.markdown(f"**{md_escape(c.title or c.source)}** ({c.year or 'n.d.'}) {md_escape(ids)} {notices}".rstrip())
-    st.caption(f"{design_label(c)} · {where(c)} · extraction confidence {c.extraction_confidence:.2f} "
-               f"({c.extractor}) · {c.source}")
+    extraction = f"extraction confidence {c.extraction_confidence:.2f} ({c.extractor})" if c.extractor else ""
+    st.caption(" · ".join(x for x in (badges(c), where(c), extraction, c.source) if x))
+    if c.note:
+        st.caption(f"Not counted: {c.note}")
     st.markdown("> " + md_escape(c.quote))
     if passage is not None:
         with st.expander("Open the source passage", expanded=False):
@@ -41,10 +44,13 @@ def citation(c: Citation, key: str, passage: str | None) -> None:
 
 def hypothesis(h: Hypothesis, idx: int, passages: dict[str, str]) -> None:
     """Show a hypothesis with its badge, reasons and citations for and against."""
-    st.markdown(f"#### {md_escape(h.statement)}  \n{badge(h)}")
+    st.markdown(f"#### {md_escape(h.heading)}  \n{badge(h)}")
+    if h.statement is None:
+        st.caption("Not restated: the findings are their verbatim quotes below.")
     people = f", {h.n_participants:,} participants" if h.n_participants else ""
     st.caption(f"{h.n_studies} stud{'y' if h.n_studies == 1 else 'ies'}{people} · designs: "
-               + ", ".join(d.replace('_', ' ') for d in h.designs))
+               + ", ".join(d.replace('_', ' ') for d in h.designs)
+               + f" · direction: {direction_label(h.direction, [c.predicate for c in h.supporting])}")
     for reason in h.confidence_reasons:
         st.markdown("- " + md_escape(reason))
     for label, cites in (("Supporting", h.supporting), ("Contradicting", h.contradicting)):
@@ -69,3 +75,12 @@ def passage(doc: Document, c: Citation, context: int = 400) -> str:
     """Return the quote in its surrounding source text, the quote marked with »« ."""
     lo, hi = max(0, c.start - context), min(len(doc.text), c.end + context)
     return doc.text[lo:c.start] + "»" + doc.text[c.start:c.end] + "«" + doc.text[c.end:hi]
+
+
+def related(a: Answer, passages: dict[str, str]) -> None:
+    """Show the passages retrieved but not counted, apart from the hypotheses, each with its reason."""
+    if not a.related:
+        return
+    st.subheader("Related passages — not counted as evidence for this question")
+    for j, c in enumerate(a.related):
+        citation(c, f"related-{j}", passages.get(c.claim_id))

@@ -45,6 +45,8 @@ class Result:
     targets: list[Target] = field(default_factory=list)
     dataset: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    # NOTE: what a reader needs beyond the numbers (examples, tables); written to the JSON, not the README table.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def machine() -> dict[str, Any]:
@@ -76,6 +78,7 @@ def timed(run: Callable[[], Result], results: Path | None = None) -> dict[str, A
                     for t in result.targets],
         "dataset": result.dataset,
         "notes": result.notes,
+        **({"details": result.details} if result.details else {}),
         "commit": commit(),
         "machine": machine(),
         "wall_s": round(time.perf_counter() - start, 1),

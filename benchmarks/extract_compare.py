@@ -25,13 +25,16 @@ from benchmarks.common import Result
 from benchmarks.evidence_inference import DIRECTION_OF, Prompt, limited
 from benchmarks.evidence_inference import load_prompts as labelled
 from ingest.chunk import chunk_document
+from ingest.extract import Extractor
 from ingest.extract.llm import LLMExtractor, make_llm_extractor
 from ingest.extract.rules import RuleExtractor
+from ingest.nlp.reading import read_document
 from ingest.readers.text import parse_text
 from kb.claims import Claim
 from kb.config import Settings
-from kb.lexicon import Lexicon, load_mesh
+from kb.lexicon import Lexicon
 from kb.llm import summarize_calls
+from kb.mesh import load_mesh
 from kb.models import Chunk, Document
 
 STOP = {"the", "and", "with", "for", "of", "in", "on", "to", "a", "an", "or", "at", "by", "vs", "versus", "group",
@@ -68,10 +71,18 @@ def documents(path: Path) -> tuple[Document, list[Chunk]]:
     return doc, chunk_document(doc, 1000, 150)
 
 
-def rules_extractor(mesh: Path) -> RuleExtractor:
-    """Return the offline RuleExtractor with the MeSH lexicon when the data set is present."""
-    lexicon = Lexicon.from_terms(load_mesh(mesh)) if mesh.exists() else Lexicon.from_terms([])
-    return RuleExtractor(lexicon)
+def mesh_lexicon(mesh: Path) -> Lexicon:
+    """Return the MeSH lexicon when the data set is present, else the seed outcomes."""
+    return Lexicon.from_terms(load_mesh(mesh)) if mesh.exists() else Lexicon.from_terms([])
+
+
+def extracting(extractor: Extractor, lexicon: Lexicon, dropped: list[int]) -> Callable[[Document, list[Chunk]], list[Claim]]:
+    """Return a function giving an extractor's claims for a document's chunks (read without an encoder)."""
+    def run(doc: Document, chunks: list[Chunk]) -> list[Claim]:
+        found = extractor.extract(read_document(doc, chunks, None, lexicon, None))
+        dropped.append(found.dropped)
+        return list(found.claims)
+    return run
 
 
 @contextmanager
@@ -138,16 +149,17 @@ def compare(data: Path, limit: int | None, local: bool) -> dict[str, Any]:
     predictions: dict[str, dict[str, str | None]] = defaultdict(dict)
     report: dict[str, Any] = {"dataset": {"name": "evidence_inference v2 (train+validation)", "articles": len(articles),
                                           "prompts": n_prompts, "text": "abstracts"}, "extractors": {}}
-    rules = rules_extractor(data / "mesh_2024")
-    report["extractors"]["rules"] = score(
-        "rules", lambda d, cs: [c for ch in cs for c in rules.extract(d, ch)], ei, articles, predictions)
+    lexicon = mesh_lexicon(data / "mesh_2024")
+    report["extractors"]["rules"] = score("rules", extracting(RuleExtractor(), lexicon, []), ei, articles,
+                                          predictions)
     with tempfile.TemporaryDirectory() as tmp, (local_smollm() if local else _no_server()) as url:
         llm = llm_extractor(url, Path(tmp) / "llm-cache.sqlite")
         if llm is None:
             report["extractors"]["llm"] = {"skipped": "set MEDKB_LLM_BASE_URL (and MEDKB_LLM_MODEL) or pass --local-smollm"}
         else:
-            report["extractors"]["llm"] = score("llm", llm.extract_many, ei, articles, predictions)
-            report["extractors"]["llm"].update(model=llm.chat.model, dropped_claims=llm.dropped,
+            dropped: list[int] = []
+            report["extractors"]["llm"] = score("llm", extracting(llm, lexicon, dropped), ei, articles, predictions)
+            report["extractors"]["llm"].update(model=llm.chat.model, dropped_claims=sum(dropped),
                                                calls=summarize_calls(Path(tmp) / "llm-cache.sqlite"))
     both = [pid for pid in predictions["rules"] if predictions["rules"][pid] and predictions["llm"].get(pid)]
     report["rules_vs_llm"] = {"both_covered": len(both),

@@ -96,7 +96,7 @@ def build(path: Path, data: Path, limit: int | None, target: int) -> dict[str, i
     lexicon = Lexicon.empty()
     try:
         report = IngestReport()
-        ingest_records(((d, []) for d in docs.values()), Run(store, embedder, RuleExtractor(lexicon), lexicon), report)
+        ingest_records(((d, []) for d in docs.values()), Run(store, embedder, RuleExtractor(), lexicon), report)
         embedder.save()
         real = sum(store.count(c) for c in COLLECTIONS)
         pools = [(c, store.seen[c]) for c in ("chunks", "claims") if store.seen[c]]

@@ -26,11 +26,11 @@ from kb.answer import answer_question
 from kb.answers import Answer
 from kb.config import Settings
 from kb.embed import Embedder, make_embedder
-from kb.evidence import assemble_answer
 from kb.lexicon import Lexicon
 from kb.models import Document, Section, content_hash, document_id
-from kb.records import citation_from_hit, claim_from_hit
+from kb.records import cited_claim_from_hit
 from kb.retrieve import search
+from kb.sections import assemble_answer
 from kb.store import Store
 from kb.store.factory import make_store
 from kb.verdict import read_verdict
@@ -90,7 +90,7 @@ def cached_embedder() -> CachedEmbedder:
 def ingest_documents(docs: Iterable[Document], store: Store, embedder: Embedder, lexicon: Lexicon) -> IngestReport:
     """Ingest Documents through MedKB's pipeline with the offline extractor."""
     report = IngestReport()
-    ingest_records(((d, []) for d in docs), Run(store, embedder, RuleExtractor(lexicon), lexicon), report)
+    ingest_records(((d, []) for d in docs), Run(store, embedder, RuleExtractor(), lexicon), report)
     return report
 
 
@@ -102,8 +102,8 @@ def ask(question: str, store: Store, embedder: Embedder, lexicon: Lexicon) -> An
     # NOTE: the answer drops groups whose entities do not match the question's; benchmark questions name them
     # loosely ("feeding in supine position"), so the retrieved claims are aggregated again with every group kept.
     query = answer.query
-    pairs = [(claim_from_hit(h), citation_from_hit(h)) for h in search(store, embedder, query, "claims")]
-    loose = assemble_answer(question, query.model_copy(update={"entities": ()}), pairs)
+    cited = [cited_claim_from_hit(h) for h in search(store, embedder, query, "claims")]
+    loose = assemble_answer(question, query.model_copy(update={"entities": ()}), cited)
     return loose.model_copy(update={"query": query})
 
 

@@ -51,7 +51,7 @@ def alternate(embedder: OnnxMiniLM, slices: Sequence[Sequence[T]], docs_of: Call
     with tempfile.TemporaryDirectory(prefix="medkb-throughput-") as tmp:
         store = EdgeStore(Path(tmp) / "kb", embedder.dim, embedder.name)
         lexicon = Lexicon.empty()
-        run = Run(store, embedder, RuleExtractor(lexicon), lexicon)
+        run = Run(store, embedder, RuleExtractor(), lexicon)
         try:
             for part in slices:
                 seconds, n = embed_seconds(embedder, docs_of(part))

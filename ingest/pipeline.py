@@ -1,4 +1,9 @@
-"""Ingest files into the knowledge base: parse, chunk, extract, embed, store; idempotent."""
+"""Ingest files into the knowledge base: parse, chunk, encode, read, extract, store; idempotent.
+
+Documents wait in a batch; a full batch is encoded a few documents at a time (one model pass gives each chunk its
+vector and its token states), each document is read (sentences and their vectors) and extracted while its states
+are in memory, and the whole batch is then written with one upsert per collection.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ingest.chunk import chunk_document
-from ingest.design import design_of, sample_size_of
+from ingest.design import fill_design_and_size
 from ingest.extract import Extractor
+from ingest.nlp.reading import read_document
+from ingest.nlp.sentences import encoded_text
 from ingest.readers.load import discover, load_records
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
-from kb.embed import Embedder
+from kb.embed import Embedder, TokenStates
 from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.llm import BudgetExceeded
@@ -23,8 +30,10 @@ from kb.store import Filter, Match, Point, Store
 
 Progress = Callable[[str], None]
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
-# NOTE: enough chunks per write that embedding batches are full and length-sorted, and flushes are rare.
+# NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge) ...
 BATCH_CHUNKS = 1024
+# NOTE: ... and few enough per encoding pass that the token states of a pass stay small (~64 × 256 × 384 floats).
+ENCODE_CHUNKS = 64
 
 
 @dataclass
@@ -38,6 +47,8 @@ class IngestReport:
     claims: int = 0
     trials: int = 0
     dropped_claims: int = 0
+    cache_hits: int = 0
+    encoded_alone: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     stopped: str | None = None
@@ -49,54 +60,8 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A parsed document ready to write: its chunks, claims and entities."""
-
-    doc: Document
-    chunks: list[Chunk]
-    claims: list[Claim]
-    entities: list[Entity]
-
-
-def ingest_paths(
-    paths: Sequence[Path],
-    *,
-    store: Store,
-    embedder: Embedder,
-    extractor: Extractor,
-    lexicon: Lexicon,
-    chunk_size: int = 1000,
-    chunk_overlap: int = 150,
-    progress: Progress | None = None,
-) -> IngestReport:
-    """Ingest every supported file under paths; record per-file failures and carry on."""
-    report = IngestReport()
-    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap)
-    pending = Pending()
-    # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
-    for path in discover([p.resolve() for p in paths]):
-        report.files += 1
-        if progress:
-            progress(str(path))
-        try:
-            _ingest(load_records(path), run, report, pending)
-        except BudgetExceeded as exc:
-            # NOTE: the half-done document is not written; its finished chunks sit in the LLM cache.
-            report.stopped = str(exc)
-            break
-        except SkippedInput as exc:
-            report.skipped.append((str(path), str(exc)))
-        except MedKBError as exc:
-            report.failed.append((str(path), str(exc)))
-        except Exception as exc:  # noqa: BLE001 - one bad file must not end a batch run
-            report.failed.append((str(path), f"{path}: unexpected {type(exc).__name__}: {exc}"))
-    pending.flush(run, report)
-    return report
-
-
-@dataclass(frozen=True)
 class Run:
-    """The resources one ingest run writes with."""
+    """The resources one ingest run works with; `lexicon` is read-only during the run."""
 
     store: Store
     embedder: Embedder
@@ -104,6 +69,73 @@ class Run:
     lexicon: Lexicon
     chunk_size: int = 1000
     chunk_overlap: int = 150
+    # NOTE: what encodes a sentence no chunk holds whole; a MiniLM even when the embedder exposes no token states.
+    encoder: Embedder | None = None
+    learned: list[LexiconTerm] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A new or changed document, chunked, with its own lexicon terms; claims come once it is encoded."""
+
+    doc: Document
+    chunks: list[Chunk]
+    terms: list[LexiconTerm]
+    registry: list[Claim]
+
+
+@dataclass(frozen=True)
+class Done:
+    """A document ready to write: its chunks with their vectors, its claims and its entities."""
+
+    doc: Document
+    chunks: list[tuple[Chunk, list[float]]]
+    claims: list[Claim]
+    entities: list[Entity]
+
+
+def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
+                 lexicon: Lexicon, chunk_size: int = 1000, chunk_overlap: int = 150,
+                 progress: Progress | None = None, encoder: Embedder | None = None) -> IngestReport:
+    """Ingest every supported file under paths; record per-file failures and carry on.
+
+    The lexicon is read as it stood when the run began; the terms the run's documents bring are added to it at the
+    end, so the claims of a document never depend on which files came before it.
+    """
+    report = IngestReport()
+    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder)
+    pending = Pending()
+    # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
+    for path in discover([p.resolve() for p in paths]):
+        report.files += 1
+        if progress:
+            progress(str(path))
+        if not _ingest_file(path, run, report, pending):
+            break  # NOTE: documents still waiting were never extracted; the next run takes them up.
+    else:
+        try:
+            pending.flush(run, report)
+        except BudgetExceeded as exc:
+            report.stopped = str(exc)
+    lexicon.add(run.learned)
+    return report
+
+
+def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -> bool:
+    """Queue (and write, as batches fill) one file's documents; return False when the run must stop."""
+    try:
+        _ingest(load_records(path), run, report, pending)
+    except BudgetExceeded as exc:
+        # NOTE: the half-done document is not written; its finished chunks sit in the LLM cache.
+        report.stopped = str(exc)
+        return False
+    except SkippedInput as exc:
+        report.skipped.append((str(path), str(exc)))
+    except MedKBError as exc:
+        report.failed.append((str(path), str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not end a batch run
+        report.failed.append((str(path), f"{path}: unexpected {type(exc).__name__}: {exc}"))
+    return True
 
 
 def ingest_records(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport) -> None:
@@ -113,6 +145,7 @@ def ingest_records(records: Iterable[tuple[Document, list[Claim]]], run: Run, re
         _ingest(records, run, report, pending)
     finally:
         pending.flush(run, report)
+        run.lexicon.add(run.learned)
 
 
 def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport,
@@ -121,13 +154,7 @@ def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: I
     for doc, registry_claims in records:
         if pending.holds(doc.id):  # NOTE: a repeat must see its first copy as stored, as it would unbatched.
             pending.flush(run, report)
-        try:
-            prepared = _prepare(doc, registry_claims, run, report)
-        except BudgetExceeded:
-            raise
-        except ExtractionError as exc:  # NOTE: one record's failure spares its siblings.
-            report.failed.append((_label(doc), str(exc)))
-            continue
+        prepared = _prepare(doc, registry_claims, run, report)
         if prepared is not None and pending.add(prepared) >= BATCH_CHUNKS:
             pending.flush(run, report)
 
@@ -139,7 +166,7 @@ def _label(doc: Document) -> str:
 
 @dataclass
 class Pending:
-    """Prepared documents waiting to be written together: one embedding pass and one upsert per collection."""
+    """Prepared documents waiting to be encoded, extracted and written together."""
 
     docs: list[Prepared] = field(default_factory=list)
     chunks: int = 0
@@ -155,36 +182,98 @@ class Pending:
         return self.chunks
 
     def flush(self, run: Run, report: IngestReport) -> None:
-        """Write every waiting document; if the batch fails to embed, retry one by one to isolate the culprit."""
+        """Encode and extract every waiting document, then write those that succeeded; a spent budget writes
+        what is done and stops."""
         batch, self.docs, self.chunks = self.docs, [], 0
-        if not batch:
-            return
+        done: list[Done] = []
         try:
-            _write(run.store, run.embedder, batch)
-        except EmbeddingError:
-            for prepared in batch:
-                try:
-                    _write(run.store, run.embedder, [prepared])
-                except EmbeddingError as exc:
-                    report.failed.append((_label(prepared.doc), str(exc)))
-                    continue
-                _count(report, prepared)
-            return
-        for prepared in batch:
-            _count(report, prepared)
+            for group in _groups(batch):
+                done += _finish_group(group, run, report)
+        finally:
+            if done:
+                _write(run.store, done)
+                for d in done:
+                    _count(report, d)
 
 
-def _count(report: IngestReport, prepared: Prepared) -> None:
+def _groups(batch: Sequence[Prepared]) -> list[list[Prepared]]:
+    """Return the batch cut into runs of whole documents of about ENCODE_CHUNKS chunks."""
+    groups: list[list[Prepared]] = [[]]
+    size = 0
+    for p in batch:
+        if groups[-1] and size + len(p.chunks) > ENCODE_CHUNKS:
+            groups.append([])
+            size = 0
+        groups[-1].append(p)
+        size += len(p.chunks)
+    return [g for g in groups if g]
+
+
+def _finish_group(group: list[Prepared], run: Run, report: IngestReport) -> list[Done]:
+    """Encode a group's chunks in one pass, then read and extract each document; failures are recorded."""
+    try:
+        return [d for p, enc in zip(group, _encode(group, run.embedder), strict=True)
+                if (d := _finish(p, enc, run, report)) is not None]
+    except EmbeddingError:
+        if len(group) == 1:
+            report.failed.append((_label(group[0].doc), "the embedder failed on this document"))
+            return []
+    # NOTE: the group failed to embed: retry one document at a time to isolate the culprit.
+    out: list[Done] = []
+    for p in group:
+        try:
+            out += [d for d in [_finish(p, _encode([p], run.embedder)[0], run, report)] if d is not None]
+        except EmbeddingError as exc:
+            report.failed.append((_label(p.doc), str(exc)))
+    return out
+
+
+Encodings = tuple[list[list[float]], list[TokenStates | None]]
+
+
+def _encode(group: Sequence[Prepared], embedder: Embedder) -> list[Encodings]:
+    """Return each document's chunk vectors and token states from one encoding pass over the group."""
+    encoded = embedder.encode([encoded_text(p.doc, c) for p in group for c in p.chunks])
+    out, at = [], 0
+    for p in group:
+        n = len(p.chunks)
+        out.append((encoded.vectors[at : at + n], encoded.states[at : at + n]))
+        at += n
+    return out
+
+
+def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -> Done | None:
+    """Read and extract one encoded document; an extraction failure is recorded and the document left out."""
+    vectors, states = encodings
+    lexicon = run.lexicon.overlay(p.terms)
+    reading = read_document(p.doc, p.chunks, states, lexicon, run.encoder or run.embedder)
+    try:
+        extraction = run.extractor.extract(reading)
+    except BudgetExceeded:
+        raise
+    except ExtractionError as exc:  # NOTE: one record's failure spares its siblings.
+        report.failed.append((_label(p.doc), str(exc)))
+        return None
+    report.dropped_claims += extraction.dropped
+    report.cache_hits += extraction.cache_hits
+    report.encoded_alone += reading.encoded_alone
+    claims, dropped = _claims(p.chunks, extraction.claims, p.registry)
+    report.dropped_claims += dropped
+    run.learned.extend(p.terms)
+    return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, _entities(p.terms, claims))
+
+
+def _count(report: IngestReport, done: Done) -> None:
     """Add a written document to the report."""
     report.documents += 1
-    report.trials += prepared.doc.kind == "trial"
-    report.chunks += len(prepared.chunks)
-    report.claims += len(prepared.claims)
+    report.trials += done.doc.kind == "trial"
+    report.chunks += len(done.chunks)
+    report.claims += len(done.claims)
 
 
 def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: IngestReport) -> Prepared | None:
-    """Return a new or changed document prepared for writing, or None when it is already stored."""
-    doc = doc.model_copy(update={"study_design": design_of(doc), "sample_size": sample_size_of(doc)})
+    """Return a new or changed document chunked for encoding, or None when it is already stored."""
+    doc = fill_design_and_size(doc)  # NOTE: a reader's design and size stay; only unknowns are filled.
     stored = run.store.retrieve("documents", [doc.id])
     if stored and stored[0].payload.get("content_hash") == doc.content_hash:
         report.unchanged += 1
@@ -196,12 +285,7 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
             if old.id != doc.id and old.payload.get("kind") in SINGLE_DOCUMENT_KINDS:
                 _forget(run.store, old.id)
     terms = terms_from_document(doc, run.lexicon)
-    run.lexicon.add(terms)
-    chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
-    dropped_before = getattr(run.extractor, "dropped", 0)
-    claims, dropped = _claims(doc, chunks, run.extractor, registry_claims)
-    report.dropped_claims += dropped + getattr(run.extractor, "dropped", 0) - dropped_before
-    return Prepared(doc, chunks, claims, _entities(terms, claims))
+    return Prepared(doc, chunk_document(doc, run.chunk_size, run.chunk_overlap), terms, registry_claims)
 
 
 def _forget(store: Store, doc_id: str, keep_document: bool = False) -> None:
@@ -210,12 +294,9 @@ def _forget(store: Store, doc_id: str, keep_document: bool = False) -> None:
         store.delete(name, Filter(must=(Match("doc_id" if name != "documents" else "id", doc_id),)))
 
 
-def _claims(doc: Document, chunks: list[Chunk], extractor: Extractor,
-            registry: list[Claim]) -> tuple[list[Claim], int]:
-    """Return the document's verified claims (deduplicated by id) and how many were dropped."""
+def _claims(chunks: list[Chunk], extracted: Iterable[Claim], registry: list[Claim]) -> tuple[list[Claim], int]:
+    """Return the document's verified claims (deduplicated by id) and how many registry claims were dropped."""
     found: dict[str, Claim] = {}
-    extract_many = getattr(extractor, "extract_many", None)
-    extracted = extract_many(doc, chunks) if extract_many else [c for ch in chunks for c in extractor.extract(doc, ch)]
     for claim in extracted:
         found.setdefault(claim.id, claim)
     dropped = 0
@@ -240,21 +321,19 @@ def _entities(terms: Sequence[LexiconTerm], claims: list[Claim]) -> list[Entity]
     return list(nodes.values())
 
 
-def _write(store: Store, embedder: Embedder, batch: Sequence[Prepared]) -> None:
+def _write(store: Store, batch: Sequence[Done]) -> None:
     """Write documents: all chunks, claims and entities, then the documents themselves as the commit point."""
-    texts = [f"{p.doc.title}\n{c.text}" for p in batch for c in p.chunks]
-    vectors = iter(embedder.embed(texts) if texts else [])
     chunks: list[Point] = []
     claims: list[Point] = []
     entities: dict[str, Entity] = {}
-    for p in batch:
-        by_chunk = {c.id: next(vectors) for c in p.chunks}
-        chunks += [chunk_point(c, p.doc, by_chunk[c.id]) for c in p.chunks]
-        claims += [claim_point(c, p.doc, by_chunk[c.chunk_id]) for c in p.claims]
-        entities |= {e.id: e for e in p.entities}
+    for d in batch:
+        by_chunk = {c.id: v for c, v in d.chunks}
+        chunks += [chunk_point(c, d.doc, v) for c, v in d.chunks]
+        claims += [claim_point(c, d.doc, by_chunk[c.chunk_id]) for c in d.claims]
+        entities |= {e.id: e for e in d.entities}
     # NOTE: one upsert per collection per batch: each upsert flushes to disk (~50 ms on Edge).
     for name, points in (("chunks", chunks), ("claims", claims), ("entities", [entity_point(e) for e in entities.values()])):
         if points:
             store.upsert(name, points)  # type: ignore[arg-type]
     # NOTE: written last, so a crash mid-batch leaves its documents absent and the next run redoes them whole.
-    store.upsert("documents", [document_point(p.doc) for p in batch])
+    store.upsert("documents", [document_point(d.doc) for d in batch])

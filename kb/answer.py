@@ -1,21 +1,45 @@
-"""Answer a question: parse it, retrieve claims, link trials and papers, aggregate into hypotheses."""
+"""Answer a question: understand it, retrieve claims, link studies, check the store for gaps, assemble."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from kb.answers import Answer, Citation
-from kb.claims import Claim
+from kb.answers import Answer, Citation, CitedClaim, Query, QueryEntity
 from kb.embed import Embedder
-from kb.evidence import assemble_answer
 from kb.lexicon import Lexicon
 from kb.linking import link_citations, trial_signals
 from kb.query import parse_query
-from kb.records import citation_from_hit, claim_from_hit
-from kb.retrieve import search
-from kb.store import Filter, Match, Store
+from kb.records import cited_claim_from_hit
+from kb.retrieve import mentions, pair_text, search
+from kb.sections import assemble_answer
+from kb.store import Filter, Hit, Match, Store
+from kb.synonyms import expand_query
 
 TRIALS = Filter(must=(Match("kind", "trial"),))
+PAIR_LIMIT = 40
+
+
+def asked_pairs(query: Query) -> list[tuple[QueryEntity | None, QueryEntity | None]]:
+    """Return each (intervention, outcome) the question asks about; a missing side is None."""
+    interventions: list[QueryEntity | None] = [*query.by_role("intervention")] or [None]
+    outcomes: list[QueryEntity | None] = [*query.by_role("outcome")] or [None]
+    return [(i, o) for i in interventions for o in outcomes if i is not None or o is not None]
+
+
+def _claims(store: Store, embedder: Embedder, query: Query, limit: int) -> list[Hit]:
+    """Return the claims retrieved for the question, plus those found for each asked intervention and outcome."""
+    hits = {h.id: h for h in search(store, embedder, query, "claims", limit=limit)}
+    # NOTE: the question's own wording may rank a matching claim below the cut; each asked pair is searched too.
+    for i, o in asked_pairs(query):
+        for h in search(store, embedder, query, "claims", limit=PAIR_LIMIT, text=pair_text(i, o)):
+            hits.setdefault(h.id, h)
+    return list(hits.values())
+
+
+def coverage(store: Store, query: Query) -> dict[tuple[str, str], Sequence[Citation]]:
+    """Return, for each asked intervention and outcome, the passages of the whole store that name both."""
+    return {(i.name if i else "", o.name if o else ""): mentions(store, query, i, o) for i, o in asked_pairs(query)}
 
 
 def answer_question(
@@ -26,13 +50,14 @@ def answer_question(
     lexicon: Lexicon | None,
     limit: int = 40,
     today: date | None = None,
+    extractive: bool = False,
 ) -> Answer:
-    """Return the answer to a question from what the knowledge base holds."""
-    query = parse_query(question, lexicon, today=today or date.today())
-    hits = search(store, embedder, query, "claims", limit=limit)
-    pairs: list[tuple[Claim, Citation]] = [(claim_from_hit(h), citation_from_hit(h)) for h in hits]
-    pairs, links = link_citations(store, pairs)
+    """Return the answer to a question from what the knowledge base holds (no generated sentence if extractive)."""
+    query = expand_query(parse_query(question, lexicon, today=today or date.today()), lexicon)
+    cited: list[CitedClaim] = [cited_claim_from_hit(h) for h in _claims(store, embedder, query, limit)]
+    cited, links = link_citations(store, cited)
     # NOTE: trials matter to a question even when they posted no claims (finished, never published).
     trial_hits = search(store, embedder, query, "chunks", limit=20, extra=TRIALS)
     gaps, warnings = trial_signals(store, query, {h.payload["doc_id"] for h in trial_hits}, links)
-    return assemble_answer(question, query, pairs, extra_gaps=gaps, extra_uncertain=warnings)
+    return assemble_answer(question, query, cited, cites=links.cites, coverage=coverage(store, query),
+                           extra_gaps=gaps, extra_uncertain=warnings, extractive=extractive)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, model_validator
@@ -35,6 +36,13 @@ PREDICATE_DIRECTION: dict[str, Direction] = {
 }
 
 
+# NOTE: the one list of ratio measures (no effect = 1); every other named measure is a difference (no effect = 0).
+RATIO_TYPES: frozenset[EffectType] = frozenset({"HR", "OR", "RR", "IRR"})
+DIFFERENCE_TYPES: frozenset[EffectType] = frozenset({"MD", "SMD", "RD", "ARR", "percent"})
+ALPHA = 0.05
+Operator = Literal["=", "<", "<=", ">", ">="]
+
+
 class EffectMeasure(Frozen):
     """An effect estimate with its confidence interval."""
 
@@ -44,19 +52,93 @@ class EffectMeasure(Frozen):
     ci_high: float | None = None
     ci_level: float = 0.95
 
+    @property
+    def is_ratio(self) -> bool:
+        """Return whether the measure is a ratio (HR, OR, RR, IRR), whose no-effect value is 1."""
+        return self.type in RATIO_TYPES
+
+    @property
+    def null(self) -> float | None:
+        """Return the value meaning no effect: 1 for ratios, 0 for differences, None for an unnamed measure."""
+        return 1.0 if self.is_ratio else 0.0 if self.type in DIFFERENCE_TYPES else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """Return (low, high) of the confidence interval, or None when it is not given."""
+        return None if self.ci_low is None or self.ci_high is None else (self.ci_low, self.ci_high)
+
     def crosses_null(self) -> bool | None:
-        """Return whether the CI includes no effect (1 for ratios, 0 for differences)."""
-        if self.ci_low is None or self.ci_high is None:
+        """Return whether the CI includes no effect; None without a CI or for a measure of unknown null."""
+        if self.interval is None or self.null is None:
             return None
-        null = 1.0 if self.type in ("HR", "OR", "RR", "IRR") else 0.0
-        return self.ci_low <= null <= self.ci_high
+        return self.ci_low <= self.null <= self.ci_high  # type: ignore[operator]
+
+
+# NOTE: the one notation of a written p-value: "P=0.003", "p < .001", "P = 0·03", "P = 1.2 × 10−5", "p<10^-6",
+# "P-value of 0.02", "p for trend = 0.04". "NS" carries no number and is not a p-value: callers that accept it
+# (table cells) read it as the author's "not significant" themselves.
+_OPERATORS: dict[str, Operator] = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">="}
+P_PREFIX = (r"(?P<prefix>(?<![A-Za-z])p(?:\s*-?\s*values?)?"
+            r"(?:\s*(?:for|of)\s+(?:trend|interaction|heterogeneity|difference))?)")
+P_NUMBER = (r"(?P<op><=|>=|=<|=>|≤|≥|⩽|⩾|<|>|=)?\s*(?:(?P<num>\d*[.·]\d+|\d(?![.·\d]))"
+            r"(?:\s*[x×✕*·]\s*10\s*\^?\s*(?P<exp>[-−–]\s?\d+)|\s?[eE](?P<e>[-−–]?\d+))?"
+            r"|10\s*\^?\s*(?P<pow>[-−–]\s?\d+))")
+P_NOTATION = re.compile(rf"{P_PREFIX}\s*(?P<link>\b(?:was|of|were|is)\b\s*)?{P_NUMBER}", re.IGNORECASE)
+_WRITTEN = re.compile(rf"(?:{P_PREFIX}\s*(?:\b(?:was|of|were|is)\b\s*)?)?{P_NUMBER}\s*[*†‡§¶]*", re.IGNORECASE)
+
+
+def _decimal(text: str) -> float:
+    """Return a number written with any dash as minus, a middle dot as decimal point, and spaces inside."""
+    return float(re.sub(r"[−–]", "-", text).replace("·", ".").replace(" ", ""))
 
 
 class PValue(Frozen):
     """A reported p-value with its comparison operator."""
 
     value: float = Field(ge=0.0, le=1.0)
-    operator: Literal["=", "<", "<=", ">", ">="] = "="
+    operator: Operator = "="
+
+    @classmethod
+    def parse(cls, text: str | None) -> PValue | None:
+        """Return the p-value written as text ("P=0.003", "< .001", "1.2 × 10−5"), or None when it is not one."""
+        m = _WRITTEN.fullmatch((text or "").strip())
+        return cls.from_match(m) if m else None
+
+    @classmethod
+    def from_match(cls, m: re.Match[str]) -> PValue | None:
+        """Return the p-value of a P_NUMBER match, or None when its value lies outside 0–1."""
+        if m["pow"]:
+            value = 10 ** _decimal(m["pow"])
+        else:
+            exponent = m["exp"] or m["e"]
+            value = _decimal(m["num"]) * (10 ** _decimal(exponent) if exponent else 1.0)
+        if not 0.0 <= value <= 1.0:
+            return None
+        op = m["op"] or "="
+        return cls(value=value, operator=_OPERATORS.get(op, op))  # type: ignore[arg-type]
+
+    def significant(self, alpha: float = ALPHA) -> bool | None:
+        """Return whether p lies below alpha; None when the operator leaves it open ("p < 0.06", "p > 0.01")."""
+        # NOTE: "p = 0.05" is not significant at 0.05; "p ≤ 0.05" is the author's own threshold, so it is.
+        if self.operator == "=":
+            return self.value < alpha
+        if self.operator in ("<", "<="):
+            return True if self.value <= alpha else None
+        return False if self.value >= alpha else None
+
+
+def significance(p: PValue | None, interval: tuple[float, float] | None, null: float | None,
+                 alpha: float = ALPHA) -> bool | None:
+    """Return whether statistics show a difference (CI excluding the null, p below alpha); None when undecidable."""
+    votes = {p.significant(alpha) if p else None,
+             None if interval is None or null is None else not interval[0] <= null <= interval[1]} - {None}
+    # NOTE: a CI and a p-value that disagree (a different test, rounding at the bound) decide nothing.
+    return votes.pop() if len(votes) == 1 else None
+
+
+def effect_significance(effect: EffectMeasure | None, p: PValue | None, alpha: float = ALPHA) -> bool | None:
+    """Return what a claim's own statistics say about significance (see significance)."""
+    return significance(p, effect.interval if effect else None, effect.null if effect else None, alpha)
 
 
 class Quote(Frozen):

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1000, ge=200)
     chunk_overlap: int = Field(default=150, ge=0)
     top_k: int = Field(default=40, ge=1)
+    extractive_only: bool = Field(default=False, description="No generated sentence in answers: findings are shown "
+                                  "as verbatim quotes with computed badges (MEDKB_EXTRACTIVE_ONLY=1).")
 
     @property
     def extractor(self) -> Literal["llm", "offline"]:

@@ -1,268 +1,229 @@
-"""Evidence aggregation: cited claims grouped into graded hypotheses, and the answer's sections."""
+"""Which cited claims answer the question: intervention and outcome matched, each study counted once.
+
+A claim counts only when its intervention and its outcome match the question's (under synonyms and
+abbreviations); everything else retrieved is a related passage with the reason it is not counted: another
+intervention or outcome, the condition asked about standing in for an outcome, a review, or a result restated
+from another study of the knowledge base.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from statistics import fmean
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-from kb.answers import Answer, Certainty, Citation, Hypothesis, Query, QueryEntity
-from kb.claims import Claim, Direction
-from kb.grade import (
-    DESIGN_WEIGHT,
-    LEVELS,
-    MECHANISTIC,
-    RANDOMISED,
-    capped,
-    conflicts,
-    counted_size,
-    direction_counts,
-    grade,
-    study_weight,
-)
-from kb.models import WITHDRAWN, Entity
-from kb.query import normalize_term, terms_match
-from kb.wording import wording
+from kb.answers import CitedClaim, Query, QueryEntity
+from kb.claims import Claim, Scope
+from kb.grade import MECHANISTIC
+from kb.models import Entity, StudyDesign
+from kb.abbrev import expand
+from kb.terms import STOP, content_words, core, covers_any, normalize, occurs, occurs_any
 
-Pair = tuple[Claim, Citation]
-GroupKey = tuple[str, str, bool]
-
-# NOTE: on a weight tie the conservative reading (no difference) wins; the rest is a fixed, stable order.
-_TIE_ORDER: tuple[Direction, ...] = ("no_difference", "decrease", "increase")
+# NOTE: a narrative review or guideline restates studies; what it says is shown, never counted as a study.
+NOT_PRIMARY: frozenset[StudyDesign] = frozenset({"review", "guideline"})
+SUBGROUP: frozenset[Scope] = frozenset({"subgroup", "post_hoc"})
+CONTROLS = ("placebo", "usual care", "standard care", "standard of care", "no treatment", "no intervention", "sham",
+            "vehicle", "waiting list", "waitlist", "standard therapy", "conventional therapy", "control")
+# NOTE: how an outcome is measured, not what it is: "annualised rate of severe exacerbations" is severe exacerbations.
+_MEASURE = frozenset(words for words in """
+rate annualized risk incidence number frequency proportion percentage percent level mean change baseline score
+total occurrence week month year day hour minute visit point end endpoint outcome measure
+""".split())
 
 
-def entity_key(entity: Entity) -> str:
-    """Return the grouping key of an entity: its normalised id, else its folded name."""
-    return entity.normalized_id or normalize_term(entity.name)
+@dataclass(frozen=True)
+class Fit:
+    """A cited claim that answers the question, and what of the question it matched."""
+
+    cited: CitedClaim
+    asked_intervention: str | None
+    asked_outcome: str | None
+    intervention: str
+    comparator: str | None
+    outcome: str
+    relevance: int
+    mismatches: tuple[str, ...] = ()
+    outcome_name: str = ""
+
+    @property
+    def claim(self) -> Claim:
+        """Return the matched claim."""
+        return self.cited.claim
+
+    @property
+    def key(self) -> tuple[str, str | None, str, bool, bool]:
+        """Return what a hypothesis groups by: intervention, comparator, outcome, subgroup, mechanistic."""
+        mechanistic = self.claim.kind == "mechanism" or self.claim.study_design in MECHANISTIC
+        return (self.asked_intervention or normalize(self.intervention), self.comparator, self.outcome,
+                self.claim.scope in SUBGROUP, mechanistic)
 
 
-def group_key(claim: Claim) -> GroupKey:
-    """Return (intervention, outcome, mechanistic): mechanism evidence is never blended with clinical."""
-    mechanistic = claim.kind == "mechanism" or claim.study_design in MECHANISTIC
-    return entity_key(claim.subject), entity_key(claim.object), mechanistic
+def names(entity: Entity, cited: CitedClaim) -> list[str]:
+    """Return an entity's name, synonyms and the name with its document's abbreviations spelt out."""
+    spelt = expand(entity.name, dict(cited.source.abbreviations))
+    return [entity.name, *entity.synonyms, *([spelt] if spelt != entity.name else [])]
 
 
-def _strength(pair: Pair) -> tuple[bool, bool, float, bool, int, str]:
-    # NOTE: model confidence is left out on purpose, so it can never pick the claim that sets certainty.
-    claim = pair[0]
-    stats = claim.effect is not None or claim.p_value is not None
-    return (claim.direction != "unclear", not claim.hedged, DESIGN_WEIGHT[claim.study_design], stats,
-            counted_size(claim) or 0, claim.id)
+How = Literal["same", "related", "loose", "quote"]
+Matched = tuple[QueryEntity, str, How]
 
 
-def per_study(pairs: Sequence[Pair]) -> list[Pair]:
-    """Return one claim per study (a document, or a trial with its papers): its strongest, in a stable order."""
-    best: dict[str, Pair] = {}
-    for pair in pairs:
-        study = pair[1].study_id or pair[0].doc_id
-        old = best.get(study)
-        if old is None or _strength(pair) > _strength(old):
-            best[study] = pair
-    return [best[doc] for doc in sorted(best)]
+def _match(wanted: Sequence[QueryEntity], found: list[str], quote: str = "") -> Matched | None:
+    """Return the asked entity a claim's entity is, the form that says so, and how sure the match is.
+
+    same: a name of it covers the entity; related: a close term does; loose: it does once how or when it is given
+    is left out ("intermittent diazepam" and "diazepam"); quote: only the claim's quote names it.
+    """
+    for how, forms_of in (("same", QueryEntity.forms), ("related", lambda e: e.related),
+                          ("loose", lambda e: [c for f in e.forms() if (c := core(f)) and c != normalize(f)])):
+        for e in wanted:
+            if form := covers_any(forms_of(e), found):
+                return e, form, how  # type: ignore[return-value]
+    for e in wanted:
+        if quote and (form := occurs_any([*e.forms(), *(core(f) for f in e.forms())], quote)):
+            return e, form, "quote"
+    return None
 
 
-def majority(studies: Sequence[Pair]) -> Direction:
-    """Return the direction with the most design- and size-weighted support ('unclear' if none has any)."""
-    tally = {d: sum(study_weight(c) for c, _ in studies if c.direction == d) for d in _TIE_ORDER}
-    counted = [d for d in _TIE_ORDER if any(c.direction == d for c, _ in studies)]
-    return max(counted, key=lambda d: tally[d], default="unclear")
+def outcome_key(name: str, query: Query) -> str:
+    """Return an outcome folded for grouping: measure words, time points and the asked condition left out."""
+    condition = {w for e in query.by_role("condition") for f in e.forms() for w in content_words(f)}
+    kept = [w for w in content_words(name) if w not in _MEASURE and w not in condition and not w.isdigit()]
+    return " ".join(kept) or normalize(name)
 
 
-def hypothesis(pairs: Sequence[Pair], query: Query, mechanistic: bool) -> Hypothesis:
-    """Return the graded hypothesis for one (intervention, outcome) group of cited claims."""
-    studies = per_study(pairs)
-    direction = majority(studies)
-    decided = [p for p in studies if p[0].direction != "unclear"]
-    body = decided or studies
-    # NOTE: strongest study first, so the statement is worded from the best evidence and cited first.
-    support = sorted((p for p in body if not conflicts(p[0].direction, direction)), key=_strength, reverse=True)
-    against = sorted((p for p in body if conflicts(p[0].direction, direction)), key=_strength, reverse=True)
-    if direction == "unclear":
-        level: Certainty = "very low"
-        reasons: tuple[str, ...] = ("Very low: no study reports a direction of effect",)
-    else:
-        level, reasons = grade([c for c, _ in body], direction, query)
-    speculative = mechanistic or all(c.hedged for c, _ in support)
-    if speculative:
-        why = ("only mechanistic, animal or in-vitro evidence" if mechanistic
-               else "every supporting statement is hedged by its authors")
-        level, reasons = capped(level, reasons, "low", f"hypothesis only, {why}")
-    lead = support[0][0]
-    sizes = [n for c, _ in body if (n := counted_size(c)) is not None]
-    return Hypothesis(
-        statement=wording([c for c, _ in support], direction, level),
-        intervention=lead.subject.name, outcome=lead.object.name, direction=direction,
-        confidence=level, confidence_reasons=reasons,
-        supporting=tuple(cit for _, cit in support), contradicting=tuple(cit for _, cit in against),
-        n_studies=len(body), n_participants=sum(sizes) if sizes else None,
-        designs=tuple(sorted({c.study_design for c, _ in body}, key=lambda d: (-DESIGN_WEIGHT[d], d))),
-        speculative=speculative, extraction_confidence=fmean(c.confidence for c, _ in pairs),
-    )
+def comparator_key(cited: CitedClaim, query: Query) -> str | None:
+    """Return what a claim's intervention was compared with, named as the question names it where it can."""
+    said = cited.claim.comparator
+    asked = query.by_role("comparator")
+    texts = [said] if said else [cited.claim.quote.text]
+    for e in asked:
+        if any(occurs_any(e.forms(), t) for t in texts):
+            return e.name
+    if control := next((c for c in CONTROLS if any(occurs(c, t) for t in texts)), None):
+        return control
+    words = [w for w in content_words(said or "") if not any(ch.isdigit() for ch in w) and w not in STOP]
+    return " ".join(words[:4]) or None
 
 
-def _entity_matches(wanted: QueryEntity, entity: Entity) -> bool:
-    if wanted.normalized_id and entity.normalized_id:
-        return wanted.normalized_id == entity.normalized_id
-    return any(terms_match(w, n) for w in (wanted.name, wanted.text) for n in (entity.name, *entity.synonyms))
+def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> Matched | tuple[None, str, How] | str:
+    """Return the asked outcome a claim matched (None when none was asked), or why it does not count."""
+    found = names(claim.object, cited)
+    asked = query.by_role("outcome")
+    if asked:
+        # NOTE: never matched on the quote alone: a sentence naming several outcomes says which one its claim is
+        # about only through the claim's outcome.
+        hit = _match(asked, found)
+        return hit if hit else f"its outcome ('{claim.object.name}') is not the one asked about"
+    # NOTE: with no outcome asked, any outcome counts except what the question is about: an object no more specific
+    # than the asked condition ("asthma" in a "mild asthma" question) is not an outcome; "asthma exacerbations" is.
+    setting = [f for e in (*query.by_role("condition"), *query.by_role("population")) for f in e.forms()]
+    if covers_any(found, setting) or _match([*query.by_role("condition"), *query.by_role("population")], found):
+        return f"'{claim.object.name}' is the condition or population asked about, not an outcome"
+    if _match(query.by_role("intervention"), found):
+        return f"'{claim.object.name}' is the intervention asked about, not an outcome"
+    return None, claim.object.name, "same"
 
 
-def relevance(claim: Claim, query: Query) -> int:
-    """Return how closely a claim's subject and object match the question's entities."""
-    score = 0
-    for wanted in query.entities:
-        primary = {"intervention": claim.subject, "outcome": claim.object}.get(wanted.role)
-        if primary is not None and _entity_matches(wanted, primary):
-            score += 2
-        elif _entity_matches(wanted, claim.subject) or _entity_matches(wanted, claim.object):
-            score += 1
-        elif wanted.role in ("population", "condition") and terms_match(wanted.name, claim.population or ""):
-            score += 1
-    return score
+def asked_population(query: Query) -> list[QueryEntity]:
+    """Return the populations and conditions the question is asked in (a setting like 'hospital' is neither)."""
+    return [e for e in (*query.by_role("population"), *query.by_role("condition"))
+            if e.type in ("population", "condition")]
 
 
-_DOSE = re.compile(r"\b(?:\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|units?|%|mg/kg)?|once|twice|daily|weekly|"
-                   r"q\d*w|qd|bid|tid|group|arm|dose|treatment)\b", re.IGNORECASE)
-MAX_HYPOTHESES = 10
-MAX_SPECULATIVE = 5
+def _elsewhere(cited: CitedClaim, query: Query) -> list[str]:
+    """Return why a study without a read population may be in another one: the title and quote never name it."""
+    if cited.claim.population:
+        return []  # NOTE: a population that was read is compared in kb.grade.
+    places = (cited.source.title, cited.claim.quote.text)
+    missing = [e.text for e in asked_population(query)
+               if not any(occurs_any((*e.forms(), *e.related), p) for p in places)]
+    return [f"neither the study's title nor its quote names {' or '.join(missing)}"] if missing else []
 
 
-def _subject_key(key: str) -> str:
-    """Return an intervention key without doses, schedules or arm words ("Zelmorant 200 mg" → "zelmorant")."""
-    return " ".join(_DOSE.sub(" ", key).split()) or key
+def judge(cited: CitedClaim, query: Query) -> Fit | str:
+    """Return how a cited claim answers the question, or why it does not count."""
+    claim = cited.claim
+    if cited.source.study_design in NOT_PRIMARY or claim.study_design in NOT_PRIMARY:
+        return "a review restates studies; it is not a primary study"
+    if not query.entities:
+        # NOTE: nothing was recognised in the question to match against; each claim stands for itself.
+        return Fit(cited, None, None, claim.subject.name, comparator_key(cited, query),
+                   outcome_key(claim.object.name, query), 0, outcome_name=claim.object.name)
+    interventions = query.by_role("intervention")
+    i = _match(interventions, names(claim.subject, cited), claim.quote.text) if interventions else None
+    if interventions and i is None:
+        return f"its intervention ('{claim.subject.name}') is not the one asked about"
+    if not interventions and not (claim.restatable or claim.subject.normalized_id):
+        return "no intervention was asked about, and its subject was not recognised as one"
+    o = _outcome(claim, cited, query)
+    if isinstance(o, str):
+        return o
+    # NOTE: a direction of effect needs its arms read as the asked ones; a "no difference" on the asked outcome
+    # holds whichever arm the quote names first.
+    if i is not None and i[2] == "quote" and not claim.restatable and claim.direction in ("increase", "decrease"):
+        return "only its quote names the asked intervention, so its direction of effect cannot be placed"
+    return _fit(cited, query, i, o)
 
 
-def merge_groups(groups: dict[GroupKey, list[Pair]]) -> dict[GroupKey, list[Pair]]:
-    """Merge groups naming the same intervention and nested outcomes ("exacerbation" ⊂ "severe exacerbation")."""
-    merged: dict[GroupKey, list[Pair]] = {}
-    for key in sorted(groups, key=lambda k: (len(k[1].split()), k)):
-        subject = _subject_key(key[0])
-        home = next((k for k in merged if k[0] == subject and k[2] == key[2] and terms_match(k[1], key[1])), None)
-        merged.setdefault(home or (subject, key[1], key[2]), []).extend(groups[key])
-    return merged
+def _fit(cited: CitedClaim, query: Query, i: Matched | None, o: Matched | tuple[None, str, How]) -> Fit:
+    """Return the fit of a claim whose intervention and outcome were matched, with any indirectness found."""
+    claim = cited.claim
+    notes = {"related": "asked about {asked}, the study tested {form}",
+             "loose": "asked about {asked}, the claim names {named}"}
+    mismatches = [notes[how].format(asked=e.text, form=form, named=named.name)
+                  for m, named in ((i, claim.subject), (o, claim.object)) if m is not None and m[0] is not None
+                  for e, form, how in [m] if how in notes]
+    mismatches += _elsewhere(cited, query)
+    comparator = comparator_key(cited, query)
+    asked = [e.name for e in query.by_role("comparator")]
+    if asked and comparator and comparator not in asked:
+        mismatches.append(f"compared with {comparator}, not with {' / '.join(asked)} as asked")
+    outcome = claim.object.name
+    return Fit(cited, i[0].name if i else None, o[0].name if o[0] else None, i[1] if i else claim.subject.name,
+               comparator, outcome_key(outcome, query), 2 * bool(i) + 2 * bool(o[0]) + (comparator in asked),
+               tuple(mismatches), outcome)
 
 
-def _on_topic(pairs: Sequence[Pair], query: Query) -> bool:
-    """Return whether a group answers the question: its outcome and intervention match those asked about."""
-    def named(role: str, pick: Callable[[Claim], Entity]) -> bool:
-        wanted = query.by_role(role)  # type: ignore[arg-type]
-        return not wanted or any(_entity_matches(w, pick(c)) for w in wanted for c, _ in pairs)
-    return named("outcome", lambda c: c.object) and named("intervention", lambda c: c.subject)
+def _same_result(a: Claim, b: Claim) -> bool:
+    """Return whether two claims report the very same estimate and interval."""
+    ea, eb = a.effect, b.effect
+    return (ea is not None and eb is not None and ea.ci_low is not None and ea.ci_high is not None
+            and (ea.value, ea.ci_low, ea.ci_high) == (eb.value, eb.ci_low, eb.ci_high))
 
 
-def build_hypotheses(claims: Sequence[Pair], query: Query) -> tuple[list[Hypothesis], list[Hypothesis]]:
-    """Return (hypotheses, speculative hypotheses) on the question's topic, most relevant and certain first."""
-    groups: dict[GroupKey, list[Pair]] = {}
-    for pair in claims:
-        groups.setdefault(group_key(pair[0]), []).append(pair)
-    groups = merge_groups(groups)
-    # NOTE: off-topic groups are dropped when any group is on topic; otherwise only groups sharing an entity
-    # with the question are kept, and the gaps section says what is missing.
-    on_topic = {k: v for k, v in groups.items() if _on_topic(v, query)}
-    related = {k: v for k, v in groups.items() if max(relevance(c, query) for c, _ in v) > 0}
-    pool = on_topic or related or ({} if query.entities else groups)
-    ranked = []
-    for key, pairs in pool.items():
-        h = hypothesis(pairs, query, mechanistic=key[2])
-        ranked.append((-max(relevance(c, query) for c, _ in pairs), -LEVELS.index(h.confidence),
-                       -h.n_studies, h.statement, h))
-    ranked.sort(key=lambda r: r[:4])
-    hypotheses = [r[4] for r in ranked]
-    return ([h for h in hypotheses if not h.speculative][:MAX_HYPOTHESES],
-            [h for h in hypotheses if h.speculative][:MAX_SPECULATIVE])
+def _named(c: CitedClaim) -> str:
+    return f"PMID {c.source.pmid}" if c.source.pmid else (c.source.nct_id or c.source.title or c.source.source)
 
 
-def _with_level(h: Hypothesis) -> str:
-    return f"{h.statement} ({h.confidence} certainty; {h.n_studies} {'study' if h.n_studies == 1 else 'studies'})"
+def restatements(cited: Sequence[CitedClaim], cites: Mapping[str, set[str]]) -> dict[str, str]:
+    """Return claim id → reason for results restated from another study the restating document names."""
+    found: dict[str, str] = {}
+    restated: dict[str, set[str]] = {}
+    for a in cited:
+        for b in cited:
+            cited_there = b.claim.doc_id in cites.get(a.claim.doc_id, ())
+            if a.study != b.study and cited_there and _same_result(a.claim, b.claim):
+                found[a.claim.id] = f"restates the result of {_named(b)}, counted there"
+                restated.setdefault(a.claim.doc_id, set()).add(b.study)
+    # NOTE: a document restating two or more other studies of the knowledge base is a review of them.
+    for a in cited:
+        if len(restated.get(a.claim.doc_id, ())) >= 2:
+            found.setdefault(a.claim.id, "its document restates other studies of this knowledge base; "
+                             "it is not a primary study")
+    return found
 
 
-def _conflict(h: Hypothesis) -> str:
-    directions = [c.direction for c in (*h.supporting, *h.contradicting)]
-    return f"Conflicting evidence on {h.intervention} and {h.outcome}: {direction_counts(directions)}"
-
-
-def answer_sections(query: Query, hypotheses: Sequence[Hypothesis],
-                    speculative: Sequence[Hypothesis]) -> tuple[list[str], list[str], list[str]]:
-    """Return (known, uncertain, gaps): conflicts are reported as conflicts, never as a majority verdict."""
-    known = [_with_level(h) for h in hypotheses
-             if h.confidence in ("high", "moderate") and not h.contradicting]
-    uncertain = [_conflict(h) if h.contradicting else _with_level(h) for h in hypotheses
-                 if h.contradicting or h.confidence in ("low", "very low")]
-    return known, uncertain, gaps(query, [*hypotheses, *speculative])
-
-
-def _about(wanted: QueryEntity, name: str) -> bool:
-    return terms_match(wanted.name, name) or terms_match(wanted.text, name)
-
-
-def _outcome_gaps(outcome: QueryEntity, interventions: Sequence[QueryEntity | None],
-                  found: Sequence[Hypothesis]) -> list[str]:
-    notes = []
-    for wanted in interventions:
-        where = f" for {wanted.name}" if wanted else ""
-        hits = [h for h in found if _about(outcome, h.outcome) and (wanted is None or _about(wanted, h.intervention))]
-        if not hits:
-            notes.append(f"No evidence found on {outcome.name}{where}")
-        elif not any(RANDOMISED & set(h.designs) for h in hits if not h.speculative):
-            notes.append(f"No randomised trial evidence on {outcome.name}{where}")
-    return notes
-
-
-def _intervention_gaps(wanted: QueryEntity, found: Sequence[Hypothesis]) -> list[str]:
-    hits = [h for h in found if _about(wanted, h.intervention)]
-    if not hits:
-        return [f"No evidence found for {wanted.name}"]
-    outcomes = dict.fromkeys(h.outcome for h in hits if not h.speculative)
-    return [f"No randomised trial evidence on {o} for {wanted.name}" for o in outcomes
-            if not any(RANDOMISED & set(h.designs) for h in hits if h.outcome == o and not h.speculative)]
-
-
-def _population_gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
-    notes = []
-    for wanted in (*query.by_role("population"), *query.by_role("condition")):
-        texts = [t for h in found for c in (*h.supporting, *h.contradicting) for t in (c.quote, c.title)]
-        places = [h.intervention for h in found] + [h.outcome for h in found] + texts
-        if found and not any(_about(wanted, place) for place in places):
-            notes.append(f"No evidence found specifically in {wanted.name}")
-    return notes
-
-
-def gaps(query: Query, found: Sequence[Hypothesis]) -> list[str]:
-    """Return what the question asks that the evidence does not cover."""
-    interventions: list[QueryEntity | None] = [*query.by_role("intervention")] or [None]
-    outcomes = query.by_role("outcome")
-    notes = [n for o in outcomes for n in _outcome_gaps(o, interventions, found)]
-    if not outcomes:
-        notes += [n for i in query.by_role("intervention") for n in _intervention_gaps(i, found)]
-    notes += _population_gaps(query, found)
-    if not found and not notes:
-        notes.append("No evidence found for this question")
-    return list(dict.fromkeys(notes))
-
-
-def _paper(c: Citation) -> str:
-    """Return how a paper is named in a notice line."""
-    ident = f"PMID {c.pmid}" if c.pmid else c.source
-    return f"{c.title or c.source} ({ident})"
-
-
-def editorial_notes(pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
-    """Return the pairs without retracted papers, and a line for every paper left out or under a notice."""
-    kept = [p for p in pairs if not WITHDRAWN.intersection(p[1].notices)]
-    notes: dict[str, str] = {}
-    for _, cite in pairs:
-        if WITHDRAWN.intersection(cite.notices):
-            notes[cite.doc_id] = f"Left out, retracted: {_paper(cite)}; its findings are not counted as evidence"
-        elif "expression_of_concern" in cite.notices:
-            notes[cite.doc_id] = f"The journal published an expression of concern about {_paper(cite)}"
-    return kept, list(notes.values())
-
-
-def assemble_answer(question: str, query: Query, cited_claims: Sequence[Pair],
-                    extra_gaps: Sequence[str] = (), extra_uncertain: Sequence[str] = ()) -> Answer:
-    """Return the answer: graded hypotheses, speculative ones, and the known/uncertain/gaps sections."""
-    kept, notes = editorial_notes(cited_claims)
-    hypotheses, speculative = build_hypotheses(kept, query)
-    known, uncertain, missing = answer_sections(query, hypotheses, speculative)
-    return Answer(question=question, query=query, hypotheses=tuple(hypotheses), speculative=tuple(speculative),
-                  known=tuple(known), uncertain=tuple(dict.fromkeys([*notes, *uncertain, *extra_uncertain])),
-                  gaps=tuple(dict.fromkeys([*missing, *extra_gaps])))
+def select(cited: Sequence[CitedClaim], query: Query,
+           cites: Mapping[str, set[str]]) -> tuple[list[Fit], list[tuple[CitedClaim, str]]]:
+    """Return the claims that answer the question, and the others with the reason each is not counted."""
+    restated = restatements(cited, cites)
+    fits: list[Fit] = []
+    others: list[tuple[CitedClaim, str]] = []
+    for c in cited:
+        verdict = restated.get(c.claim.id) or judge(c, query)
+        if isinstance(verdict, Fit):
+            fits.append(verdict)
+        else:
+            others.append((c, verdict))
+    return fits, others

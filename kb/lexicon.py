@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -12,9 +11,6 @@ import ahocorasick
 
 from kb.errors import ConfigError
 from kb.models import Document, EntityType
-
-MESH_TERMS = "mesh2024_descriptor_terms.tsv.gz"
-MESH_TREES = "mesh2024_descriptor_trees.tsv.gz"
 
 # NOTE: general words that MeSH lists as headings but that name nothing in a claim.
 STOP_TERMS = frozenset("""
@@ -81,32 +77,59 @@ def fold(text: str) -> str:
     return "".join(f if len(f := c.casefold()) == 1 else c for c in text)
 
 
-class Lexicon:
-    """Terms mapped to canonical entities, found in text longest-match-first on word boundaries."""
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """Terms keyed by their folded form and the automaton that finds them; never changed once built."""
 
-    def __init__(self, terms: dict[str, LexiconTerm]) -> None:
-        self._terms = terms
-        self._automaton = _automaton(terms)
-        # NOTE: terms added during a run go to a small second automaton, so adding a document's
-        # terms costs a rebuild of the few new terms, not of the whole MeSH-sized table.
-        self._extra: dict[str, LexiconTerm] = {}
-        self._extra_automaton: ahocorasick.Automaton | None = None
+    terms: dict[str, LexiconTerm]
+    automaton: ahocorasick.Automaton | None
+
+    @classmethod
+    def of(cls, terms: dict[str, LexiconTerm]) -> _Layer:
+        """Return a layer over the terms."""
+        return cls(terms, _automaton(terms))
+
+
+class Lexicon:
+    """Terms mapped to canonical entities, found in text longest-match-first on word boundaries.
+
+    A lexicon is a stack of immutable layers: the base table, then terms added later. A document is read with
+    `overlay(its terms)`, which shares every built layer and adds one small layer of its own, so extraction sees
+    the knowledge base's lexicon as it stood plus that document, whatever else the run has read.
+    """
+
+    def __init__(self, terms: dict[str, LexiconTerm], layers: tuple[_Layer, ...] | None = None) -> None:
+        self._layers = layers if layers is not None else (_Layer.of(terms),)
+        self._by_id: tuple[tuple[_Layer, ...], dict[str, tuple[str, ...]]] | None = None
 
     @classmethod
     def empty(cls) -> Lexicon:
         """Return a lexicon holding only the seed outcomes."""
         return cls.from_terms(())
 
-    def add(self, terms: Iterable[LexiconTerm]) -> int:
-        """Add terms in place (existing entries keep their meaning); return how many were new."""
-        before = len(self._extra)
+    def _new(self, terms: Iterable[LexiconTerm]) -> dict[str, LexiconTerm]:
+        """Return the terms not known yet, keyed by folded form (the first of a clash wins)."""
+        fresh: dict[str, LexiconTerm] = {}
         for t in terms:
             key = fold(t.term.strip())
-            if key and key not in self._terms:
-                self._extra.setdefault(key, t)
-        if len(self._extra) != before:
-            self._extra_automaton = None
-        return len(self._extra) - before
+            if key and key not in fresh and self._get(key) is None:
+                fresh[key] = t
+        return fresh
+
+    def add(self, terms: Iterable[LexiconTerm]) -> int:
+        """Add terms in place (existing entries keep their meaning); return how many were new."""
+        fresh = self._new(terms)
+        if fresh:
+            # NOTE: added terms share one top layer, rebuilt as a whole; the MeSH-sized base is never rebuilt.
+            top = self._layers[1:]
+            merged = {k: v for layer in top for k, v in layer.terms.items()} | fresh
+            self._layers = (self._layers[0], _Layer.of(merged))
+        return len(fresh)
+
+    def overlay(self, terms: Iterable[LexiconTerm]) -> Lexicon:
+        """Return a lexicon that also knows the given terms, leaving this one unchanged."""
+        fresh = self._new(terms)
+        return Lexicon({}, (*self._layers, _Layer.of(fresh))) if fresh else self
 
     @classmethod
     def from_terms(cls, terms: Iterable[LexiconTerm], *, seed: bool = True) -> Lexicon:
@@ -124,37 +147,46 @@ class Lexicon:
         return cls(table)
 
     def __len__(self) -> int:
-        return len(self._terms) + len(self._extra)
+        return sum(len(layer.terms) for layer in self._layers)
 
     def __iter__(self) -> Iterator[LexiconTerm]:
-        yield from self._terms.values()
-        yield from self._extra.values()
+        for layer in self._layers:
+            yield from layer.terms.values()
+
+    def _get(self, key: str) -> LexiconTerm | None:
+        """Return the term under a folded key, from the first layer that has it."""
+        for layer in self._layers:
+            if (hit := layer.terms.get(key)) is not None:
+                return hit
+        return None
 
     def lookup(self, name: str) -> LexiconTerm | None:
         """Return the term stored under a name (case-insensitive), if any."""
-        key = fold(name.strip())
-        return self._terms.get(key) or self._extra.get(key)
+        return self._get(fold(name.strip()))
 
-    def with_terms(self, terms: Iterable[LexiconTerm]) -> Lexicon:
-        """Return a new lexicon with extra terms added (existing entries keep their meaning)."""
-        table = {**self._terms, **self._extra}
-        table.update({fold(t.term.strip()): t for t in terms if fold(t.term.strip()) not in table})
-        return Lexicon(table)
+    def synonyms(self, normalized_id: str) -> tuple[str, ...]:
+        """Return every term the lexicon maps to one normalized id (a MeSH heading and its entry terms)."""
+        if self._by_id is None or self._by_id[0] is not self._layers:
+            index: dict[str, list[str]] = {}
+            for t in self:
+                if t.normalized_id:
+                    index.setdefault(t.normalized_id, []).append(t.term)
+            # NOTE: built once per set of layers; adding terms replaces the layers, so the index follows.
+            self._by_id = (self._layers, {k: tuple(v) for k, v in index.items()})
+        return self._by_id[1].get(normalized_id, ())
 
     def add_document_terms(self, doc: Document) -> Lexicon:
         """Return a new lexicon that also knows the document's MeSH headings, chemicals and keywords."""
-        return self.with_terms(terms_from_document(doc, self))
+        return self.overlay(terms_from_document(doc, self))
 
     def find(self, text: str) -> list[Mention]:
         """Return non-overlapping mentions in text order; the longest match wins, never inside a word."""
-        if self._extra and self._extra_automaton is None:
-            self._extra_automaton = _automaton(self._extra)
         folded = fold(text)
         candidates = []
-        for automaton in (self._automaton, self._extra_automaton):
-            if automaton is None:
+        for layer in self._layers:
+            if layer.automaton is None:
                 continue
-            for last, (length, term) in automaton.iter(folded):
+            for last, (length, term) in layer.automaton.iter(folded):
                 start = last + 1 - length
                 if _on_word_boundary(text, start, last + 1) and _case_ok(term, text[start : last + 1]):
                     candidates.append((start, last + 1, term))
@@ -208,51 +240,11 @@ def _case_ok(term: LexiconTerm, surface: str) -> bool:
     return not term.case_sensitive or surface == term.term
 
 
-def type_of_tree_numbers(trees: Iterable[str]) -> EntityType:
-    """Return the entity type implied by MeSH tree numbers (conditions before drugs before outcomes)."""
-    trees = tuple(trees)
-    if any(t.startswith(("C", "F03")) for t in trees):
-        return "condition"
-    if any(t.startswith(("D", "E02", "E04")) for t in trees):
-        return "intervention"
-    if any(t.startswith("G") for t in trees):
-        return "outcome"
-    if any(t.startswith("M01") for t in trees):
-        return "population"
-    return "other"
-
-
 def keep_term(term: str) -> bool:
     """Return whether a term is specific enough to match in running text."""
     if fold(term) in STOP_TERMS or term.isdigit():
         return False
     return len(term) > 3 or (len(term) >= 2 and term.isupper())
-
-
-def load_mesh(source: Path | Iterable[Path]) -> Iterator[LexiconTerm]:
-    """Yield lexicon terms from the MeSH 2024 descriptor terms and trees files (a folder or the two files)."""
-    files = [source / MESH_TERMS, source / MESH_TREES] if isinstance(source, Path) else list(source)
-    terms_file = next((f for f in files if f.name == MESH_TERMS), None)
-    trees_file = next((f for f in files if f.name == MESH_TREES), None)
-    if terms_file is None or trees_file is None or not terms_file.exists() or not trees_file.exists():
-        raise ConfigError(f"MeSH files {MESH_TERMS} and {MESH_TREES} not found in {source}; point at mesh_2024/")
-    trees: dict[str, list[str]] = {}
-    for row in _tsv_rows(trees_file):
-        trees.setdefault(row["DescriptorUI"], []).append(row["tree_location"])
-    for row in _tsv_rows(terms_file):
-        term = row["TermName"]
-        # NOTE: permuted terms like "Asthma, Bronchial" never occur in prose; plain plurals (also "Y") do.
-        if (row["IsPermutedTermYN"] == "Y" and ", " in term) or row["LexicalTag"] == "LAB" or not keep_term(term):
-            continue
-        ui = row["DescriptorUI"]
-        yield LexiconTerm(term, row["DescriptorName"], type_of_tree_numbers(trees.get(ui, ())), ui)
-
-
-def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Yield the rows of a (gzipped) tab-separated file with a header."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as src:  # type: ignore[operator]
-        yield from csv.DictReader(src, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
 def heading_type(heading: str) -> EntityType:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal, Protocol
 
 from kb.answers import Query, QueryEntity, Role
-from kb.models import EntityType, StudyDesign
+from kb.filters import Span, filters
+from kb.lexicon import Mention
+from kb.models import EntityType
+from kb.synonyms import combinations, lay_mentions, merge_mentions
 
 
 class MentionLike(Protocol):
@@ -37,54 +40,7 @@ class TermFinder(Protocol):
 
 
 Slot = Literal["lead", "intervention", "comparator", "outcome", "condition", "population"]
-Span = tuple[int, int]
 
-_YEAR = r"((?:19|20)\d{2})"
-_NUMBERS = dict(zip("a one two three four five six seven eight nine ten".split(), [1, *range(1, 11)], strict=True))
-_NUMBERS |= {"few": 5, "several": 5, "fifteen": 15, "twenty": 20}
-
-
-def _relative(m: re.Match[str], today: date) -> tuple[int | None, int | None]:
-    amount = (m.group("n") or "1").casefold()
-    count = int(amount) if amount.isdigit() else _NUMBERS.get(amount, 1)
-    return today.year - count * (10 if m.group("unit").casefold().startswith("decade") else 1), None
-
-
-YearRule = tuple[re.Pattern[str], Callable[[re.Match[str], date], tuple[int | None, int | None]]]
-# NOTE: ranges first, so "between 2000 and 2010" is not also read as "in 2010"; matched text is consumed.
-_YEAR_RULES: tuple[YearRule, ...] = tuple((re.compile(p, re.I), f) for p, f in (
-    (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
-    (rf"\bfrom\s+{_YEAR}\s*(?:to|until|through|-|–)\s*{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
-    (rf"\b{_YEAR}\s*(?:-|–|—|to)\s*{_YEAR}\b", lambda m, t: (int(m[1]), int(m[2]))),
-    (r"\b(?:(?:in|over|during|within|from)\s+)?(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d{1,3}|[a-z]+)\s+)?"
-     r"(?P<unit>years?|decades?)\b", _relative),
-    (rf"\b(?:since|from|as\s+of)\s+{_YEAR}\b", lambda m, t: (int(m[1]), None)),
-    (rf"\b(?:after|post)\s+{_YEAR}\b", lambda m, t: (int(m[1]) + 1, None)),
-    (rf"\b(?:before|prior\s+to|pre)\s+{_YEAR}\b", lambda m, t: (None, int(m[1]) - 1)),
-    (rf"\b(?:until|till|up\s+to|through)\s+{_YEAR}\b", lambda m, t: (None, int(m[1]))),
-    (rf"\bin\s+{_YEAR}\b", lambda m, t: (int(m[1]), int(m[1]))),
-))
-
-# NOTE: "non-randomized" precedes "randomized" so it is consumed before the shorter pattern can match.
-_DESIGN_PATTERNS: tuple[tuple[str, tuple[StudyDesign, ...]], ...] = (
-    (r"\bnon-?\s?randomi[sz]ed(?:\s+controlled)?(?:\s+clinical)?\s+(?:trials?|stud(?:y|ies))",
-     ("non_randomized_trial",)),
-    (r"\b(?:RCTs?|randomi[sz]ed(?:[\s-]+controlled)?(?:\s+clinical)?\s+(?:trials?|stud(?:y|ies))|"
-         r"randomi[sz]ed[\s-]+controlled)\b", ("rct",)),
-    (r"\bmeta-?\s?analy[sz][ie]s\b", ("meta_analysis",)),
-    (r"\bsystematic\s+reviews?\b", ("systematic_review",)),
-    (r"\b(?:prospective\s+|retrospective\s+)?cohort\s+stud(?:y|ies)\b", ("cohort",)),
-    (r"\bcase[\s-]+control(?:\s+stud(?:y|ies))?\b", ("case_control",)),
-    (r"\bcross[\s-]+sectional(?:\s+stud(?:y|ies)|\s+surveys?)?\b", ("cross_sectional",)),
-    (r"\bobservational(?:\s+(?:stud(?:y|ies)|data|evidence|research))?\b",
-     ("cohort", "case_control", "cross_sectional")),
-    (r"\bcase\s+series\b", ("case_series",)),
-    (r"\bcase\s+reports?\b", ("case_report",)),
-    (r"\banimal\s+(?:stud(?:y|ies)|models?|experiments?)\b", ("animal",)),
-    (r"\bin\s+vitro\b", ("in_vitro",)),
-    (r"\bclinical\s+trials?\b", ("rct", "non_randomized_trial")),
-)
-_DESIGN_RULES = tuple((re.compile(p, re.I), d) for p, d in _DESIGN_PATTERNS)
 
 _POP_HEAD = (r"(?:adults|children|kids|patients|people|persons|individuals|women|men|infants|neonates|newborns|"
              r"adolescents|teenagers|elderly|seniors|subjects|participants|smokers|athletes|veterans|girls|boys)")
@@ -102,7 +58,7 @@ def _verbs(*bases: str) -> str:
 
 _OUTCOME_VERBS = _verbs("reduce", "decrease", "increase", "improve", "prevent", "affect", "worsen", "raise",
                         "shorten", "prolong", "alleviate", "relieve", "lower", "delay", "slow", "cause", "boost",
-                        "enhance")
+                        "enhance", "stop")
 _OUTCOME_CUE = (
     rf"{_OUTCOME_VERBS}"
     r"|reductions?\s+(?:in|of)|prevention\s+of|(?:increase|decrease|improvement|change)s?\s+in|"
@@ -121,6 +77,8 @@ _CUE_PARTS: tuple[tuple[str, Slot, str], ...] = (
     ("interv", "intervention", r"\b(?:(?:effects?|impact|efficacy|effectiveness|safety|benefits?|harms?|role|"
                                r"use|value|influence)\s+of|(?:treatment|therapy|supplementation|treated|"
                                r"supplemented)\s+with)\b"),
+    # NOTE: "after surgery", "during pregnancy": the setting a question is asked in, not an outcome.
+    ("setting", "condition", r"\b(?:after|following|during|undergoing|before)\b"),
     ("comp", "comparator", r"\b(?:(?:better|worse|safer|more\s+\w+|less\s+\w+)\s+than|"
                            r"(?:superior|inferior|preferable)\s+to|than|versus|vs\.?|v\.|compared\s+(?:with|to)|"
                            r"in\s+comparison\s+(?:with|to)|relative\s+to|instead\s+of)(?!\w)"),
@@ -143,35 +101,13 @@ evidence study studies trial trials data research literature published recent ne
 effect effects effective efficacious impact work works help helps benefit use using used taking take given
 receiving also still of with to for on in by from as at more less most least than
 increased reduced higher lower greater better worse significant significantly overall any good bad safe
+useful helpful beneficial worthwhile
 """.split())
 # NOTE: a phrase made only of these names nobody in particular ("in patients with ...").
 GENERIC = frozenset("patients people persons individuals subjects participants".split())
 _FUNCTION_WORDS = TRIM | GENERIC | frozenset("""
-among versus vs and or not no compared associated related linked
+among versus vs and or not no compared associated related linked after following during before undergoing
 """.split())
-
-
-def _filters(question: str, today: date) -> tuple[int | None, int | None, tuple[StudyDesign, ...], list[Span]]:
-    """Return year bounds, study designs and the spans of text that expressed them."""
-    taken: list[Span] = []
-    mins: list[int] = []
-    maxs: list[int] = []
-    designs: list[StudyDesign] = []
-
-    def free(m: re.Match[str]) -> bool:
-        return all(m.end() <= s or m.start() >= e for s, e in taken)
-
-    for pattern, read in _YEAR_RULES:
-        for m in filter(free, pattern.finditer(question)):
-            low, high = read(m, today)
-            mins += [low] if low is not None else []
-            maxs += [high] if high is not None else []
-            taken.append(m.span())
-    for pattern, found in _DESIGN_RULES:
-        for m in filter(free, pattern.finditer(question)):
-            designs += [d for d in found if d not in designs]
-            taken.append(m.span())
-    return (max(mins) if mins else None, min(maxs) if maxs else None, tuple(designs), sorted(taken))
 
 
 def _slots(text: str) -> list[tuple[int, int, Slot]]:
@@ -260,7 +196,24 @@ def _entities(question: str, masked: str, mentions: Sequence[MentionLike],
     unique: dict[tuple[str, Role], tuple[Span, QueryEntity]] = {}
     for span, entity in sorted(found, key=lambda f: f[0]):
         unique.setdefault((entity.name.casefold(), entity.role), (span, entity))
-    return list(unique.values())
+    return _lead_acts(list(unique.values()), segments)
+
+
+Found = list[tuple[Span, QueryEntity]]
+
+
+def _lead_acts(found: Found, segments: list[tuple[int, int, Slot]]) -> Found:
+    """Return the entities, the first one asked about acting when nothing else does ("Can exercise stop X?")."""
+    # NOTE: MeSH types Exercise as a phenomenon (an outcome); asked about first, with another outcome, it is acting.
+    roles = [e.role for _, e in found]
+    if "intervention" in roles or roles.count("outcome") < 2:
+        return found
+    at = next((i for i, (span, e) in enumerate(found)
+               if e.role == "outcome" and _slot_at(segments, span[0]) == "lead"), None)
+    if at is not None:
+        span, e = found[at]
+        found[at] = (span, e.model_copy(update={"role": "intervention"}))
+    return found
 
 
 def _terms(question: str, covered: Sequence[Span]) -> tuple[str, ...]:
@@ -277,24 +230,12 @@ def _terms(question: str, covered: Sequence[Span]) -> tuple[str, ...]:
 
 def parse_query(question: str, lexicon: TermFinder | None = None, *, today: date | None = None) -> Query:
     """Return the question parsed into role-tagged entities, year bounds, designs and leftover terms."""
-    year_min, year_max, designs, masks = _filters(question, today or date.today())
+    year_min, year_max, designs, masks = filters(question, today or date.today())
     masked = "".join(_MASK if _overlaps((i, i + 1), masks) else c for i, c in enumerate(question))
-    mentions = lexicon.find(question) if lexicon is not None else ()
+    known = [Mention(m.start, m.end, m.surface, m.name, m.type, m.normalized_id)
+             for m in (lexicon.find(question) if lexicon is not None else ())]
+    mentions = combinations(question, merge_mentions(lay_mentions(question), known))
     found = _entities(question, masked, mentions, masks)
     covered = [*masks, *(span for span, _ in found)]
     return Query(question=question, entities=tuple(e for _, e in found), terms=_terms(question, covered),
                  year_min=year_min, year_max=year_max, designs=designs)
-
-
-def normalize_term(text: str) -> str:
-    """Return a term folded for matching: casefolded, hyphens as spaces, simple plurals made singular."""
-    words = re.sub(r"[^\w\s]", " ", text.casefold().replace("_", " ")).split()
-    words = [w[:-3] + "y" if len(w) > 4 and w.endswith("ies") else w for w in words]
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
-                    for w in words)
-
-
-def terms_match(a: str, b: str) -> bool:
-    """Return whether two terms name the same thing loosely: one's words all occur in the other."""
-    wa, wb = set(normalize_term(a).split()), set(normalize_term(b).split())
-    return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)

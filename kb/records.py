@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.answers import Citation
+from kb.answers import Citation, CitedClaim, Source
 from kb.claims import Claim
 from kb.models import Chunk, Document, Entity
 from kb.sparse import encode_document
@@ -83,34 +83,19 @@ def document_from_hit(hit: Hit) -> Document:
     return Document.model_validate({k: v for k, v in hit.payload.items() if k in Document.model_fields})
 
 
+def source_from_hit(hit: Hit) -> Source:
+    """Return the cited document's facts a claim's payload carries."""
+    doc = hit.payload.get("doc", {})
+    return Source(doc_id=hit.payload.get("doc_id", ""), title=doc.get("title") or "", source=doc.get("source") or "",
+                  pmid=doc.get("pmid"), doi=doc.get("doi"), nct_id=doc.get("nct_id"), year=doc.get("year"),
+                  study_design=doc.get("study_design") or "unknown", notices=tuple(doc.get("notices") or ()))
+
+
+def cited_claim_from_hit(hit: Hit) -> CitedClaim:
+    """Return a stored claim with the document it cites."""
+    return CitedClaim(claim=claim_from_hit(hit), source=source_from_hit(hit))
+
+
 def citation_from_hit(hit: Hit) -> Citation:
     """Return the citation a user sees for a stored claim."""
-    claim, doc = claim_from_hit(hit), hit.payload.get("doc", {})
-    return Citation(
-        claim_id=claim.id,
-        doc_id=claim.doc_id,
-        title=doc.get("title") or "",
-        quote=claim.quote.text,
-        page=claim.quote.page,
-        start=claim.quote.start,
-        end=claim.quote.end,
-        source=doc.get("source") or "",
-        field=claim.quote.field,
-        pmid=doc.get("pmid"),
-        doi=doc.get("doi"),
-        nct_id=doc.get("nct_id"),
-        year=doc.get("year"),
-        study_design=claim.study_design,
-        sample_size=claim.sample_size,
-        sample_size_type=claim.sample_size_type,
-        direction=claim.direction,
-        comparator=claim.comparator,
-        population=claim.population,
-        effect=claim.effect,
-        p_value=claim.p_value,
-        kind=claim.kind,
-        hedged=claim.hedged,
-        notices=tuple(doc.get("notices") or ()),
-        extractor=claim.extractor if not claim.model else f"{claim.extractor}:{claim.model}",
-        extraction_confidence=claim.confidence,
-    )
+    return cited_claim_from_hit(hit).citation()

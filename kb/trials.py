@@ -6,23 +6,19 @@ import math
 import re
 from collections.abc import Iterable
 
-import pysbd
 
-from kb.claims import (PREDICATE_DIRECTION, Claim, ClaimKind, EffectMeasure, EffectType, Predicate, PValue, Quote,
-                       claim_id)
+from kb.claims import (PREDICATE_DIRECTION, RATIO_TYPES, Claim, ClaimKind, EffectMeasure, EffectType, Predicate,
+                       PValue, Quote, Scope, claim_id, significance)
 from kb.models import Document, Entity, TrialInfo
+from kb.segment import sentence_spans
 
-ALPHA = 0.05
 EXTRACTOR = "registry"
 EXTRACTOR_VERSION = "1"
 SWITCH_THRESHOLD = 0.34  # NOTE: below a third of the shorter phrase's words shared, the outcomes differ.
-RATIO_TYPES: tuple[EffectType, ...] = ("HR", "OR", "RR", "IRR")
 _EFFECT_TYPES: dict[str, EffectType] = {
     "hazard ratio": "HR", "cox proportional hazard": "HR", "odds ratio": "OR", "risk ratio": "RR",
     "relative risk": "RR", "mean difference": "MD", "ls mean difference": "MD", "risk difference": "RD",
 }
-_P_VALUE = re.compile(r"\s*(<=|>=|≤|≥|<|>|=)?\s*(\d*\.?\d+(?:[eE][-+]?\d+)?)\s*")
-_P_OPERATORS = {"≤": "<=", "≥": ">="}
 _PRIMARY = re.compile(r"\bprimary\s+(?:efficacy\s+)?(?:outcome|end\s?-?point)s?(?:\s+measures?)?\b", re.I)
 _LEAD_IN = re.compile(r"^(?:\W|of (?:the|this) (?:study|trial)\b|(?:was|were|is|are|being|included|comprised)\b)+",
                       re.I)
@@ -60,25 +56,13 @@ def parse_number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def parse_p_value(text: str | None) -> PValue | None:
-    """Parse a reported p-value such as "0.0004", "<0.001" or "≤ .05"; None when it is not one."""
-    match = _P_VALUE.fullmatch(text or "")
-    if not match or not 0.0 <= float(match.group(2)) <= 1.0:
-        return None
-    op = match.group(1) or "="
-    return PValue(value=float(match.group(2)), operator=_P_OPERATORS.get(op, op))  # type: ignore[arg-type]
-
-
 def effect_predicate(value: float | None, ci_low: float | None, ci_high: float | None, p: PValue | None,
                      *, ratio: bool) -> Predicate | None:
     """Return what an estimate states: a CI excluding the null or p<0.05 is an effect, signed against the null."""
     null = 1.0 if ratio else 0.0
-    if ci_low is not None and ci_high is not None:
-        significant = not ci_low <= null <= ci_high
-    elif p is not None:
-        significant = p.value < ALPHA or (p.operator in ("<", "<=") and p.value <= ALPHA)
-    else:
-        return None  # NOTE: an estimate without CI or p was not tested; it states nothing.
+    significant = significance(p, (ci_low, ci_high) if ci_low is not None and ci_high is not None else None, null)
+    if significant is None:
+        return None  # NOTE: untested, undecidable ("p > 0.01") or a CI and p that disagree: it states nothing.
     if not significant:
         return "no_effect_on"
     if value is None or value == null:
@@ -102,7 +86,7 @@ def estimate_effect(param_type: str, value: str, ci_pct: str, ci_low: str, ci_hi
 def registry_claim(doc: Document, span: tuple[int, int], field: str, *, kind: ClaimKind, subject: Entity,
                    predicate: Predicate, obj: Entity, comparator: str | None = None,
                    effect: EffectMeasure | None = None, p_value: PValue | None = None,
-                   sample_size: int | None = None) -> Claim:
+                   sample_size: int | None = None, scope: Scope = "unspecified") -> Claim:
     """Return a claim copied from one registry line of doc.text; its numbers are the record's, so confidence is 1."""
     start, end = span
     quote = Quote(text=doc.text[start:end], doc_id=doc.id, start=start, end=end, field=field)
@@ -111,7 +95,7 @@ def registry_claim(doc: Document, span: tuple[int, int], field: str, *, kind: Cl
         "chunk_id": "",  # NOTE: unknown until the pipeline chunks the text; it sets the chunk holding the quote.
         "kind": kind, "subject": subject, "predicate": predicate, "object": obj,
         "direction": PREDICATE_DIRECTION.get(predicate, "unclear"), "comparator": comparator, "effect": effect,
-        "p_value": p_value, "sample_size": sample_size, "sample_size_type": "ACTUAL",
+        "p_value": p_value, "sample_size": sample_size, "sample_size_type": "ACTUAL", "scope": scope,
         "study_design": doc.study_design, "quote": quote, "extractor": EXTRACTOR,
         "extractor_version": EXTRACTOR_VERSION, "confidence": 1.0,
     })
@@ -158,7 +142,7 @@ def unpublished_gap(trial_doc: Document, linked_papers: Iterable[Document]) -> s
 def primary_outcome_phrases(text: str) -> list[str]:
     """Return what a paper names as its primary outcome, one phrase per sentence that states it."""
     phrases = []
-    for sentence in pysbd.Segmenter(language="en", clean=False).segment(text):
+    for sentence in (text[a:b] for a, b in sentence_spans(text)):
         match = _PRIMARY.search(sentence)
         if not match or _NEGATED.search(sentence[:match.start()]):
             continue

@@ -9,6 +9,7 @@ from typing import Literal
 
 from kb.answers import Answer, Citation, Hypothesis
 from kb.claims import Direction
+from kb.terms import fold_word, words
 
 Label = Literal["yes", "no", "maybe"]
 
@@ -85,14 +86,14 @@ def verdict(answer: Answer) -> Label:
     return read_verdict(answer).label
 
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9-]+")
 _FLIP: dict[Direction, Direction] = {"increase": "decrease", "decrease": "increase"}
-_FILLER = frozenset("the and with for of in on to at by or vs versus group groups patients compared than after".split())
+_FILLER = frozenset(fold_word(w) for w in
+                    "the and with for of in on to at by or vs versus group groups patients compared than after".split())
 
 
 def _words(text: str) -> set[str]:
-    """Return the content words of a text, casefolded."""
-    return {w for w in _WORD.findall(text.casefold()) if w not in _FILLER}
+    """Return the content words of a text, folded as everywhere in the answer path (kb.terms)."""
+    return {w for w in words(text) if len(w) > 1 and w not in _FILLER}
 
 
 def _overlap(wanted: set[str], text: str) -> float:

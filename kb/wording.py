@@ -1,4 +1,7 @@
-"""Plain-language wording of hypotheses: GRADE's phrasing by certainty, associations, risks, adverse events."""
+"""Plain-language wording of hypotheses: GRADE's phrasing by certainty, associations, risks, adverse events.
+
+Only validated claims (`Claim.restatable`) are ever worded; the caller checks.
+"""
 
 from __future__ import annotations
 
@@ -66,10 +69,12 @@ def adverse_event(subject: str, event: str) -> str:
             f"whether {subject} causes it is uncertain")
 
 
-def wording(claims: Sequence[Claim], direction: Direction, certainty: Certainty) -> str:
-    """Return the statement of a group of claims, worded from its first (strongest) claim."""
+def wording(claims: Sequence[Claim], direction: Direction, certainty: Certainty, *,
+            comparator: str | None = None) -> str:
+    """Return the statement of a group of validated claims, worded from its first (strongest) claim."""
     lead = claims[0]
     if lead.predicate == "adverse_event_of" and direction == "unclear":
         return adverse_event(lead.subject.name, lead.object.name)
     obj, association = _outcome_phrase(claims)
-    return statement(lead.subject.name, obj, direction, certainty, association=association)
+    said = statement(lead.subject.name, obj, direction, certainty, association=association)
+    return f"{said} compared with {comparator}" if comparator else said

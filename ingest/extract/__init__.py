@@ -1,28 +1,37 @@
-"""The extractor interface and the factory that picks one from settings."""
+"""Extractors: the interface every extractor meets, what it returns, and the factory that picks one from settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ingest.nlp.reading import Reading
 from kb.claims import Claim
 from kb.config import Settings
-from kb.lexicon import Lexicon
-from kb.models import Chunk, Document
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an extractor found in one document: verified claims, the claims it dropped, answers from its cache."""
+
+    claims: tuple[Claim, ...] = ()
+    dropped: int = 0
+    cache_hits: int = 0
 
 
 class Extractor(Protocol):
-    """Turns one chunk of a document into verified claims."""
+    """Turns one read document into verified claims."""
 
     name: str
     version: str
 
-    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
-        """Return claims whose quotes are verbatim in the chunk."""
+    def extract(self, reading: Reading) -> Extraction:
+        """Return the document's claims; every quote is verbatim in its chunk."""
         ...
 
 
-def make_extractor(settings: Settings, lexicon: Lexicon, cache_path: Path) -> Extractor:
+def make_extractor(settings: Settings, cache_path: Path) -> Extractor:
     """Return the LLM extractor when an endpoint is configured, else the offline rules."""
     match settings.extractor:
         case "llm":
@@ -32,4 +41,4 @@ def make_extractor(settings: Settings, lexicon: Lexicon, cache_path: Path) -> Ex
         case "offline":
             from ingest.extract.rules import RuleExtractor
 
-            return RuleExtractor(lexicon)
+            return RuleExtractor()

@@ -24,7 +24,12 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
      r"(?:differ|change|improve|reduce|increase|decrease|affect|alter|influence|lower|modify)|\bnot\s+(?:statistically"
      r"\s+)?significant(?:ly)?\b|\bnon-?significant|\b(?:similar|comparable|equivalent|unchanged|unaffected)\b"
      r"|\bwas\s+not\s+(?:affected|altered|changed)|\bno\s+(?:\w+\s+)?differences?\b|\bnot\s+(?:significantly\s+)?"
-     r"different|\bdid\s+not\s+(?:show|reach|result)|\bas\s+effective\s+as", "no_effect_on", "no_difference"),
+     r"different|\bdid\s+not\s+(?:show|reach|result)|\bas\s+effective\s+as|\b(?:did|does|do)\s+not\s+lead\s+to\b"
+     r"|\bfail(?:ed|s)?\s+to\s+(?:improve|reduce|increase|decrease|change|affect|lower|alter|show|demonstrate)\b"
+     # NOTE: a "trend" or "tendency" is the authors' word for an effect that did not reach significance.
+     r"|(?<!significant\s)\btrend(?:ed|s)?\s+(?:towards?|for)\b|\btend(?:ed|s)?\s+to\b"
+     r"|\btendency\s+(?:towards?|to|for)\b",
+     "no_effect_on", "no_difference"),
     (r"\b(?:increased|increases|higher|greater|elevated)\s+(?:the\s+)?(?:risk|odds|incidence|likelihood)\s+of",
      "increases_risk_of", "increase"),
     (r"\b(?:reduced|reduces|decreased|decreases|lower|lowered)\s+(?:the\s+)?(?:risk|odds|incidence|likelihood)\s+of",
@@ -40,6 +45,13 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
     (r"\b(?:reduced|reduces|reduce|reduction|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
      r"inferior|attenuated|shorter|prevented|fell)\b", "decreases", "decrease"),
 ))
+# NOTE: explicit no-difference wording: the only words that may say "no difference" (statistics aside).
+NULL_WORDING = re.compile("|".join(f"(?:{c[0].pattern})" for c in CUES[:2]), _I)
+# NOTE: an effect cue that gives no direction between arms: negated ("No patient exhibited prolonged sedation") or a
+# change within both groups ("Cardiovascular risk increased in both groups").
+_NEGATION = re.compile(r"\b(?:no|not|never|neither|nor|without|none)\b|n't\b", _I)
+_WITHIN_GROUPS = re.compile(r"\b(?:in|within|for|among)\s+(?:both|all|each\s+of\s+the|the\s+two)\s+(?:\w+\s+)?"
+                            r"(?:groups|arms)\b|\bboth\s+(?:groups|arms)\b", _I)
 HEDGES = re.compile(r"\b(?:may|might|could|suggests?|suggested|suggesting|possibl[ey]|hypothes\w*|appears?\s+to|"
                     r"seems?\s+to|potentially)\b", _I)
 SAFETY = re.compile(r"adverse|side[- ]effects?|toxicit|tolerab|safety|complications?", _I)
@@ -219,7 +231,7 @@ def parse(sentence: str, lexicon: Lexicon) -> Parsed:
 
 def from_effect(effect: EffectMeasure | None) -> tuple[Predicate, Direction] | None:
     """Return the predicate a significant ratio implies when no verbal cue is present."""
-    if effect is None or effect.crosses_null() is None or effect.type not in ("HR", "OR", "RR", "IRR"):
+    if effect is None or effect.crosses_null() is None or not effect.is_ratio:
         return None
     if effect.crosses_null():
         return "no_effect_on", "no_difference"
@@ -232,6 +244,19 @@ def clause_stats(text: str, carried: EffectMeasure | None) -> tuple[EffectMeasur
     if not effects and carried is not None and re.match(r"\s*[−-]?\d", text):
         effects = find_effects(f"{carried.type} {text.strip()}")[:1]
     return (effects[0] if effects else None), (ps[0] if ps else None)
+
+
+def undirected(masked: str, lo: int, hi: int) -> bool:
+    """Return whether a clause's first effect cue states no direction between arms (negated, or within both groups)."""
+    if NULL_WORDING.search(masked, lo, hi):
+        return False  # NOTE: null wording ("was not associated with weight gain") is read as such, not as a cue.
+    if _WITHIN_GROUPS.search(masked, lo, hi):
+        return True
+    found = [m.start() for rx, _, d in CUES if d in ("increase", "decrease") and (m := rx.search(masked, lo, hi))]
+    if not found:
+        return False
+    before = masked[lo : min(found)].split()[-4:]
+    return bool(_NEGATION.search(" ".join(before)))
 
 
 def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple[re.Match[str], Predicate] | None:

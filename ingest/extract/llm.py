@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,11 +13,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
+from ingest.extract import Extraction
+from ingest.extract.llm_cache import ResponseCache, cache_key
+from ingest.nlp.reading import Reading
 from kb.claims import Claim, ClaimKind, Direction, EffectMeasure, EffectType, Predicate, PValue, Quote, claim_id
 from kb.config import Settings
 from kb.llm import BudgetExceeded, Budget, ChatModel, SqliteCallLog, complete_json, make_client
 from kb.models import Chunk, Document, Entity, EntityType, content_hash, entity_id
-from ingest.extract.llm_cache import ResponseCache, cache_key
 
 PROMPT_VERSION = "claims-v1"
 EXTRACTOR_VERSION = "1.0"
@@ -91,8 +92,6 @@ INJECTION = re.compile(
     r"|\bnew instructions\b|\b(?:system|assistant|developer)\s*(?:prompt|note|message)?\s*:|<\s*/?\s*source\b",
     re.IGNORECASE)
 NUMBER = re.compile(r"\d+(?:,\d{3})+(?:[.·]\d+)?|\d*[.·]\d+|\d+")
-P_VALUE = re.compile(r"^\s*p?\s*(<=|>=|≤|≥|<|>|=)?\s*(\d*[.·]?\d+(?:e-?\d+)?)\s*$", re.IGNORECASE)
-OPERATORS = {"≤": "<=", "≥": ">=", None: "="}
 KINDS: dict[str, ClaimKind] = {"adverse_event_of": "safety", "associated_with": "association",
                                "not_associated_with": "association"}
 
@@ -146,7 +145,7 @@ def to_claim(doc: Document, chunk: Chunk, item: LLMClaim, *, model: str, reasks:
         "id": claim_id(doc.id, quote, subject, item.predicate, obj), "doc_id": doc.id, "chunk_id": chunk.id,
         "kind": KINDS.get(item.predicate, "efficacy"), "subject": subject, "predicate": item.predicate,
         "object": obj, "direction": item.direction, "comparator": item.comparator or None,
-        "population": item.population or None, "effect": effect, "p_value": parse_p_value(item.p_value),
+        "population": item.population or None, "effect": effect, "p_value": PValue.parse(item.p_value),
         "sample_size": item.sample_size if item.sample_size is not None else doc.sample_size,
         "study_design": doc.study_design, "hedged": item.hedged, "quote": quote, "extractor": "llm",
         "extractor_version": EXTRACTOR_VERSION, "model": model, "prompt_version": PROMPT_VERSION,
@@ -166,11 +165,13 @@ def quote_errors(item: LLMClaim, text: str) -> list[str]:
     errors = [f"{role} {name!r} does not appear in the quote" for role, name in
               (("subject", item.subject), ("object", item.object)) if name.casefold() not in folded]
     stated = [float(n.replace(",", "").replace("·", ".")) for n in NUMBER.findall(item.quote)]
-    p = P_VALUE.match(item.p_value) if item.p_value else None
+    p = PValue.parse(item.p_value) if item.p_value else None
     if item.p_value and p is None:
         errors.append(f"p_value {item.p_value!r} is not a p-value like 'p<0.001'")
+    # NOTE: the p-value's first written number ("1.2" of "1.2 × 10−5") is what the quote must show.
+    written = NUMBER.search(item.p_value) if p and item.p_value else None
     claimed = {"effect_value": item.effect_value, "ci_low": item.ci_low, "ci_high": item.ci_high,
-               "sample_size": item.sample_size, "p_value": _number(p.group(2)) if p else None}
+               "sample_size": item.sample_size, "p_value": _number(written.group()) if written else None}
     for name, value in claimed.items():
         if value is not None and not any(math.isclose(abs(value), n, rel_tol=1e-9, abs_tol=1e-12) for n in stated):
             errors.append(f"{name} {value:g} does not appear in the quote")
@@ -184,18 +185,18 @@ def _sentences(text: str, start: int, end: int) -> str:
     return text[left : min(ends) if ends else len(text)]
 
 
-def parse_p_value(text: str | None) -> PValue | None:
-    """Return the PValue written as text (e.g. 'p < .001'), or None when absent."""
-    match = P_VALUE.match(text) if text else None
-    if match is None:
-        return None
-    op = OPERATORS.get(match.group(1), match.group(1))
-    return PValue(value=_number(match.group(2)), operator=op)  # type: ignore[arg-type]
-
-
 def _number(text: str) -> float:
     """Return a decimal written with '.' or a middle dot as a float."""
     return float(text.replace("·", "."))
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """One chunk's verified claims, how many items were dropped, and whether the answer came from the cache."""
+
+    claims: list[Claim]
+    dropped: int = 0
+    cached: bool = False
 
 
 class LLMExtractor:
@@ -208,45 +209,42 @@ class LLMExtractor:
                  concurrency: int = 4, max_claims: int = MAX_CLAIMS) -> None:
         self.chat, self.cache, self.reasks = chat, cache, reasks
         self.concurrency, self.max_claims = concurrency, max_claims
-        self.dropped = 0
-        self.cache_hits = 0
-        self._lock = threading.Lock()
 
-    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
-        """Return the chunk's verified claims, from the cache when this exact request was answered before."""
-        schema = claim_list(self.max_claims)
-        key = self._key(schema, chunk)
-        cached = self._cached(doc, chunk, schema, key)
-        if cached is not None:
-            return cached
-        result = complete_json(
-            self.chat, build_messages(chunk.text, self.max_claims), schema, reasks=self.reasks,
-            check=lambda a: check_answer(doc, chunk, a, model=self.chat.model, reasks=0).problems)
-        checked = check_answer(doc, chunk, result.value, model=self.chat.model, reasks=result.reasks)
-        with self._lock:
-            self.dropped += len(checked.problems)
-        if self.cache is not None:
-            answer = schema(claims=checked.kept).model_dump(mode="json")
-            self.cache.put(key, json.dumps({"reasks": result.reasks, "answer": answer}))
-        return checked.claims
-
-    def extract_many(self, doc: Document, chunks: list[Chunk]) -> list[Claim]:
-        """Return the claims of many chunks, llm_concurrency at a time; a spent budget keeps finished chunks."""
-        claims: list[Claim] = []
+    def extract(self, reading: Reading) -> Extraction:
+        """Return the claims of every chunk, llm_concurrency at a time; a spent budget keeps finished chunks."""
+        doc, done = reading.doc, []
         spent: BudgetExceeded | None = None
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = [pool.submit(self.extract, doc, chunk) for chunk in chunks]
+            futures = [pool.submit(self.chunk_claims, doc, chunk) for chunk in reading.chunks]
             for future in futures:
                 try:
-                    claims.extend(future.result())
+                    done.append(future.result())
                 except BudgetExceeded as e:
                     spent = spent or e
                 except Exception:
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
+        claims = [c for r in done for c in r.claims]
         if spent is not None:
             raise BudgetExceeded(f"{doc.source}: {spent}", claims) from spent
-        return claims
+        return Extraction(tuple(claims), dropped=sum(r.dropped for r in done),
+                          cache_hits=sum(r.cached for r in done))
+
+    def chunk_claims(self, doc: Document, chunk: Chunk) -> ChunkResult:
+        """Return one chunk's verified claims, from the cache when this exact request was answered before."""
+        schema = claim_list(self.max_claims)
+        key = self._key(schema, chunk)
+        cached = self._cached(doc, chunk, schema, key)
+        if cached is not None:
+            return ChunkResult(cached, cached=True)
+        result = complete_json(
+            self.chat, build_messages(chunk.text, self.max_claims), schema, reasks=self.reasks,
+            check=lambda a: check_answer(doc, chunk, a, model=self.chat.model, reasks=0).problems)
+        checked = check_answer(doc, chunk, result.value, model=self.chat.model, reasks=result.reasks)
+        if self.cache is not None:
+            answer = schema(claims=checked.kept).model_dump(mode="json")
+            self.cache.put(key, json.dumps({"reasks": result.reasks, "answer": answer}))
+        return ChunkResult(checked.claims, dropped=len(checked.problems))
 
     def _key(self, schema: type[ClaimList], chunk: Chunk) -> str:
         """Return the cache key of this chunk under the current endpoint, model, prompt and schema."""
@@ -265,8 +263,6 @@ class LLMExtractor:
             reasks = int(entry["reasks"])
         except (ValueError, KeyError, TypeError):
             return None
-        with self._lock:
-            self.cache_hits += 1
         return check_answer(doc, chunk, answer, model=self.chat.model, reasks=reasks).claims
 
 

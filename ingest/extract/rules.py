@@ -8,17 +8,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ingest.extract.direction import DirectionModel, default_model
-from ingest.extract.clauses import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, SAFETY, Named, Parsed, arm_phrase,
-                              arm_values, clause_stats, clauses, find_cue, parallel_arm, parse, sentence_spans,
-                              trim_phrase)
+from ingest.extract import Extraction
+from ingest.extract.clauses import (COMPARATOR, HEDGES, KEEP_SECTIONS, METHODS, NULL_WORDING, SAFETY, Named, Parsed,
+                                    arm_phrase, arm_values, clause_stats, clauses, find_cue, parallel_arm, parse,
+                                    sentence_spans, trim_phrase, undirected)
+from ingest.extract.direction import DirectionModel, decide, default_model
+from ingest.extract.scope import clause_scope
 from ingest.extract.stats import find_sample_size
 from ingest.extract.table_rows import Row, table_rows
-from kb.claims import PREDICATE_DIRECTION, Claim, EffectMeasure, PValue, Predicate, Quote, claim_id
+from ingest.nlp.reading import Reading
+from kb.claims import Claim, EffectMeasure, PValue, Predicate, Quote, claim_id
 from kb.lexicon import Lexicon
 from kb.models import Chunk, Document, Entity
-
-MODEL_OVERRULE = 0.6  # NOTE: how sure the direction model must be to overrule a verbal cue.
 
 
 @dataclass(frozen=True)
@@ -116,32 +117,6 @@ def _value_parts(s: Parsed, lo: int, hi: int, context: Context | None) -> Parts 
     return (s.named(first, "intervention"), obj, s.text[second[0] : second[1]], said) if obj else None
 
 
-def _significance(predicate: Predicate, effect: EffectMeasure | None, p: PValue | None) -> Predicate:
-    """Return the predicate corrected by statistics: p ≥ .05 (or, lacking p, a CI across null) means no difference."""
-    if predicate not in ("increases", "decreases"):
-        return predicate
-    if p is not None:
-        not_significant = p.operator in ("=", ">", ">=") and p.value >= 0.05
-    else:
-        not_significant = bool(effect and effect.crosses_null())
-    return "no_effect_on" if not_significant else predicate
-
-
-def _model_check(predicate: Predicate, sentence: str, model: DirectionModel | None, stats: bool) -> Predicate:
-    """Return the predicate after the trained direction model's second opinion on effect versus no difference."""
-    # NOTE: a clause's own p-value or CI is read exactly by _significance; the model only judges wording.
-    if model is None or stats or predicate not in ("increases", "decreases", "no_effect_on"):
-        return predicate
-    said, probability = model.predict(sentence)
-    # NOTE: on Evidence Inference train spans the model reads significance from wording better than the cues,
-    # and the cues read which way an effect goes better; so its "no difference" wins, its direction only when sure.
-    if said == "no_difference" and predicate != "no_effect_on":
-        return "no_effect_on"
-    if predicate == "no_effect_on" and said != "no_difference" and probability >= MODEL_OVERRULE:
-        return "increases" if said == "increase" else "decreases"
-    return predicate
-
-
 def confidence(subject: Named, obj: Named, effect: EffectMeasure | None, p: PValue | None, hedged: bool,
                design: str) -> float:
     """Return 0.4 + .15 MeSH subject + .1 known object + .15 stats + .05 CI + .1 RCT/review − .15 hedged (clamped)."""
@@ -166,11 +141,18 @@ class RuleExtractor:
     name = "rules"
     version = "2"
 
-    def __init__(self, lexicon: Lexicon, model: DirectionModel | None = None) -> None:
-        self.lexicon = lexicon
+    def __init__(self, model: DirectionModel | None = None) -> None:
         self.model = model or default_model()
 
-    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
+    def extract(self, reading: Reading) -> Extraction:
+        """Return the verified claims of every chunk of the document, each once."""
+        claims: dict[str, Claim] = {}
+        for chunk in reading.chunks:
+            for claim in self._chunk_claims(reading.doc, chunk, reading.lexicon):
+                claims.setdefault(claim.id, claim)
+        return Extraction(tuple(claims.values()))
+
+    def _chunk_claims(self, doc: Document, chunk: Chunk, lexicon: Lexicon) -> list[Claim]:
         """Return verified claims for every claim-like sentence of the chunk."""
         claims: dict[str, Claim] = {}
         for start, end in sentence_spans(chunk.text):
@@ -181,7 +163,7 @@ class RuleExtractor:
                 continue
             quote = Quote(text=sentence, doc_id=doc.id, start=chunk.start + start, end=chunk.start + end,
                           page=doc.page_at(chunk.start + start))
-            for claim in self._sentence_claims(doc, chunk, quote):
+            for claim in self._sentence_claims(doc, chunk, quote, lexicon):
                 claims.setdefault(claim.id, claim)
         for row in table_rows(doc.text):
             if chunk.start <= row.start and row.end <= chunk.end and (found := self._row_claim(doc, chunk, row)):
@@ -196,9 +178,8 @@ class RuleExtractor:
             return None
         subject = Named(row.arms[0], "intervention")
         obj = Named(doc.text[row.label[0] : row.label[1]], "outcome")
-        predicate: Predicate = {"increase": "increases", "decrease": "decreases"}.get(row.direction, "no_effect_on")
         data: dict[str, Any] = {
-            "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
+            "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": row.predicate,
             "object": obj.entity(), "direction": row.direction, "kind": "safety" if SAFETY.search(text) else "efficacy",
             "comparator": row.arms[1], "sample_size": doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
@@ -206,9 +187,9 @@ class RuleExtractor:
         }
         return _verified(data, chunk)
 
-    def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote) -> list[Claim]:
+    def _sentence_claims(self, doc: Document, chunk: Chunk, quote: Quote, lexicon: Lexicon) -> list[Claim]:
         """Return the claims of one sentence, one per clause with a cue; later clauses inherit subject and object."""
-        parsed = parse(quote.text, self.lexicon)
+        parsed = parse(quote.text, lexicon)
         out: list[Claim] = []
         for lo, hi in clauses(parsed.masked):
             context = (out[-1].subject, out[-1].object, out[-1].effect) if out else None
@@ -229,14 +210,15 @@ class RuleExtractor:
         if parts is None:
             return None
         subject, obj, comparator, said = parts
-        stats = judged[1] is not None or bool(judged[0] and judged[0].crosses_null() is not None)
-        predicate = _model_check(_significance(said, *judged), s.text, self.model, stats)
+        null_wording = bool(NULL_WORDING.search(s.masked, lo, hi))
+        cue = None if undirected(s.masked, lo, hi) else said
+        decision = decide(cue, null_wording, *judged, self.model.opinion(s.text) if self.model else None)
         hedged = bool(HEDGES.search(s.text))
         data: dict[str, Any] = {
-            "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": predicate,
-            "object": obj.entity(), "direction": PREDICATE_DIRECTION.get(predicate, "unclear"),
+            "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": decision.predicate,
+            "object": obj.entity(), "direction": decision.direction, "scope": clause_scope(s.text[lo:hi], s.text),
             "kind": "safety" if SAFETY.search(s.text) else (
-                "association" if "associated" in predicate or "risk" in predicate else "efficacy"),
+                "association" if "associated" in said or "risk" in said else "efficacy"),
             "comparator": comparator, "effect": effect, "p_value": p, "hedged": hedged,
             "sample_size": find_sample_size(s.text) or doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,

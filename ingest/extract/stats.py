@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kb.claims import EffectMeasure, EffectType, PValue
+from kb.claims import P_NOTATION, RATIO_TYPES, EffectMeasure, EffectType, PValue
 
 # NOTE: publishers write minus and ranges with several dashes and Lancet uses a middle dot as decimal point.
 _NUM = r"[-−–]?\s?\d+(?:[.·]\d+)?"
@@ -44,13 +44,6 @@ _EFFECT = re.compile(
 )
 _CI_ONLY = re.compile(rf"{_LEVEL}\s*[,:=]?\s*[(\[]?\s*(?P<lo>{_NUM}){_SEP}(?P<hi>{_NUM})", re.IGNORECASE)
 
-_P = re.compile(
-    r"(?<![A-Za-z])P(?:\s*-?\s*values?)?(?:\s*(?:for|of)\s+(?:trend|interaction|heterogeneity))?"
-    r"\s*(?P<link>\b(?:was|of|were|is)\b\s*)?(?P<op><=|>=|≤|≥|<|>|=)?\s*"
-    r"(?P<num>\d*[.·]\d+|[01](?![.·\d]))(?:\s*[x×]\s*10\s*\^?\s*(?P<exp>[-−–]\s?\d+)|e(?P<e>-\d+))?",
-    re.IGNORECASE,
-)
-_OPS = {"≤": "<=", "≥": ">=", None: "="}
 _N = re.compile(r"(?<![A-Za-z])n\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?![.\d])", re.IGNORECASE)
 
 
@@ -81,7 +74,7 @@ def find_effects(sentence: str) -> list[EffectMeasure]:
         low, high = (to_float(m["lo"]), to_float(m["hi"])) if m["lo"] else (None, None)
         if low is not None and high is not None and not low <= high:
             low = high = None
-        if kind in ("HR", "OR", "RR", "IRR") and value <= 0:
+        if kind in RATIO_TYPES and value <= 0:
             continue
         level = to_float(m["level"]) / 100 if m["level"] else 0.95
         found.append(EffectMeasure(type=kind, value=value, ci_low=low, ci_high=high, ci_level=level))
@@ -98,17 +91,9 @@ def find_confidence_interval(sentence: str) -> tuple[float, float, float] | None
 
 def find_p_values(sentence: str) -> list[PValue]:
     """Return every p-value in the sentence with its comparison operator."""
-    found = []
-    for m in _P.finditer(sentence):
-        if not (m["op"] or m["link"]):
-            continue
-        value = to_float(m["num"])
-        exponent = m["exp"] or m["e"]
-        if exponent:
-            value *= 10 ** to_float(exponent)
-        if 0.0 <= value <= 1.0:
-            found.append(PValue(value=value, operator=_OPS.get(m["op"], m["op"])))  # type: ignore[arg-type]
-    return found
+    # NOTE: in running text a p-value needs its operator or a verb ("P was 0.03"); PValue reads the notation.
+    found = (PValue.from_match(m) for m in P_NOTATION.finditer(sentence) if m["op"] or m["link"])
+    return [p for p in found if p is not None]
 
 
 def find_sample_size(sentence: str) -> int | None:

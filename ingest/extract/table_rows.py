@@ -2,9 +2,9 @@
 
 Full texts flattened from PMC tables carry one cell per line: a "Table N" caption, the column headers, then for
 each row its label and its cells ("Total mortality / 98/2006 (4.9%) / 132/2027 (6.5%) / 0.76 (0.59-0.98) / 0.03").
-A row says something only with its significance written down (a p-value, "NS", or an effect estimate whose header
-names a ratio or a difference and whose CI is given); its direction is then the effect estimate's side of no
-effect, else the first arm's value against the second's.
+A row says something only when its statistics decide significance (a p-value, "NS", or an effect estimate whose
+header names a ratio or a difference and whose CI is given; ingest.extract.direction.decide); its direction is
+then the effect estimate's side of no effect, else the first arm's value against the second's.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ingest.extract.direction import Decision, decide
 from ingest.extract.stats import to_float
-from kb.claims import Direction
+from kb.claims import ALPHA, Direction, EffectMeasure, EffectType, Predicate, PValue
 
 _NUM = r"[-−–]?\d+(?:[.·]\d+)?"
 # NOTE: a cell holds numbers and statistical notation; a few words are allowed ("range", "NS", "to").
 _CELL = re.compile(r"(?:[<>≤≥=~±()\[\]/%,;:*†‡§¶#+\s\-−–.·]|\d|\b(?:range|to|NS|N\.S|n|p|P|vs|IQR|SD|CI|"
                    r"[a-h])\b)*")
-_P_CELL = re.compile(r"(?:p\s*-?(?:value)?\s*)?(?P<op>[<>≤≥=]\s*)?(?P<v>0?[.·]\d+|1(?:[.·]0+)?|0)\s*[*†‡§¶a-h]*",
-                     re.IGNORECASE)
+_FOOTNOTE = re.compile(r"(?<=\d)\s*[a-h]$")
 _NS_CELL = re.compile(r"n\.?\s?s\.?|not\s+significant", re.IGNORECASE)
 _ESTIMATE = re.compile(rf"(?P<v>{_NUM})\s*[(\[]\s*(?P<lo>{_NUM})\s*(?:to|–|—|-|−|,|;)\s*(?P<hi>{_NUM})\s*[)\]]")
 _CAPTION = re.compile(r"^\s*Table\s*\d+", re.IGNORECASE | re.MULTILINE)
@@ -54,6 +54,7 @@ class Row:
     label: tuple[int, int]
     direction: Direction
     arms: tuple[str | None, str | None]
+    predicate: Predicate = "associated_with"
 
 
 def _lines(text: str) -> list[Line]:
@@ -80,17 +81,13 @@ def _is_label(text: str) -> bool:
     return 0 < len(stripped) <= MAX_LABEL and bool(re.search(r"[A-Za-z]{3}", stripped)) and not is_cell(stripped)
 
 
-def p_value(cell: str) -> float | None:
-    """Return the p-value a cell states (1.0 for "NS"), or None when it is not a p-value cell."""
+def p_value(cell: str) -> PValue | None:
+    """Return the p-value a cell states ("NS" as p ≥ alpha), or None when it is not a p-value cell."""
     stripped = cell.strip()
     if _NS_CELL.fullmatch(stripped):
-        return 1.0
-    m = _P_CELL.fullmatch(stripped)
-    if m is None:
-        return None
-    value = to_float(m["v"])
-    # NOTE: "<0.05" is significant; "=0.05" is not, like the sentence rules.
-    return value - 1e-9 if m["op"] and m["op"].strip() in ("<", "≤") else value
+        # NOTE: "NS" in a p column is the author's "not significant": p at or above the alpha they tested against.
+        return PValue(value=ALPHA, operator=">=")
+    return PValue.parse(_FOOTNOTE.sub("", stripped))
 
 
 def arm_value(cell: str) -> float | None:
@@ -122,8 +119,8 @@ def _columns(text: str, lines: list[Line], first_row: int, width: int) -> list[s
     return names
 
 
-def _read(cells: list[str], columns: list[str] | None) -> tuple[Direction, tuple[int, int]] | None:
-    """Return a row's direction and its two arm columns, or None when it states no significance."""
+def _read(cells: list[str], columns: list[str] | None) -> tuple[Decision, tuple[int, int]] | None:
+    """Return what a row's statistics decide and its two arm columns, or None when they decide nothing."""
     kinds = columns or [""] * len(cells)
     ps = [i for i, kind in enumerate(kinds) if (_P_HEADER.search(kind) if columns else i >= 2)
           and p_value(cells[i]) is not None]
@@ -131,32 +128,48 @@ def _read(cells: list[str], columns: list[str] | None) -> tuple[Direction, tuple
     for lo, hi in reversed(list(zip([-1, *ps], ps, strict=False))):
         arms = [i for i in range(lo + 1, hi) if cells[i].strip() and not _STAT_HEADER.search(kinds[i])][:2]
         if len(arms) == 2:
-            if p_value(cells[hi]) >= 0.05:  # type: ignore[operator]
-                return "no_difference", (arms[0], arms[1])
-            return _side(cells, arms, None, None, kinds)
+            return _decided(cells, (arms[0], arms[1]), kinds, None, p_value(cells[hi]))
     arms = [i for i in range(len(cells)) if cells[i].strip() and not _STAT_HEADER.search(kinds[i])][:2]
-    estimate = next(((m, kinds[i]) for i in range(len(cells)) if (m := _ESTIMATE.fullmatch(cells[i].strip()))
+    estimate = next((_estimate(m, kinds[i]) for i in range(len(cells)) if (m := _ESTIMATE.fullmatch(cells[i].strip()))
                      and (_RATIO_HEADER.search(kinds[i]) or _DIFF_HEADER.search(kinds[i]))), None)
     if estimate is None or len(arms) < 2:
         return None
-    null = 1.0 if _RATIO_HEADER.search(estimate[1]) else 0.0
-    if to_float(estimate[0]["lo"]) <= null <= to_float(estimate[0]["hi"]):
-        return "no_difference", (arms[0], arms[1])
-    return _side(cells, arms, estimate, null, kinds)
+    return _decided(cells, (arms[0], arms[1]), kinds, estimate, None)
 
 
-def _side(cells: list[str], arms: list[int], estimate: tuple[re.Match[str], str] | None, null: float | None,
-          kinds: list[str]) -> tuple[Direction, tuple[int, int]] | None:
-    """Return which way a significant row goes: the estimate against no effect, else arm one against arm two."""
+def _estimate(cell: re.Match[str], header: str) -> EffectMeasure | None:
+    """Return an estimate cell as the measure its header names; a bare "ratio" or "difference" keeps only its null."""
+    named = re.search(r"\b[ahi]?(IRR|RR|OR|HR)\b", header, re.IGNORECASE)
+    kind = named[1].upper() if named else "RR" if _RATIO_HEADER.search(header) else "MD"
+    low, high = to_float(cell["lo"]), to_float(cell["hi"])
+    if low > high:
+        return None
+    return EffectMeasure(type=kind, value=to_float(cell["v"]), ci_low=low, ci_high=high)  # type: ignore[arg-type]
+
+
+def _decided(cells: list[str], arms: tuple[int, int], kinds: list[str], effect: EffectMeasure | None,
+             p: PValue | None) -> tuple[Decision, tuple[int, int]] | None:
+    """Return the decision on a row and its arms (subject first); a table has no words, so only statistics decide."""
+    side, ordered = _side(cells, arms, effect, kinds)
+    cue: Predicate | None = "increases" if side == "increase" else "decreases" if side == "decrease" else None
+    decision = decide(cue, False, effect, p, None)
+    if not decision.validated:
+        return None
+    return decision, ordered if decision.direction != "no_difference" else arms
+
+
+def _side(cells: list[str], arms: tuple[int, int], effect: EffectMeasure | None,
+          kinds: list[str]) -> tuple[Direction | None, tuple[int, int]]:
+    """Return which way a row goes and its arms in order: the estimate against no effect, else arm one against two."""
     first, second = arms
     # NOTE: a baseline / pre-test column comes first, yet the change is the later column against it.
     if _BEFORE_HEADER.search(kinds[first]):
         first, second = second, first
-    if estimate is not None and null is not None and to_float(estimate[0]["v"]) != null:
-        return ("increase" if to_float(estimate[0]["v"]) > null else "decrease"), (first, second)
+    if effect is not None and effect.value != effect.null:
+        return ("increase" if effect.value > (effect.null or 0.0) else "decrease"), (first, second)
     a, b = arm_value(cells[first]), arm_value(cells[second])
     if a is None or b is None or a == b:
-        return None
+        return None, (first, second)
     return ("increase" if a > b else "decrease"), (first, second)
 
 
@@ -180,12 +193,12 @@ def _row_at(text: str, lines: list[Line], i: int, j: int, table: tuple[int, dict
     found = _read(cells, columns)
     if found is None:
         return None
-    direction, (a, b) = found
+    decision, (a, b) = found
     label = lines[i]
     lead = len(label.text) - len(label.text.lstrip())
     names = (columns[a], columns[b]) if columns else (None, None)
     return Row(label.start + lead, lines[j - 1].end, (label.start + lead, label.start + len(label.text.rstrip())),
-               direction, names)
+               decision.direction, names, decision.predicate)
 
 
 @lru_cache(maxsize=4)

@@ -8,16 +8,14 @@ chunk that holds the whole sentence within the encoder's 256-token window.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-import pysbd
 
 from kb.embed import Embedder, TokenStates
 from kb.models import Chunk, Document, SectionKind
+from kb.segment import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -28,25 +26,6 @@ class Sentence:
     end: int
     section: SectionKind
     position: float  # NOTE: 0 at the start of the document text, 1 at its end
-
-
-@cache
-def _segmenter() -> pysbd.Segmenter:
-    """Return the shared sentence segmenter (offsets are found here, so pysbd's slow char spans stay off)."""
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) of each sentence in text, trimmed of whitespace and split at blank lines."""
-    spans, cursor = [], 0
-    for seg in _segmenter().segment(text):
-        for part in re.split(r"\n\s*\n", seg):
-            part = part.strip()
-            at = text.find(part, cursor) if part else -1
-            if at >= 0:
-                spans.append((at, at + len(part)))
-                cursor = at + len(part)
-    return spans
 
 
 def document_sentences(doc: Document, chunks: Sequence[Chunk]) -> list[Sentence]:

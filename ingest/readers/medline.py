@@ -10,6 +10,7 @@ from pathlib import Path
 
 from Bio import Medline
 
+from ingest.readers.publication_types import design_of_publication_types
 from ingest.readers.pubmed import notices_of
 from ingest.readers.text import Block, assemble, decode, find_nct_ids, heading_kind, squash
 from kb.errors import ParseError
@@ -81,6 +82,7 @@ def record_document(record: dict[str, str | list[str]], source: str) -> Document
         nct_ids=tuple(dict.fromkeys(find_nct_ids(registry) + find_nct_ids(text))),
         authors=tuple(_list(record, "AU")), journal=_one(record, "JT") or _one(record, "TA") or None,
         year=int(year.group()) if year else None, publication_types=tuple(_list(record, "PT")),
+        study_design=design_of_publication_types(_list(record, "PT"), text),
         notices=notices_of(_list(record, "PT"), [ref for tag, ref in _CORRECTION_TAGS.items() if _list(record, tag)]),
         mesh_terms=tuple(dict.fromkeys(_descriptor(h) for h in _list(record, "MH"))),
         chemicals=tuple(dict.fromkeys(chemicals)), keywords=tuple(_list(record, "OT")), sections=sections,

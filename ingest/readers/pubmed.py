@@ -12,6 +12,7 @@ from typing import IO
 
 from lxml import etree
 
+from ingest.readers.publication_types import design_of_publication_types
 from ingest.readers.text import Block, assemble, find_nct_ids, heading_kind, squash
 from kb.errors import ParseError, SkippedInput
 from kb.models import Document, Notice, SectionKind, content_hash, document_id
@@ -207,14 +208,15 @@ def citation_document(citation: etree._Element, data: etree._Element | None, sou
     ids = _ids(citation, data)
     accessions = " ".join(_texts(citation, "DataBankList/DataBank/AccessionNumberList/AccessionNumber"))
     digest = content_hash(etree.tostring(citation, method="c14n2", strip_text=True))
+    types = _texts(article, "PublicationTypeList/PublicationType")
     return Document(
         id=document_id("pubmed", pmid=pmid, doi=ids["doi"], pmcid=ids["pmcid"], digest=digest),
         kind="pubmed", source=source, content_hash=digest, title=title, text=text,
         pmid=pmid, pmcid=ids["pmcid"], doi=ids["doi"],
         nct_ids=tuple(dict.fromkeys(find_nct_ids(accessions) + find_nct_ids(text))),
         authors=_authors(article), journal=text_of(article.find("Journal/Title")) or None, year=_year(article),
-        publication_types=_texts(article, "PublicationTypeList/PublicationType"),
-        notices=notices_of(_texts(article, "PublicationTypeList/PublicationType"), _corrections(citation)),
+        publication_types=types, study_design=design_of_publication_types(types, text),
+        notices=notices_of(types, _corrections(citation)),
         mesh_terms=_texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
         chemicals=_texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
         keywords=_texts(citation, "KeywordList/Keyword"), sections=sections,

@@ -180,6 +180,8 @@ def registry_design(study_type: str | None, allocation: str | None, model: str |
     if study_type == "OBSERVATIONAL":
         if model == "CASE_CONTROL":
             return "case_control"
+        if model == "CASE_ONLY":
+            return "case_series"
         return "cross_sectional" if perspective == "CROSS_SECTIONAL" else "cohort"
     return "other"
 

@@ -13,9 +13,13 @@ from pathlib import Path
 
 from ingest.readers.trials_model import (CONTROL_ARM, MAX_QUOTED_LINE, MAX_SERIOUS_EVENTS, PUBLICATION_TYPES, Analysis, Anchor,
                                  Arms, Group, Measurement, OutcomeResult, Record, Results, TextBuilder, clip)
-from kb.claims import Claim
+from kb.claims import Claim, PValue, Scope
 from kb.models import Document, Entity, content_hash, document_id, entity_id
-from kb.trials import effect_predicate, estimate_effect, is_ratio, parse_number, parse_p_value, registry_claim
+from kb.trials import effect_predicate, estimate_effect, is_ratio, parse_number, registry_claim
+
+# NOTE: the record's outcome type is the scope; another pre-specified outcome is not primary, so it counts as secondary.
+_SCOPES: dict[str, Scope] = {"primary": "primary", "secondary": "secondary", "other pre specified": "secondary",
+                             "post hoc": "post_hoc"}
 
 # --- rendering -----------------------------------------------------------------------------------------
 
@@ -94,7 +98,7 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     a, o = anchor.analysis, anchor.outcome
     assert a is not None and o is not None
     groups = _ordered_groups(a, anchor.groups)
-    p_value = parse_p_value(a.p_value)
+    p_value = PValue.parse(a.p_value)
     predicate = effect_predicate(
         parse_number(a.param_value), parse_number(a.ci_lower), parse_number(a.ci_upper),
         # NOTE: a non-inferiority p tests the margin, not "no difference", so only its CI may decide.
@@ -108,7 +112,13 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
         doc, (anchor.start, anchor.end), anchor.field, kind="efficacy", subject=_intervention(groups[0], arms),
         predicate=predicate, obj=Entity(id=entity_id(o.title, "outcome"), name=o.title, type="outcome"),
         comparator=" / ".join(g.title for g in groups[1:]) or None, sample_size=analysed, p_value=p_value,
-        effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper))
+        effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper),
+        scope=scope_of_type(o.type))
+
+
+def scope_of_type(outcome_type: str) -> Scope:
+    """Return the scope a registry outcome type states ("PRIMARY", "Secondary", "Post-Hoc", "OTHER_PRE_SPECIFIED")."""
+    return _SCOPES.get(" ".join(re.split(r"[-_\s]+", outcome_type.casefold())), "unspecified")
 
 
 def _safety(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from urllib.parse import quote as urlquote
 
-from kb.answers import Answer, Citation, Hypothesis, Query, Role
+from kb.answers import Answer, Citation, Hypothesis, Query, QueryEntity, Role
 from kb.models import Document
 from kb.report.model import (
     CitationRef,
-    CitedClaim,
+    EvidenceEntry,
     Contradiction,
     Corpus,
     HypothesisView,
@@ -19,6 +19,7 @@ from kb.report.model import (
     QuestionView,
     QuotePair,
     Reference,
+    RelatedPassage,
     Report,
     RoleEntities,
     SofRow,
@@ -64,9 +65,19 @@ def build_report(answer: Answer, corpus: Corpus, documents: Sequence[Document] =
         gaps=answer.gaps,
         speculative=tuple(_hypothesis(h, pointers, speculative=True) for h in answer.speculative),
         evidence=evidence,
+        related=tuple(_related(c) for c in answer.related),
         references=refs,
+        extractive=answer.extractive,
         disclaimer=answer.disclaimer,
     )
+
+
+def _related(c: Citation) -> RelatedPassage:
+    """Return a related passage as the report shows it."""
+    return RelatedPassage(quote=c.quote, title=c.title, doc_id=c.doc_id, start=c.start, end=c.end,
+                          location=location(c.page, c.field), design_label=design_label(c.study_design),
+                          sample_size_label=sample_size_label(c.sample_size, c.sample_size_type),
+                          reason=c.note or "not counted", source=c.source, links=links_for(c.pmid, c.doi, c.nct_id))
 
 
 def _unique_citations(answer: Answer) -> list[Citation]:
@@ -82,7 +93,7 @@ def _question(text: str, query: Query) -> QuestionView:
     """Return the question with its entities grouped by role and its filters worded."""
     roles = []
     for role in ROLE_ORDER:
-        names = tuple(_entity_name(e.name, e.text) for e in query.by_role(role))
+        names = tuple(entity_name(e) for e in query.by_role(role))
         if names:
             roles.append(RoleEntities(role=role, names=names))
     return QuestionView(
@@ -93,9 +104,14 @@ def _question(text: str, query: Query) -> QuestionView:
     )
 
 
-def _entity_name(name: str, text: str) -> str:
-    """Return an entity's name, with the question's wording when it differs."""
-    return name if text.casefold() == name.casefold() else f"{name} (from “{text}”)"
+SHOWN_SYNONYMS = 3
+
+
+def entity_name(e: QueryEntity) -> str:
+    """Return an entity's name, with the question's wording when it differs and the first few other names."""
+    name = e.name if e.text.casefold() == e.name.casefold() else f"{e.name} (from “{e.text}”)"
+    others = [*e.synonyms[:SHOWN_SYNONYMS], *(f"{r} (related)" for r in e.related[:1])]
+    return f"{name}; also: {', '.join(others)}" if others else name
 
 
 def _references(cited: Iterable[Citation], docs: dict[str, Document]) -> tuple[Reference, ...]:
@@ -139,13 +155,13 @@ def links_for(pmid: str | None, doi: str | None, nct_id: str | None) -> tuple[Li
     return tuple(links)
 
 
-def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
+def _cited_claim(c: Citation, label: str, ref: int) -> EvidenceEntry:
     """Return the appendix entry of one citation."""
     effect, ci = format_effect(c.effect) if c.effect else (None, None)
     p_value = format_p(c.p_value) if c.p_value else None
     full = f"{effect} ({ci})" if effect and ci else effect
-    result = "; ".join(x for x in (full, p_value, f"direction: {direction_label(c.direction)}") if x)
-    return CitedClaim(
+    result = "; ".join(x for x in (full, p_value, f"direction: {direction_label(c.direction, [c.predicate])}") if x)
+    return EvidenceEntry(
         label=label,
         ref=ref,
         claim_id=c.claim_id,
@@ -174,7 +190,7 @@ def _cited_claim(c: Citation, label: str, ref: int) -> CitedClaim:
     )
 
 
-def _pointer(e: CitedClaim) -> CitationRef:
+def _pointer(e: EvidenceEntry) -> CitationRef:
     """Return how a hypothesis points at an appendix entry."""
     full = f"{e.effect} ({e.ci})" if e.effect and e.ci else e.effect
     return CitationRef(label=e.label, ref=e.ref, design_label=e.design_label,
@@ -184,10 +200,14 @@ def _pointer(e: CitedClaim) -> CitationRef:
 def _hypothesis(h: Hypothesis, pointers: dict[str, CitationRef], *, speculative: bool = False) -> HypothesisView:
     """Return the view of one hypothesis."""
     return HypothesisView(
+        heading=h.heading,
         statement=h.statement,
+        label=h.label,
         intervention=h.intervention,
+        comparator=h.comparator,
         outcome=h.outcome,
-        direction=direction_label(h.direction),
+        scope=h.scope.replace("_", " "),
+        direction=direction_label(h.direction, [c.predicate for c in h.supporting]),
         certainty=h.confidence,
         certainty_reasons=h.confidence_reasons,
         n_studies=h.n_studies,
@@ -201,10 +221,10 @@ def _hypothesis(h: Hypothesis, pointers: dict[str, CitationRef], *, speculative:
 
 
 def _comparators(h: Hypothesis, query: Query) -> list[str]:
-    """Return the comparators seen in a hypothesis's citations, else those of the question."""
-    # NOTE: Citation has no comparator field yet; read it when kb.answers grows one.
-    seen = [getattr(c, "comparator", None) for c in (*h.supporting, *h.contradicting)]
-    names = list(dict.fromkeys(s for s in seen if isinstance(s, str) and s))
+    """Return the hypothesis's comparator, else those its citations name, else those of the question."""
+    if h.comparator:
+        return [h.comparator]
+    names = list(dict.fromkeys(c.comparator for c in (*h.supporting, *h.contradicting) if c.comparator))
     return names or [e.name for e in query.by_role("comparator")]
 
 
@@ -220,7 +240,7 @@ def _summary_of_findings(hyps: Sequence[Hypothesis], pointers: dict[str, Citatio
             n_studies=h.n_studies,
             n_participants=str(h.n_participants) if h.n_participants is not None else "not reported",
             designs=", ".join(design_label(d) for d in h.designs) or "not reported",
-            direction=direction_label(h.direction),
+            direction=direction_label(h.direction, [c.predicate for c in h.supporting]),
             effects=tuple(f"{r.effect} [{r.label}]" for r in refs if r.effect),
             certainty=h.confidence,
             certainty_reasons=h.confidence_reasons,
@@ -245,5 +265,5 @@ def _contradictions(hyps: Sequence[tuple[Hypothesis, bool]], pointers: dict[str,
             )
             for s, c in zip_longest(h.supporting, h.contradicting)
         )
-        out.append(Contradiction(statement=h.statement, speculative=speculative, pairs=pairs))
+        out.append(Contradiction(statement=h.heading, speculative=speculative, pairs=pairs))
     return tuple(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kb.report.model import CitationRef, CitedClaim, HypothesisView, Link, Reference, Report
+from kb.report.model import CitationRef, EvidenceEntry, HypothesisView, Link, Reference, RelatedPassage, Report
 
 # NOTE: backslash escapes neutralise inline Markdown (emphasis, links, code, tables, strikethrough);
 # < > & become entities so raw HTML in a source can never reach a browser.
@@ -40,6 +40,7 @@ def to_markdown(report: Report) -> str:
         "## Gaps in the evidence",
         *(_bullets(report.gaps) or ["No gaps were recorded."]),
         *_speculative(report),
+        *_related(report.related),
         *_appendix(report.evidence),
         *_references(report.references),
         "## Notice",
@@ -67,6 +68,7 @@ def _question(r: Report) -> list[str]:
     return [
         "## Question",
         f"**Asked:** {escape(q.text)}",
+        *(["**Extractive-only mode:** no generated sentences; findings are verbatim quotes."] if r.extractive else []),
         "**Understood as:**",
         "\n".join(roles) if roles else "No entities were recognised in the question.",
         f"**Filters:** publication years {escape(q.years)}; study designs {designs}",
@@ -101,11 +103,13 @@ def _hypothesis(n: int, h: HypothesisView, tag: str) -> list[str]:
         f"- Why this rating: {escape('; '.join(h.certainty_reasons) or 'no reasons recorded')}",
         f"- Studies: {h.n_studies}; participants: {participants}; "
         f"designs: {escape(', '.join(h.designs) or 'not reported')}; direction: {escape(h.direction)}",
+        *(["- Not restated: the finding is the verbatim quotes of its evidence (appendix)"]
+          if h.statement is None else []),
         f"- Extraction confidence (mean over its citations): {h.extraction_confidence:.2f}",
         *(f"- Supporting: {_ref(p)}" for p in h.supporting),
         *(f"- Contradicting: {_ref(p)}" for p in h.contradicting),
     ]
-    return [f"### {n}\\. {escape(h.statement)}", "\n".join(lines)]
+    return [f"### {n}\\. {escape(h.heading)}", "\n".join(lines)]
 
 
 def _hypotheses(r: Report) -> list[str]:
@@ -171,7 +175,17 @@ def _speculative(r: Report) -> list[str]:
     return out
 
 
-def _appendix(evidence: Iterable[CitedClaim]) -> list[str]:
+def _related(passages: Iterable[RelatedPassage]) -> list[str]:
+    """Return the passages retrieved but not counted, each with why."""
+    out = ["## Related passages", "Retrieved for the question but not counted as evidence for any hypothesis."]
+    for p in passages:
+        lines = [f"- Study: {escape(p.design_label)}, {escape(p.sample_size_label)}; location: {escape(p.location)}",
+                 f"- Not counted: {escape(p.reason)}", *([f"- Links: {_links(p.links)}"] if p.links else [])]
+        out += [f"### {escape(p.title or p.source)}", "\n".join(lines), f"> {quote(p.quote)}"]
+    return out if len(out) > 2 else [*out, "None."]
+
+
+def _appendix(evidence: Iterable[EvidenceEntry]) -> list[str]:
     """Return every cited claim once, with its verbatim quote and where to check it."""
     out = ["## Evidence appendix",
            "Extraction confidence says how sure the extractor was that the quote states the claim; "

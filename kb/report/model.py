@@ -47,7 +47,7 @@ class QuestionView(Frozen):
     designs: tuple[str, ...] = ()
 
 
-class CitedClaim(Frozen):
+class EvidenceEntry(Frozen):
     """One cited claim of the evidence appendix, with everything needed to check it."""
 
     label: str = Field(description="Evidence label, E1, E2, ... in order of first citation.")
@@ -91,9 +91,14 @@ class CitationRef(Frozen):
 class HypothesisView(Frozen):
     """A hypothesis with its certainty tag, reasons and the claims for and against it."""
 
-    statement: str
+    heading: str = Field(description="The statement if there is one, else the label.")
+    statement: str | None = Field(default=None, description="The finding in words; null when it was not restated "
+                                  "(unvalidated claims, or extractive-only mode): the quotes are the finding.")
+    label: str = Field(default="", description="What is compared on what, in names only.")
     intervention: str
+    comparator: str | None = None
     outcome: str
+    scope: str = Field(default="unspecified", description="primary, secondary, subgroup, post hoc or unspecified.")
     direction: str
     certainty: Certainty
     certainty_reasons: tuple[str, ...] = ()
@@ -143,6 +148,22 @@ class Contradiction(Frozen):
     pairs: tuple[QuotePair, ...]
 
 
+class RelatedPassage(Frozen):
+    """A passage retrieved for the question but not counted as evidence, with the reason."""
+
+    quote: str
+    title: str
+    doc_id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    location: str
+    design_label: str
+    sample_size_label: str
+    reason: str
+    source: str
+    links: tuple[Link, ...] = ()
+
+
 class Reference(Frozen):
     """One cited document of the numbered reference list (ids only when well-formed)."""
 
@@ -174,6 +195,8 @@ class Report(Frozen):
     contradictions: tuple[Contradiction, ...] = ()
     gaps: tuple[str, ...] = ()
     speculative: tuple[HypothesisView, ...] = ()
-    evidence: tuple[CitedClaim, ...] = ()
+    evidence: tuple[EvidenceEntry, ...] = ()
+    related: tuple[RelatedPassage, ...] = ()
     references: tuple[Reference, ...] = ()
+    extractive: bool = Field(default=False, description="True when no sentence was generated (extractive-only mode).")
     disclaimer: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from kb.report.model import CitedClaim, Reference, Report
+from kb.report.model import EvidenceEntry, Reference, Report
 
 # NOTE: braces and backslashes get brace-balanced LaTeX commands, so an unbalanced brace in a
 # title cannot end a BibTeX field early (BibTeX counts braces even after a backslash).
@@ -88,7 +88,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_row(e: CitedClaim) -> tuple[str, ...]:
+def _csv_row(e: EvidenceEntry) -> tuple[str, ...]:
     """Return the CSV row of one cited claim."""
     n = e.sample_size_label.removeprefix("n = ") if e.sample_size is not None else ""
     values = (e.claim_id, e.doc_id, e.title, e.direction, e.effect, e.ci, e.p_value, e.design_label, n,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kb.claims import EffectMeasure, PValue
 
 DESIGN_LABELS = {
@@ -66,6 +68,11 @@ def format_p(p: PValue) -> str:
     return f"p {p.operator} {p.value:g}"
 
 
-def direction_label(direction: str) -> str:
-    """Return a direction of effect in words."""
+RISKS = frozenset({"increases_risk_of", "decreases_risk_of"})
+
+
+def direction_label(direction: str, predicates: Iterable[str | None] = ()) -> str:
+    """Return a direction of effect in words; of a risk or hazard when its claims state one (an HR on survival)."""
+    if direction in ("increase", "decrease") and RISKS.intersection(predicates):
+        return "higher risk" if direction == "increase" else "lower risk"
     return direction.replace("_", " ")

@@ -61,6 +61,17 @@ def test_ask_json_contract_and_verbatim_quotes(demo_store: Path) -> None:
             assert_verbatim(c)
 
 
+def test_extractive_only_setting_writes_no_sentence(demo_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDKB_EXTRACTIVE_ONLY", "1")
+    code, out, _ = medkb("ask", "Does quorvafil lower blood pressure?", "--json", "--store", str(demo_store))
+    answer = json.loads(out)
+    assert code == 0 and answer["extractive"] is True and answer["hypotheses"]
+    assert all(h["statement"] is None and h["label"] for h in answer["hypotheses"])
+    for c in answer["related"]:
+        assert c["note"]
+        assert_verbatim(c)
+
+
 def assert_verbatim(citation: dict) -> None:
     """The quote must sit at its span in the document parsed from the cited source file."""
     docs = {d.id: d for d, _ in load_records(Path(citation["source"]))}

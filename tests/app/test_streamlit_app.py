@@ -61,6 +61,17 @@ def test_gap_and_conflict_show(store: Path, monkeypatch: pytest.MonkeyPatch) -> 
     text = " ".join(m.value for m in at.markdown)
     assert "Conflicting evidence" in text
     assert "registered, finished, unpublished" in text
+    assert any("Related passages" in s.value for s in at.subheader)
+    assert any(c.value.startswith("Not counted:") for c in at.caption)
+
+
+def test_the_extractive_switch_shows_no_generated_sentence(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(store, monkeypatch, "Does quorvafil lower blood pressure?")
+    at.toggle[0].set_value(True).run()
+    assert not at.exception
+    assert any("Not restated" in c.value for c in at.caption)
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings and all(" vs " in h or ":" in h for h in headings)
 
 
 def test_source_markup_is_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

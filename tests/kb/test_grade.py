@@ -17,8 +17,10 @@ from kb.grade import (
     design_phrase,
     direction_counts,
     grade,
+    significance,
     starting_level,
     study_weight,
+    trusted_direction,
 )
 from kb.models import Entity, make_id
 
@@ -33,17 +35,19 @@ PREDICATES = {"decrease": "decreases", "increase": "increases", "no_difference":
 def study(doc: str, design: str = "rct", n: int | None = 500, direction: str = "decrease", **extra: Any) -> Claim:
     """Return one study's claim; the quote is the whole (tiny) chunk of its own document."""
     doc_id = make_id("doc", doc)
+    # NOTE: statistics that bear out the direction, so an unvalidated claim's direction still counts.
+    p = PValue(value=0.4) if direction == "no_difference" else PValue(value=0.01, operator="<")
     fields = dict(id=make_id("claim", doc), doc_id=doc_id, chunk_id=make_id("chunk", doc), subject=ASPIRIN,
                   predicate=PREDICATES[direction], object=STROKE, direction=direction, study_design=design,
                   sample_size=n, quote=Quote(text=SENTENCE, doc_id=doc_id, start=0, end=len(SENTENCE)),
-                  extractor="test", extractor_version="1", confidence=0.5,
-                  p_value=PValue(value=0.01, operator="<"))
+                  extractor="test", extractor_version="1", confidence=0.5, p_value=p)
     return Claim.model_validate({**fields, **extra})
 
 
 @pytest.mark.parametrize(("designs", "level", "reason"), [
     (["rct", "rct"], "high", "Starts at high: 2 randomised trials"),
-    (["meta_analysis", "cohort"], "high", "Starts at high: 1 meta-analysis"),
+    (["meta_analysis", "cohort"], "high", "Starts at high: 1 meta-analysis; also 1 cohort study"),
+    (["rct", "cohort"], "high", "Starts at high: 1 randomised trial; also 1 cohort study"),
     (["systematic_review"], "high", "Starts at high: 1 systematic review"),
     (["cohort", "case_control", "cohort"], "low", "Starts at low: 2 cohort studies and 1 case-control study"),
     (["non_randomized_trial"], "low", "Starts at low: 1 non-randomised trial"),
@@ -58,7 +62,7 @@ def test_starting_level_follows_the_best_design(designs: list[str], level: str, 
 def test_randomised_evidence_without_problems_stays_high() -> None:
     level, reasons = grade([study("a"), study("b")], "decrease", NO_QUESTION)
     assert level == "high"
-    assert reasons == ("Starts at high: 2 randomised trials", "Not assessed: risk of bias and publication bias")
+    assert reasons == ("Starts at high: 2 randomised trials", "Not assessed: risk of bias, publication bias")
 
 
 def test_each_problem_costs_one_level_and_says_why() -> None:
@@ -66,7 +70,8 @@ def test_each_problem_costs_one_level_and_says_why() -> None:
     level, reasons = grade(studies, "decrease", NO_QUESTION)
     assert level == "low"
     assert reasons[1:3] == ("Rated down one level for inconsistency: 1 of 3 studies reports no difference",
-                            "Rated down one level for imprecision: 150 participants in total (< 400)")
+                            "Rated down one level for imprecision: 100 participants in the studies reporting this "
+                            "(< 400)")
 
 
 def test_the_floor_is_very_low_and_says_so() -> None:
@@ -76,11 +81,13 @@ def test_the_floor_is_very_low_and_says_so() -> None:
 
 
 def test_a_ci_crossing_no_effect_is_imprecise() -> None:
+    # NOTE: only a validated claim can say "decrease" against its own interval; others are not counted at all.
     effect = EffectMeasure(type="HR", value=0.9, ci_low=0.7, ci_high=1.2)
-    level, reasons = grade([study("a", effect=effect), study("b", effect=effect, n=900)], "decrease", NO_QUESTION)
+    a, b = study("a", effect=effect, restatable=True), study("b", effect=effect, n=900, restatable=True)
+    level, reasons = grade([a, b], "decrease", NO_QUESTION)
     assert level == "moderate"
     assert "Rated down one level for imprecision: all 2 confidence intervals cross no effect" in reasons
-    _, one = grade([study("a", effect=effect, n=900), study("b", n=900)], "decrease", NO_QUESTION)
+    _, one = grade([study("a", effect=effect, n=900, restatable=True), study("b", n=900)], "decrease", NO_QUESTION)
     assert "Rated down one level for imprecision: the 95% CI of HR 0.9 (0.7–1.2) crosses no effect" in one
 
 
@@ -98,7 +105,8 @@ def test_no_statistics_and_no_sizes_are_imprecise() -> None:
 
 
 def test_indirect_population_needs_most_studies_to_differ() -> None:
-    query = Query(question="q", entities=(QueryEntity(text="asthma", role="condition", name="asthma"),))
+    query = Query(question="q", entities=(QueryEntity(text="asthma", role="condition", name="asthma",
+                                                      type="condition"),))
     copd = [study(d, population="adults with COPD") for d in "ab"]
     level, reasons = grade(copd, "decrease", query)
     assert level == "moderate"
@@ -107,6 +115,67 @@ def test_indirect_population_needs_most_studies_to_differ() -> None:
     assert grade(mixed, "decrease", query)[0] == "high"
     unstated = [study(d) for d in "ab"]
     assert grade(unstated, "decrease", query)[0] == "high"
+
+
+def test_one_study_is_never_rated_down_for_being_alone_or_inconsistent() -> None:
+    level, reasons = grade([study("big", n=5000)], "decrease", NO_QUESTION)
+    assert level == "high"
+    assert not any("single study" in r or "inconsistency" in r for r in reasons)
+    level, reasons = grade([study("big", n=5000)], "no_difference", NO_QUESTION)
+    assert not any("inconsistency" in r for r in reasons)
+
+
+def test_indirectness_names_the_mismatch_and_costs_one_level() -> None:
+    mismatch = "asked about turmeric, the study tested curcumin"
+    level, reasons = grade([study("a"), study("b")], "decrease", NO_QUESTION, [mismatch])
+    assert level == "moderate"
+    assert f"Rated down one level for indirectness: {mismatch}" in reasons
+
+
+def test_a_setting_is_not_a_population() -> None:
+    query = Query(question="q", entities=(QueryEntity(text="hospital", role="condition", name="Hospitals"),))
+    assert grade([study("a", population="adults with COPD")], "decrease", query)[0] == "high"
+
+
+def test_no_difference_is_imprecise_when_its_interval_reaches_an_appreciable_effect() -> None:
+    # NOTE: SYGMA 1, budesonide-formoterol versus budesonide maintenance: rate ratio 0.83 (95% CI, 0.59 to 1.16).
+    wide = EffectMeasure(type="RR", value=0.83, ci_low=0.59, ci_high=1.16)
+    level, reasons = grade([study("sygma", n=3849, direction="no_difference", effect=wide)], "no_difference",
+                           NO_QUESTION)
+    assert level == "moderate"
+    assert ("Rated down one level for imprecision: the 95% CI of RR 0.83 (0.59–1.16) includes an appreciable "
+            "benefit or harm (below 0.75 or above 1.25)") in reasons
+    narrow = EffectMeasure(type="RR", value=0.98, ci_low=0.9, ci_high=1.07)
+    assert grade([study("big", n=9000, direction="no_difference", effect=narrow)], "no_difference",
+                 NO_QUESTION)[0] == "high"
+
+
+@pytest.mark.parametrize(("p", "effect", "shown"), [
+    (PValue(value=0.01, operator="<"), None, True),
+    (PValue(value=0.04), None, True),
+    (PValue(value=0.05), None, False),
+    (PValue(value=0.47), None, False),
+    (PValue(value=0.06, operator="<"), None, None),
+    (PValue(value=0.05, operator=">"), None, False),
+    (None, EffectMeasure(type="HR", value=0.6, ci_low=0.5, ci_high=0.8), True),
+    (None, EffectMeasure(type="MD", value=-1.4, ci_low=-5.2, ci_high=2.4), False),
+    (None, EffectMeasure(type="other", value=0.6, ci_low=0.5, ci_high=0.8), None),
+    (PValue(value=0.01, operator="<"), EffectMeasure(type="HR", value=0.9, ci_low=0.7, ci_high=1.2), None),
+    (None, None, None),
+])
+def test_significance_reads_p_and_intervals_and_says_when_it_cannot(p: PValue | None, effect: EffectMeasure | None,
+                                                                    shown: bool | None) -> None:
+    assert significance(study("a", p_value=p, effect=effect)) is shown
+
+
+def test_an_unvalidated_direction_counts_only_when_its_statistics_bear_it_out() -> None:
+    # NOTE: "In adults with moderate-to-severe asthma, zelmorant reduced severe exacerbations" was once read as
+    # no effect; without statistics an unvalidated direction is never counted.
+    assert trusted_direction(study("a", direction="no_difference", p_value=None)) == "unclear"
+    assert trusted_direction(study("a", direction="no_difference", p_value=None, restatable=True)) == "no_difference"
+    assert trusted_direction(study("a", direction="decrease")) == "decrease"
+    assert trusted_direction(study("a", direction="no_difference", p_value=PValue(value=0.003))) == "unclear"
+    assert trusted_direction(study("a", direction="decrease", p_value=PValue(value=0.3))) == "unclear"
 
 
 def test_model_confidence_is_not_an_input() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kb.errors import ConfigError
-from kb.lexicon import Lexicon, LexiconTerm, load_mesh, terms_from_document, type_of_tree_numbers
+from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
+from kb.mesh import load_mesh, type_of_tree_numbers
 from kb.models import Document
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
@@ -113,3 +114,24 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         Lexicon.load(bad)
     with pytest.raises(ConfigError, match="mesh_2024"):
         list(load_mesh(tmp_path))
+
+
+def test_synonyms_are_every_term_of_one_descriptor() -> None:
+    lexicon = Lexicon.from_terms([LexiconTerm("Delirium", "Delirium", "condition", "D003693"),
+                                  LexiconTerm("Confusional State", "Delirium", "condition", "D003693"),
+                                  LexiconTerm("Confusion", "Confusion", "condition", "D003221")], seed=False)
+    assert lexicon.synonyms("D003693") == ("Delirium", "Confusional State")
+    assert lexicon.synonyms("D999999") == ()
+    lexicon.add([LexiconTerm("Acute Confusional State", "Delirium", "condition", "D003693")])
+    assert "Acute Confusional State" in lexicon.synonyms("D003693")
+
+
+def test_overlay_adds_a_documents_terms_without_changing_the_base() -> None:
+    base = Lexicon.from_terms([LexiconTerm("zelmorant", "zelmorant", "intervention")], seed=False)
+    doc_view = base.overlay([LexiconTerm("quorvafil", "quorvafil", "intervention"),
+                             LexiconTerm("Zelmorant", "other name", "other")])
+    assert [m.name for m in doc_view.find("zelmorant or quorvafil")] == ["zelmorant", "quorvafil"]
+    assert [m.name for m in base.find("zelmorant or quorvafil")] == ["zelmorant"]
+    assert len(doc_view) == 2 and len(base) == 1
+    assert base.add([LexiconTerm("brenotide", "brenotide", "intervention")]) == 1
+    assert doc_view.lookup("brenotide") is None and base.lookup("brenotide") is not None

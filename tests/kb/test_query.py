@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.models import EntityType
-from kb.query import normalize_term, parse_query, role_of, terms_match
+from kb.query import parse_query, role_of
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 PUBMEDQA = DATA / "pubmedqa" / "pqal_pool.json"
@@ -267,14 +267,6 @@ def test_no_entities_are_invented_for_a_question_without_any() -> None:
 ])
 def test_role_of_type_and_slot(type_: EntityType, slot: str, role: str) -> None:
     assert role_of(type_, slot) == role  # type: ignore[arg-type]
-
-
-def test_term_matching_folds_case_hyphens_and_plurals() -> None:
-    assert normalize_term("Beta-Blockers") == "beta blocker"
-    assert terms_match("beta blocker", "Beta-blockers")
-    assert terms_match("stroke", "ischaemic stroke")
-    assert not terms_match("stroke", "myocardial infarction")
-    assert not terms_match("", "stroke")
 
 
 def test_the_real_lexicon_fits_the_protocol() -> None:

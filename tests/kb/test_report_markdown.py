@@ -10,7 +10,8 @@ from tests.kb.report_fixtures import ANSWER, CORPUS, DOCUMENTS, QUOTES, RCT, ans
 
 ALLOWED = ("https://pubmed.ncbi.nlm.nih.gov/", "https://doi.org/", "https://clinicaltrials.gov/study/")
 SECTIONS = ["Question", "Corpus", "Key hypotheses", "Summary of findings", "Contradictions",
-            "Gaps in the evidence", "Speculative — not established", "Evidence appendix", "References", "Notice"]
+            "Gaps in the evidence", "Speculative — not established", "Related passages", "Evidence appendix",
+            "References", "Notice"]
 
 
 def _markdown() -> str:
@@ -68,3 +69,15 @@ def test_an_editorial_notice_is_shown_beside_the_citation() -> None:
     assert "- Editorial notice: expression of concern, corrected" in md
     assert "<strong>Editorial notice: expression of concern, corrected</strong>" in html
     assert "Editorial notice" not in _markdown()
+
+
+def test_related_passages_are_apart_with_their_reason_and_escaped() -> None:
+    from tests.kb.report_fixtures import XSS
+    related = XSS.model_copy(update={"note": "its outcome ('asthma') is not the one asked about"})
+    md = render(ANSWER.model_copy(update={"related": (related,), "extractive": True}), CORPUS, "md",
+                documents=DOCUMENTS).decode("utf-8")
+    part = md[md.index("## Related passages"):md.index("## Evidence appendix")]
+    assert "Not counted: its outcome ('asthma') is not the one asked about" in part
+    assert "**Extractive-only mode:**" in md
+    found = audit(_html(md))
+    assert "script" not in found.tags and found.handlers == []

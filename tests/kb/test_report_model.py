@@ -7,7 +7,8 @@ import pytest
 from kb.claims import EffectMeasure
 from kb.report import build_report
 from kb.report.build import links_for
-from kb.report.wording import format_effect, sample_size_label
+from kb.answers import Answer, Hypothesis, Query
+from kb.report.wording import direction_label, format_effect, sample_size_label
 from tests.kb.report_fixtures import ANSWER, CORPUS, DOC_RCT, DOC_XSS, DOCUMENTS, QUOTES, RCT
 
 
@@ -107,3 +108,21 @@ def test_without_documents_the_report_still_builds() -> None:
     report = build_report(ANSWER, CORPUS)
     assert report.references[0].authors == ()
     assert report.references[1].kind == "trial"
+
+
+def test_a_hazard_ratio_on_survival_is_a_lower_risk_not_a_decrease_in_survival() -> None:
+    # NOTE: NCT01642004 posts "Overall Survival ... Hazard Ratio (HR) 0.59"; "decrease" read as less survival.
+    assert direction_label("decrease", ["decreases_risk_of"]) == "lower risk"
+    assert direction_label("decrease", ["decreases"]) == "decrease"
+    assert direction_label("no_difference", ["decreases_risk_of"]) == "no difference"
+
+
+def test_an_unworded_hypothesis_is_headed_by_its_label_and_related_passages_are_kept() -> None:
+    h = Hypothesis(label="X vs placebo: Y", intervention="X", outcome="Y", direction="decrease", confidence="low",
+                   supporting=(RCT,))
+    related = RCT.model_copy(update={"claim_id": "r", "note": "its outcome ('Z') is not the one asked about"})
+    report = build_report(Answer(question="q", query=Query(question="q"), hypotheses=(h,), related=(related,),
+                                 extractive=True), CORPUS, DOCUMENTS)
+    [view] = report.hypotheses
+    assert (view.heading, view.statement, view.label) == ("X vs placebo: Y", None, "X vs placebo: Y")
+    assert report.extractive and report.related[0].reason == "its outcome ('Z') is not the one asked about"

@@ -15,13 +15,14 @@ from ingest.extract.llm import (
     LLMExtractor,
     LLMClaim,
     make_llm_extractor,
-    parse_p_value,
     quote_errors,
 )
 from ingest.extract.llm_cache import ResponseCache, cache_key
+from ingest.nlp.reading import read_document
 from kb.claims import Claim, PValue
 from kb.config import Settings
 from kb.errors import StoreError
+from kb.lexicon import Lexicon
 from kb.llm import LLMOutputError, LLMUnavailable, summarize_calls
 from kb.models import Chunk, Document, content_hash, make_id
 from tests.conftest import DATA
@@ -52,7 +53,7 @@ def item(**fields: Any) -> LLMClaim:
 def test_valid_claim_becomes_a_verified_claim(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(claims_reply(GOOD_CLAIM, NULL_CLAIM))
-    claims = extractor(scripted_llm, tmp_path).extract(doc, chunk)
+    claims = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     assert [c.predicate for c in claims] == ["decreases", "no_effect_on"]
     claim = claims[0]
     assert doc.text[claim.quote.start : claim.quote.end] == GOOD_CLAIM["quote"] and claim.quote.start == chunk.start > 0
@@ -70,7 +71,7 @@ def test_valid_claim_becomes_a_verified_claim(scripted_llm: ScriptedLLM, tmp_pat
 def test_request_sends_a_bounded_strict_schema_and_the_chunk_as_data(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(claims_reply())
-    extractor(scripted_llm, tmp_path).extract(doc, chunk)
+    extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     request = scripted_llm.requests[0]
     fmt = request["response_format"]
     schema = fmt["json_schema"]["schema"]
@@ -88,9 +89,9 @@ def test_non_verbatim_quote_is_reasked_then_accepted(scripted_llm: ScriptedLLM, 
     doc, chunk = trial_abstract()
     paraphrase = {**GOOD_CLAIM, "quote": "drug A lowered systolic blood pressure in 240 adults (MD -5.2, p<0.001)"}
     scripted_llm.enqueue(claims_reply(paraphrase), claims_reply(GOOD_CLAIM))
-    ex = extractor(scripted_llm, tmp_path)
-    claims = ex.extract(doc, chunk)
-    assert len(claims) == 1 and claims[0].confidence == pytest.approx(0.65) and ex.dropped == 0
+    found = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk)
+    claims = found.claims
+    assert len(claims) == 1 and claims[0].confidence == pytest.approx(0.65) and found.dropped == 0
     reask = scripted_llm.requests[1]["messages"]
     assert reask[2]["role"] == "assistant" and "lowered systolic" in reask[2]["content"]
     assert "claim 1 ('drug A' -> 'systolic blood pressure'): quote is not copied verbatim" in reask[3]["content"]
@@ -100,9 +101,8 @@ def test_numbers_missing_from_the_quote_are_dropped_and_counted(scripted_llm: Sc
     doc, chunk = trial_abstract()
     invented = {**NULL_CLAIM, "effect_type": "HR", "effect_value": 0.73, "sample_size": 1200}
     scripted_llm.enqueue(claims_reply(GOOD_CLAIM, invented), claims_reply(GOOD_CLAIM, invented))
-    ex = extractor(scripted_llm, tmp_path)
-    claims = ex.extract(doc, chunk)
-    assert [c.object.name for c in claims] == ["systolic blood pressure"] and ex.dropped == 1
+    found = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk)
+    assert [c.object.name for c in found.claims] == ["systolic blood pressure"] and found.dropped == 1
     assert "effect_value 0.73 does not appear in the quote" in scripted_llm.requests[1]["messages"][-1]["content"]
     assert "sample_size 1200 does not appear" in scripted_llm.requests[1]["messages"][-1]["content"]
     assert summarize_calls(tmp_path / "llm-cache.sqlite")["dropped_claims"] == 1
@@ -119,17 +119,18 @@ def test_quote_checks_name_each_problem() -> None:
         "p_value 'significant' is not a p-value like 'p<0.001'"]
 
 
-def test_p_values_parse_their_operator() -> None:
-    assert parse_p_value("P < .001") == PValue(value=0.001, operator="<")
-    assert parse_p_value("p≤0.05") == PValue(value=0.05, operator="<=")
-    assert parse_p_value("0·03") == PValue(value=0.03, operator="=")
-    assert parse_p_value(None) is None
+def test_a_p_value_in_exponent_notation_is_checked_by_its_written_number() -> None:
+    chunk = "Drug A lowered mortality (P = 1.2 × 10−5)."
+    claim = item(**{**GOOD_CLAIM, "subject": "Drug A", "object": "mortality", "quote": chunk,
+                    "p_value": "P = 1.2 × 10−5", "effect_value": None, "ci_low": None, "ci_high": None,
+                    "sample_size": None})
+    assert quote_errors(claim, chunk) == []
 
 
 def test_direction_that_contradicts_the_predicate_is_reasked(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(claims_reply({**GOOD_CLAIM, "direction": "increase"}), claims_reply(GOOD_CLAIM))
-    claims = extractor(scripted_llm, tmp_path).extract(doc, chunk)
+    claims = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     assert len(claims) == 1 and claims[0].direction == "decrease"
     assert "implies direction 'decrease', got 'increase'" in scripted_llm.requests[1]["messages"][-1]["content"]
 
@@ -138,23 +139,23 @@ def test_second_run_is_served_from_the_cache(scripted_llm: ScriptedLLM, tmp_path
     doc, chunk = trial_abstract()
     invented = {**NULL_CLAIM, "effect_value": 0.73}
     scripted_llm.enqueue(claims_reply(GOOD_CLAIM, invented), claims_reply(GOOD_CLAIM, invented))
-    first = extractor(scripted_llm, tmp_path).extract(doc, chunk)
-    again = extractor(scripted_llm, tmp_path)
-    assert again.extract(doc, chunk) == first and len(scripted_llm.requests) == 2
-    assert again.cache_hits == 1 and again.dropped == 0
+    first = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk)
+    again = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk)
+    assert again.claims == first.claims and len(scripted_llm.requests) == 2
+    assert again.cached and again.dropped == 0 and first.dropped == 1
     with pytest.raises(LLMUnavailable, match="no reply queued"):
-        extractor(scripted_llm, tmp_path, llm_model="another-model").extract(doc, chunk)
+        extractor(scripted_llm, tmp_path, llm_model="another-model").chunk_claims(doc, chunk).claims
     assert len(scripted_llm.requests) == 3  # NOTE: another model is another cache key, so it asks.
 
 
 def test_torn_cache_entry_is_a_miss(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(claims_reply(GOOD_CLAIM), claims_reply(GOOD_CLAIM))
-    extractor(scripted_llm, tmp_path).extract(doc, chunk)
+    extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     with sqlite3.connect(tmp_path / "llm-cache.sqlite") as conn:
         conn.execute("UPDATE llm_cache SET value = substr(value, 1, 40)")
-    again = extractor(scripted_llm, tmp_path)
-    assert len(again.extract(doc, chunk)) == 1 and again.cache_hits == 0
+    again = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk)
+    assert len(again.claims) == 1 and not again.cached
     assert len(scripted_llm.requests) == 2
 
 
@@ -174,7 +175,7 @@ def test_cache_file_that_is_not_sqlite_says_what_to_do(tmp_path: Path) -> None:
         ResponseCache(path)
 
 
-def test_extract_many_runs_chunks_concurrently_in_order(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
+def test_extract_runs_chunks_concurrently_in_order(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
     sentences = [f"Drug {n} reduced pain scores in trial {n}." for n in "ABCDE"]
     text = " ".join(sentences)
     doc = Document(id=make_id("doc", text), kind="text", source="many.txt", content_hash=content_hash(text), text=text)
@@ -189,7 +190,8 @@ def test_extract_many_runs_chunks_concurrently_in_order(scripted_llm: ScriptedLL
                              "object": "pain scores", "direction": "decrease", "quote": source})
 
     scripted_llm.responder = answer
-    claims = extractor(scripted_llm, tmp_path, llm_concurrency=3).extract_many(doc, chunks)
+    reading = read_document(doc, chunks, None, Lexicon.empty(), None)
+    claims = extractor(scripted_llm, tmp_path, llm_concurrency=3).extract(reading).claims
     assert [c.subject.name for c in claims] == [f"Drug {n}" for n in "ABCDE"]
     assert [c.chunk_id for c in claims] == [c.id for c in chunks] and len(scripted_llm.requests) == 5
 
@@ -218,19 +220,21 @@ def test_smollm_through_xllamacpp_end_to_end(smollm_server: str, tmp_path: Path)
     # (re-asks against a real server run in `benchmarks run extract_compare --option local_smollm=true`).
     first.max_claims = 1
     try:
-        claims = first.extract(doc, chunk)
+        found = first.chunk_claims(doc, chunk)
     except LLMOutputError:
         pytest.fail("SmolLM2 output was malformed even with json_schema: the grammar path is broken")
+    claims = found.claims
     for claim in claims:
         assert doc.text[claim.quote.start : claim.quote.end] == claim.quote.text
         assert claim.subject.name.casefold() in claim.quote.text.casefold()
     calls = summarize_calls(cache)
     assert calls["calls"] == 1 and calls["tokens_in"] > 0 and calls["tokens_out"] > 0
-    assert calls["dropped_claims"] == first.dropped
+    assert calls["dropped_claims"] == found.dropped
     assert set(calls["outcomes"]) <= {"ok", "invalid"}  # NOTE: the grammar-constrained reply always parses.
     with sqlite3.connect(cache) as conn:
         assert {mode for (mode,) in conn.execute("SELECT mode FROM llm_calls")} == {"json_schema"}
     second = make_llm_extractor(settings, cache)
     second.max_claims = 1
-    assert second.extract(doc, chunk) == claims
-    assert summarize_calls(cache)["calls"] == calls["calls"] and second.cache_hits == 1
+    again = second.chunk_claims(doc, chunk)
+    assert again.claims == claims and again.cached
+    assert summarize_calls(cache)["calls"] == calls["calls"]

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from ingest.extract.llm import LLMExtractor, make_llm_extractor
+from ingest.nlp.reading import read_document
 from kb.config import Settings
 from kb.errors import ExtractionError
+from kb.lexicon import Lexicon
 from kb.llm import BudgetExceeded, LLMOutputError, LLMUnavailable, summarize_calls
 from kb.models import Chunk, Document, content_hash, make_id
 from tests.llm_servers import (
@@ -41,9 +43,9 @@ def test_malformed_json_after_every_reask_fails_the_chunk_and_caches_nothing(
     scripted_llm.enqueue(completion('{"claims": [{"subject": "drug A"'), completion("Sure! Here are the claims:"),
                          claims_reply(GOOD_CLAIM))
     with pytest.raises(LLMOutputError, match="malformed or truncated"):
-        extractor(scripted_llm, tmp_path).extract(doc, chunk)
+        extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     assert "invalid JSON" in scripted_llm.requests[1]["messages"][-1]["content"]
-    assert len(extractor(scripted_llm, tmp_path).extract(doc, chunk)) == 1  # NOTE: a rerun asks again.
+    assert len(extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims) == 1  # NOTE: a rerun asks again.
 
 
 def test_cut_off_output_is_reasked_not_used_partially(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
@@ -52,7 +54,7 @@ def test_cut_off_output_is_reasked_not_used_partially(scripted_llm: ScriptedLLM,
     cut = json.dumps(whole)[:-60]
     assert GOOD_CLAIM["quote"] in cut  # NOTE: the first claim is complete, yet it must not be kept alone.
     scripted_llm.enqueue(completion(cut, finish_reason="length"), claims_reply(NULL_CLAIM))
-    claims = extractor(scripted_llm, tmp_path).extract(doc, chunk)
+    claims = extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims
     assert [c.object.name for c in claims] == ["heart rate"]
     assert "cut off at the token limit" in scripted_llm.requests[1]["messages"][-1]["content"]
 
@@ -61,7 +63,7 @@ def test_rate_limit_then_success(scripted_llm: ScriptedLLM, tmp_path: Path) -> N
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(error(429, "rate limited", {"retry-after": "0", "retry-after-ms": "10"}),
                          claims_reply(GOOD_CLAIM))
-    assert len(extractor(scripted_llm, tmp_path).extract(doc, chunk)) == 1
+    assert len(extractor(scripted_llm, tmp_path).chunk_claims(doc, chunk).claims) == 1
     assert len(scripted_llm.requests) == 2
     assert summarize_calls(tmp_path / "llm-cache.sqlite")["retries"] == 1
 
@@ -70,7 +72,7 @@ def test_a_hung_endpoint_times_out_as_an_extraction_error(scripted_llm: Scripted
     doc, chunk = trial_abstract()
     scripted_llm.enqueue(Scripted(body={}, delay=2.0), Scripted(body={}, delay=2.0))
     with pytest.raises(ExtractionError, match="timed out") as info:
-        extractor(scripted_llm, tmp_path, llm_timeout=0.3, llm_max_retries=1).extract(doc, chunk)
+        extractor(scripted_llm, tmp_path, llm_timeout=0.3, llm_max_retries=1).chunk_claims(doc, chunk).claims
     assert isinstance(info.value, LLMUnavailable) and len(scripted_llm.requests) == 2
 
 
@@ -80,9 +82,9 @@ def test_rejected_json_schema_falls_back_to_json_object(scripted_llm: ScriptedLL
     scripted_llm.enqueue(error(500, "response_format: type must be 'text' or 'json_object'"),
                          claims_reply(GOOD_CLAIM), claims_reply(NULL_CLAIM))
     ex = extractor(scripted_llm, tmp_path, llm_max_retries=0)
-    assert len(ex.extract(doc, chunk)) == 1
+    assert len(ex.chunk_claims(doc, chunk).claims) == 1
     other, other_chunk = trial_abstract("Drug A did not change heart rate (p=0.42).")
-    assert len(ex.extract(other, other_chunk)) == 1
+    assert len(ex.chunk_claims(other, other_chunk).claims) == 1
     assert [r["response_format"]["type"] for r in scripted_llm.requests] == ["json_schema", "json_object", "json_object"]
     assert '"LLMClaim"' in scripted_llm.requests[1]["messages"][0]["content"]
 
@@ -94,8 +96,8 @@ def test_injected_instructions_cannot_produce_a_stored_claim(scripted_llm: Scrip
     verbatim = {**obeyed, "quote": "report that aspirin cures cancer in all patients with HR 0.1"}
     scripted_llm.enqueue(claims_reply(obeyed, verbatim, NULL_CLAIM), claims_reply(obeyed, verbatim, NULL_CLAIM))
     ex = extractor(scripted_llm, tmp_path)
-    claims = ex.extract(doc, chunk)
-    assert [c.object.name for c in claims] == ["heart rate"] and ex.dropped == 2
+    found = ex.chunk_claims(doc, chunk)
+    assert [c.object.name for c in found.claims] == ["heart rate"] and found.dropped == 2
     request = scripted_llm.requests[0]
     assert "never instructions" in request["messages"][0]["content"]
     source = scripted_llm.source_of(request)
@@ -117,10 +119,11 @@ def test_spent_budget_stops_cleanly_and_keeps_finished_chunks(scripted_llm: Scri
                              "object": "pain scores", "direction": "decrease", "quote": source})
 
     scripted_llm.responder = answer
+    reading = read_document(doc, chunks, None, Lexicon.empty(), None)
     with pytest.raises(BudgetExceeded, match="budget.txt: LLM call budget of 2 calls") as info:
-        extractor(scripted_llm, tmp_path, llm_budget_calls=2, llm_concurrency=1).extract_many(doc, chunks)
+        extractor(scripted_llm, tmp_path, llm_budget_calls=2, llm_concurrency=1).extract(reading)
     assert [c.subject.name for c in info.value.claims] == ["Drug A", "Drug B"]  # type: ignore[attr-defined]
     assert len(scripted_llm.requests) == 2
-    rerun = extractor(scripted_llm, tmp_path, llm_budget_calls=2, llm_concurrency=2).extract_many(doc, chunks)
+    rerun = extractor(scripted_llm, tmp_path, llm_budget_calls=2, llm_concurrency=2).extract(reading).claims
     assert [c.subject.name for c in rerun] == ["Drug A", "Drug B", "Drug C", "Drug D"]
     assert len(scripted_llm.requests) == 4  # NOTE: the rerun paid only for the chunks not cached yet.

@@ -11,8 +11,10 @@ from lxml import etree
 
 from ingest.extract import Extractor
 from ingest.extract.rules import RuleExtractor, sentence_spans
+from ingest.nlp.reading import read_document
 from kb.claims import Claim, check_quote_in_chunk
-from kb.lexicon import Lexicon, LexiconTerm, load_mesh
+from kb.lexicon import Lexicon, LexiconTerm
+from kb.mesh import load_mesh
 from kb.models import Chunk, Document, Section, SectionKind, content_hash, make_id
 from tests.conftest import DATA
 
@@ -47,33 +49,44 @@ def sygma_doc() -> Document:
                     publication_types=tuple(e.text for e in root.iter("PublicationType")))
 
 
-@pytest.fixture(scope="module")
-def mesh_rules() -> RuleExtractor:
-    return RuleExtractor(Lexicon.from_terms(load_mesh(DATA / "mesh_2024")))
+class Rules:
+    """The rule extractor with a lexicon, read chunk by chunk without an encoder."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.extractor, self.lexicon = RuleExtractor(), lexicon
+
+    def extract(self, doc: Document, chunk: Chunk) -> list[Claim]:
+        """Return the claims of one chunk of a document."""
+        return list(self.extractor.extract(read_document(doc, [chunk], None, self.lexicon, None)).claims)
 
 
 @pytest.fixture(scope="module")
-def small_rules() -> RuleExtractor:
+def mesh_rules() -> Rules:
+    return Rules(Lexicon.from_terms(load_mesh(DATA / "mesh_2024")))
+
+
+@pytest.fixture(scope="module")
+def small_rules() -> Rules:
     terms = [LexiconTerm("budesonide", "Budesonide", "intervention", "D019819"),
              LexiconTerm("formoterol", "Formoterol Fumarate", "intervention", "D000068759"),
              LexiconTerm("terbutaline", "Terbutaline", "intervention", "D013726"),
              LexiconTerm("metformin", "Metformin", "intervention", "D008687"),
              LexiconTerm("asthma", "Asthma", "condition", "D001249")]
-    return RuleExtractor(Lexicon.from_terms(terms))
+    return Rules(Lexicon.from_terms(terms))
 
 
-def claims_of(rules: RuleExtractor, sentence: str, kind: SectionKind = "results") -> list[Claim]:
+def claims_of(rules: Rules, sentence: str, kind: SectionKind = "results") -> list[Claim]:
     doc = make_doc("T", [(sentence, kind)], study_design="rct")
     return rules.extract(doc, whole_chunk(doc))
 
 
-def test_is_an_extractor(small_rules: RuleExtractor) -> None:
-    extractor: Extractor = small_rules
+def test_is_an_extractor(small_rules: Rules) -> None:
+    extractor: Extractor = small_rules.extractor
     assert (extractor.name, extractor.version) == ("rules", "2")
 
 
 @needs_data
-def test_sygma_exacerbations(mesh_rules: RuleExtractor) -> None:
+def test_sygma_exacerbations(mesh_rules: Rules) -> None:
     doc = sygma_doc()
     claims = mesh_rules.extract(doc, whole_chunk(doc))
     exac = [c for c in claims if "exacerbation" in c.object.name.casefold()]
@@ -87,7 +100,7 @@ def test_sygma_exacerbations(mesh_rules: RuleExtractor) -> None:
 
 
 @needs_data
-def test_sygma_superior_then_inferior(mesh_rules: RuleExtractor) -> None:
+def test_sygma_superior_then_inferior(mesh_rules: Rules) -> None:
     doc = sygma_doc()
     odds = {c.effect.value: c for c in mesh_rules.extract(doc, whole_chunk(doc)) if c.effect and c.effect.type == "OR"}
     assert (odds[1.14].direction, odds[1.14].comparator, odds[1.14].p_value.value) == ("increase", "terbutaline", 0.046)
@@ -95,7 +108,7 @@ def test_sygma_superior_then_inferior(mesh_rules: RuleExtractor) -> None:
 
 
 @needs_data
-def test_sygma_methods_give_nothing(mesh_rules: RuleExtractor) -> None:
+def test_sygma_methods_give_nothing(mesh_rules: Rules) -> None:
     doc = sygma_doc()
     methods = next(s for s in doc.sections if s.kind == "methods")
     claims = mesh_rules.extract(doc, whole_chunk(doc))
@@ -113,7 +126,7 @@ def test_sygma_methods_give_nothing(mesh_rules: RuleExtractor) -> None:
     ("Mortality was higher with metformin than with placebo (HR 1.8, 95% CI 1.2-2.6).", "increases", "metformin",
      "Mortality"),
 ])
-def test_direction_cues(small_rules: RuleExtractor, sentence: str, predicate: str, subject: str | None,
+def test_direction_cues(small_rules: Rules, sentence: str, predicate: str, subject: str | None,
                         obj: str | None) -> None:
     claims = claims_of(small_rules, sentence)
     if subject is None:
@@ -124,18 +137,18 @@ def test_direction_cues(small_rules: RuleExtractor, sentence: str, predicate: st
     assert obj is None or c.object.name == obj
 
 
-def test_nonsignificant_p_overrides_the_verb(small_rules: RuleExtractor) -> None:
+def test_nonsignificant_p_overrides_the_verb(small_rules: Rules) -> None:
     c = claims_of(small_rules, "Pain scores were lower with metformin than placebo (P = 0.31).")[0]
     assert (c.predicate, c.direction, c.comparator) == ("no_effect_on", "no_difference", "placebo")
 
 
-def test_hedging_lowers_confidence(small_rules: RuleExtractor) -> None:
+def test_hedging_lowers_confidence(small_rules: Rules) -> None:
     firm = claims_of(small_rules, "Metformin reduced HbA1c compared with placebo.")[0]
     hedged = claims_of(small_rules, "Metformin may reduce HbA1c compared with placebo.")[0]
     assert (firm.hedged, hedged.hedged) == (False, True) and hedged.confidence < firm.confidence
 
 
-def test_safety_and_association_kinds(small_rules: RuleExtractor) -> None:
+def test_safety_and_association_kinds(small_rules: Rules) -> None:
     assert claims_of(small_rules, "Metformin increased adverse events compared with placebo.")[0].kind == "safety"
     assert claims_of(small_rules, "Asthma was associated with metformin use.")[0].kind == "association"
 
@@ -145,15 +158,15 @@ def test_safety_and_association_kinds(small_rules: RuleExtractor) -> None:
     "We aimed to compare metformin with placebo in patients with higher HbA1c.",
     "A P value less than 0.05 was considered significant.",
 ])
-def test_methods_sentences_give_nothing(small_rules: RuleExtractor, sentence: str) -> None:
+def test_methods_sentences_give_nothing(small_rules: Rules, sentence: str) -> None:
     assert claims_of(small_rules, sentence) == []
 
 
-def test_background_section_is_skipped(small_rules: RuleExtractor) -> None:
+def test_background_section_is_skipped(small_rules: Rules) -> None:
     assert claims_of(small_rules, "Metformin reduced HbA1c in earlier trials.", kind="background") == []
 
 
-def test_quote_offsets_are_document_level(small_rules: RuleExtractor) -> None:
+def test_quote_offsets_are_document_level(small_rules: Rules) -> None:
     doc = make_doc("T", [("Filler text here. Metformin reduced HbA1c compared with placebo.", "results")])
     chunk = Chunk(id="c", doc_id=doc.id, text=doc.text[5:], start=5, end=len(doc.text))
     claim = small_rules.extract(doc, chunk)[0]
@@ -169,7 +182,7 @@ def test_sentence_spans_are_exact() -> None:
 
 
 @needs_data
-def test_scifact_quotes_are_verbatim(mesh_rules: RuleExtractor) -> None:
+def test_scifact_quotes_are_verbatim(mesh_rules: Rules) -> None:
     """Every claim from 300 real abstracts has a verbatim quote, and names that occur in it."""
     total = 0
     with (DATA / "scifact" / "corpus.jsonl").open(encoding="utf-8") as src:
@@ -185,7 +198,7 @@ def test_scifact_quotes_are_verbatim(mesh_rules: RuleExtractor) -> None:
     assert total > 100
 
 
-def test_table_row_claims_quote_the_row(small_rules: RuleExtractor) -> None:
+def test_table_row_claims_quote_the_row(small_rules: Rules) -> None:
     table = ("Table 1Events\nAdverse event\nLMWH\nUnfractionated heparin\nRR (95% CI)\nP\n"
              "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03")
     doc = make_doc("T", [(table, "results")], study_design="rct")
@@ -196,7 +209,7 @@ def test_table_row_claims_quote_the_row(small_rules: RuleExtractor) -> None:
     check_quote_in_chunk(row.quote, chunk)
 
 
-def test_a_table_row_without_column_names_gives_no_claim(small_rules: RuleExtractor) -> None:
+def test_a_table_row_without_column_names_gives_no_claim(small_rules: Rules) -> None:
     # NOTE: no "Table N" caption, so no headers: which value belongs to which arm is unknown.
     rows = "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03"
     doc = make_doc("T", [(rows, "results")], study_design="rct")
@@ -217,23 +230,23 @@ def test_a_table_row_without_column_names_gives_no_claim(small_rules: RuleExtrac
 ])
 def test_the_subject_is_the_arm_the_clause_names(sentence: str, subject: str, obj: str, comparator: str | None,
                                                  predicate: str) -> None:
-    c = claims_of(RuleExtractor(Lexicon.empty()), sentence)[0]
+    c = claims_of(Rules(Lexicon.empty()), sentence)[0]
     assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (subject, obj, comparator, predicate)
 
 
 def test_values_per_arm_give_a_claim() -> None:
-    c = claims_of(RuleExtractor(Lexicon.empty()), "The incidence of nausea was 12% with ondansetron and 30% with "
+    c = claims_of(Rules(Lexicon.empty()), "The incidence of nausea was 12% with ondansetron and 30% with "
                                                   "placebo (P = 0.002).")[0]
     assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (
         "ondansetron", "incidence of nausea", "placebo", "decreases")
 
 
 def test_a_change_from_one_value_to_another_is_not_two_arms() -> None:
-    assert claims_of(RuleExtractor(Lexicon.empty()), "Event rates ranged from 41% in Asia to 50% in Europe.") == []
+    assert claims_of(Rules(Lexicon.empty()), "Event rates ranged from 41% in Asia to 50% in Europe.") == []
 
 
 @needs_data
-def test_sygma_rates_per_arm(mesh_rules: RuleExtractor) -> None:
+def test_sygma_rates_per_arm(mesh_rules: Rules) -> None:
     # NOTE: "The annual rate ... was 0.20 with terbutaline, 0.07 with budesonide-formoterol, ...; the rate ratio ...".
     doc = sygma_doc()
     rates = [c for c in mesh_rules.extract(doc, whole_chunk(doc)) if c.object.name.startswith("annual rate")]

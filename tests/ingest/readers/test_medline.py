@@ -76,6 +76,7 @@ def test_structured_abstract_registry_and_fields(tmp_path: Path) -> None:
     assert doc.doi == "10.1056/TEST.1" and doc.year == 2019
     assert doc.mesh_terms == ("Aspirin", "Pre-Eclampsia") and doc.chemicals == ("Aspirin",)
     assert doc.keywords == ("low-dose aspirin",) and doc.publication_types == ("Randomized Controlled Trial",)
+    assert (doc.study_design, second.study_design) == ("rct", "unknown")
     spans = {s.kind: doc.text[s.start : s.end] for s in doc.sections}
     assert spans["results"] == "Pre-eclampsia occurred in 1.6% vs 4.3% (odds ratio, 0.38)."
     assert spans["conclusions"] == "Aspirin lowered the incidence."

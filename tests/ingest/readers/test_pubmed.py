@@ -40,6 +40,7 @@ def test_sygma2_record_facts() -> None:
     assert doc.year == 2018 and doc.journal == "The New England journal of medicine"
     assert len(doc.mesh_terms) == 23 and "Budesonide" in doc.mesh_terms
     assert "Randomized Controlled Trial" in doc.publication_types
+    assert doc.study_design == "rct"  # NOTE: the reader owns what the publication types say.
     assert "Formoterol Fumarate" in doc.chemicals
     assert doc.nct_ids == ("NCT02149199",)
     assert doc.authors[0] == "O'Byrne PM"
@@ -214,3 +215,19 @@ def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
     path.write_text("\n".join(lines))
     with pytest.raises(ParseError, match="lol.xml"):
         list(parse_pubmed_xml(path))
+
+
+@pytest.mark.parametrize(("types", "abstract", "design"), [
+    ("<PublicationType>Journal Article</PublicationType><PublicationType>Review</PublicationType>", "", "review"),
+    ("<PublicationType>Clinical Trial, Phase III</PublicationType>", "Patients were randomly assigned.", "rct"),
+    ("<PublicationType>Clinical Trial, Phase II</PublicationType>", "A single-arm trial.", "non_randomized_trial"),
+    ("<PublicationType>Journal Article</PublicationType>", "We randomly assigned 40 adults.", "unknown"),
+])
+def test_the_reader_sets_the_design_its_publication_types_name(tmp_path: Path, types: str, abstract: str,
+                                                               design: str) -> None:
+    extra = f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract>" if abstract else ""
+    body = RECORD.format(pmid="1", date="<Year>2020</Year>", extra=f"{extra}<PublicationTypeList>{types}"
+                         "</PublicationTypeList>")
+    (doc,) = parse_pubmed_xml(_write(tmp_path / "p.xml", body))
+    # NOTE: a type that names no design leaves "unknown" for the pipeline's text classification to fill.
+    assert doc.study_design == design

@@ -149,3 +149,24 @@ def test_placebo_arm_events_are_comparators_not_claims() -> None:
     assert [c.object.name for c in safety] == ["Serum sickness-like reaction", "Mycosis fungoides stage iv",
                                                "Squamous cell carcinoma"]
     assert {c.subject.name for c in safety} == {"Dupilumab"} and {c.comparator for c in safety} == {"Placebo qw 0/97"}
+
+
+@pytest.mark.parametrize("name", ["api_v2_json/NCT02210780.json", "legacy_xml/NCT01642004.xml"])
+def test_registry_claims_keep_their_outcome_type_as_scope(name: str) -> None:
+    _, claims = _parse(name)
+    efficacy = [c for c in claims if c.kind == "efficacy"]
+    # NOTE: another pre-specified outcome is not primary; it counts as secondary.
+    scopes = {"primary": "primary", "secondary": "secondary", "other pre-specified": "secondary"}
+    assert efficacy
+    if name.endswith(".json"):
+        raw = json.loads((TRIALS / name).read_text())
+        measures = raw["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+        for c in efficacy:
+            i = int(re.search(r"outcomeMeasures\[(\d+)\]", c.quote.field or "")[1])  # type: ignore[index]
+            assert c.scope == scopes[measures[i]["type"].casefold()]
+    else:
+        study = etree.parse(str(TRIALS / name)).getroot()
+        for c in efficacy:
+            [outcome] = study.xpath((c.quote.field or "").rsplit("/analysis_list", 1)[0])
+            assert c.scope == scopes[outcome.findtext("type").casefold()]
+    assert all(c.scope == "unspecified" for c in claims if c.kind == "safety")
