@@ -170,7 +170,7 @@ def cue_vector(text: str) -> np.ndarray:
     ps = find_p_values(text)
     words = len(text.split())
     flags = [
-        bool(ps), any(p.value < 0.05 or (p.operator in ("<", "<=") and p.value <= 0.05) for p in ps),
+        bool(ps), any(p.significant() for p in ps),
         find_confidence_interval(text) is not None or bool(re.search(r"\bCI\b|confidence\s+interval", text)),
         bool(find_effects(text)), min(len(re.findall(r"\d+(?:\.\d+)?", text)), 20) / 20, min(words, 80) / 80,
         words > 60, words < 6, *(bool(p.search(text)) for p in (
