@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ingest.chunk import chunk_document
 from ingest.design import fill_design_and_size
 from ingest.extract import Extractor
+from ingest.extract.calibration import calibrated, default_calibration
 from ingest.nlp.reading import read_document
 from ingest.nlp.sentences import encoded_text
 from ingest.readers.load import discover, load_records
@@ -188,7 +189,7 @@ class Pending:
         done: list[Done] = []
         try:
             for group in _groups(batch):
-                done += _finish_group(group, run, report)
+                _finish_group(group, run, report, done)
         finally:
             if done:
                 _write(run.store, done)
@@ -209,23 +210,21 @@ def _groups(batch: Sequence[Prepared]) -> list[list[Prepared]]:
     return [g for g in groups if g]
 
 
-def _finish_group(group: list[Prepared], run: Run, report: IngestReport) -> list[Done]:
-    """Encode a group's chunks in one pass, then read and extract each document; failures are recorded."""
+def _finish_group(group: list[Prepared], run: Run, report: IngestReport, done: list[Done]) -> None:
+    """Encode a group's chunks in one pass, then read and extract each document into `done`; failures are recorded."""
     try:
-        return [d for p, enc in zip(group, _encode(group, run.embedder), strict=True)
-                if (d := _finish(p, enc, run, report)) is not None]
-    except EmbeddingError:
+        encodings = _encode(group, run.embedder)
+    except EmbeddingError as exc:
         if len(group) == 1:
-            report.failed.append((_label(group[0].doc), "the embedder failed on this document"))
-            return []
-    # NOTE: the group failed to embed: retry one document at a time to isolate the culprit.
-    out: list[Done] = []
-    for p in group:
-        try:
-            out += [d for d in [_finish(p, _encode([p], run.embedder)[0], run, report)] if d is not None]
-        except EmbeddingError as exc:
-            report.failed.append((_label(p.doc), str(exc)))
-    return out
+            report.failed.append((_label(group[0].doc), str(exc)))
+            return
+        # NOTE: the group failed to embed: retry one document at a time to isolate the culprit.
+        for p in group:
+            _finish_group([p], run, report, done)
+        return
+    for p, enc in zip(group, encodings, strict=True):
+        if (d := _finish(p, enc, run, report)) is not None:
+            done.append(d)
 
 
 Encodings = tuple[list[list[float]], list[TokenStates | None]]
@@ -258,6 +257,7 @@ def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -
     report.cache_hits += extraction.cache_hits
     report.encoded_alone += reading.encoded_alone
     claims, dropped = _claims(p.chunks, extraction.claims, p.registry)
+    claims = [calibrated(c, default_calibration()) for c in claims]
     report.dropped_claims += dropped
     run.learned.extend(p.terms)
     return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, _entities(p.terms, claims))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ingest.nlp.reading import Reading
 from kb.claims import Claim
 from kb.config import Settings
+
+if TYPE_CHECKING:
+    from ingest.nlp.reading import Reading
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-
-import pysbd
 
 from ingest.extract.stats import find_effects, find_p_values
 from kb.claims import Direction, EffectMeasure, PValue, Predicate
-from kb.lexicon import Lexicon, Mention
+from ingest.nlp.mentions import mask_brackets
+from kb.lexicon import Mention
 from kb.models import Entity, EntityType, entity_id
 
 _I = re.IGNORECASE
@@ -52,15 +51,16 @@ NULL_WORDING = re.compile("|".join(f"(?:{c[0].pattern})" for c in CUES[:2]), _I)
 _NEGATION = re.compile(r"\b(?:no|not|never|neither|nor|without|none)\b|n't\b", _I)
 _WITHIN_GROUPS = re.compile(r"\b(?:in|within|for|among)\s+(?:both|all|each\s+of\s+the|the\s+two)\s+(?:\w+\s+)?"
                             r"(?:groups|arms)\b|\bboth\s+(?:groups|arms)\b", _I)
-HEDGES = re.compile(r"\b(?:may|might|could|suggests?|suggested|suggesting|possibl[ey]|hypothes\w*|appears?\s+to|"
-                    r"seems?\s+to|potentially)\b", _I)
 SAFETY = re.compile(r"adverse|side[- ]effects?|toxicit|tolerab|safety|complications?", _I)
 METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|evaluated|compared|investigated|"
                      r"randomi[sz]ed|enrolled|hypothesi[sz]ed)|(?:was|were) randomi[sz]ed|randomly assigned|"
                      r"was considered|primary (?:end ?point|outcome|objective) was|the aim|the objective|"
                      r"this study|to (?:evaluate|assess|investigate|determine|compare|examine))\b", _I)
+# NOTE: "superior asthma-symptom control to terbutaline": the object may stand between the adjective and "to".
 COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|(?:superior|inferior|similar|"
-                        r"comparable|equivalent|non-?inferior)\s+to)\s+(?P<c>[^,;:()\[\]]+)", _I)
+                        r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
+                        r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?)\s+(?:with|in|of|for|among|"
+                        r"receiving)\s+)?(?P<c>[^,;:()\[\]]+)", _I)
 IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
 RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
                        r"\s+(?:who\s+(?:received|were\s+given|took)|receiving|given|treated\s+with|taking|"
@@ -91,46 +91,14 @@ class Named:
     type: EntityType
     normalized_id: str | None = None
     canonical: str | None = None
-
-    @classmethod
-    def of(cls, entity: Entity) -> Named:
-        """Return the Named an entity was built from."""
-        return cls(entity.name, entity.type, entity.normalized_id, (entity.synonyms or (None,))[0])
+    # NOTE: True when a tagged span, a lexicon term or the study's own arms name it; False for a bare phrase.
+    validated: bool = False
 
     def entity(self) -> Entity:
         """Return the graph entity, named by its surface so the name stays verbatim in the quote."""
         synonyms = (self.canonical,) if self.canonical and self.canonical != self.surface else ()
         eid = entity_id(self.surface, self.type, self.normalized_id)
         return Entity(id=eid, name=self.surface, type=self.type, normalized_id=self.normalized_id, synonyms=synonyms)
-
-
-@cache
-def _segmenter() -> pysbd.Segmenter:
-    """Return the shared sentence segmenter (offsets are found here, so pysbd's slow char spans stay off)."""
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) of each sentence in text, trimmed of whitespace and split at blank lines."""
-    spans, cursor = [], 0
-    for seg in _segmenter().segment(text):
-        for part in re.split(r"\n\s*\n", seg):
-            part = part.strip()
-            at = text.find(part, cursor) if part else -1
-            if at >= 0:
-                spans.append((at, at + len(part)))
-                cursor = at + len(part)
-    return spans
-
-
-def mask_brackets(sentence: str) -> str:
-    """Return the sentence with text inside brackets blanked (same length), so cues in statistics are ignored."""
-    out, depth = [], 0
-    for ch in sentence:
-        depth = max(depth - (ch in ")]"), 0)
-        out.append(" " if depth and ch not in "([" else ch)
-        depth += ch in "(["
-    return "".join(out)
 
 
 def clauses(masked: str) -> list[tuple[int, int]]:
@@ -195,19 +163,6 @@ def arm_values(masked: str, lo: int, hi: int) -> tuple[tuple[int, int], tuple[in
     return first, second, predicate, m.start()
 
 
-def merge_compounds(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Return mentions with interventions joined by "-", "/", "+" or "plus" merged into one (budesonide-formoterol)."""
-    out: list[Mention] = []
-    for m in mentions:
-        prev = out[-1] if out else None
-        glue = text[prev.end : m.start] if prev else ""
-        if prev and prev.type == m.type == "intervention" and re.fullmatch(r"\s*(?:[-/+]|plus)\s*", glue):
-            out[-1] = Mention(prev.start, m.end, text[prev.start : m.end], text[prev.start : m.end], "intervention")
-        else:
-            out.append(m)
-    return out
-
-
 @dataclass(frozen=True)
 class Parsed:
     """One sentence: its text, the same text with brackets blanked, and its lexicon mentions outside brackets."""
@@ -217,16 +172,15 @@ class Parsed:
     mentions: tuple[Mention, ...]
 
     def named(self, span: tuple[int, int], type_: EntityType, mention: Mention | None = None) -> Named:
-        """Return a Named for a span of the sentence (the surface is always a verbatim slice)."""
-        ids = (mention.normalized_id, mention.name) if mention else (None, None)
-        return Named(self.text[span[0] : span[1]], type_, *ids)
+        """Return a Named for a span of the sentence (the surface is always a verbatim slice); a mention validates it."""
+        if mention is None:
+            return Named(self.text[span[0] : span[1]], type_)
+        return Named(self.text[span[0] : span[1]], type_, mention.normalized_id, mention.name, True)
 
 
-def parse(sentence: str, lexicon: Lexicon) -> Parsed:
-    """Return the sentence with its bracket mask and the lexicon mentions that are not inside brackets."""
-    masked = mask_brackets(sentence)
-    found = [m for m in lexicon.find(sentence) if masked[m.start : m.end] == m.surface]
-    return Parsed(sentence, masked, tuple(merge_compounds(sentence, found)))
+def parse(sentence: str, mentions: Sequence[Mention]) -> Parsed:
+    """Return the sentence with its bracket mask and its mentions (found by ingest.extract.mentions)."""
+    return Parsed(sentence, mask_brackets(sentence), tuple(mentions))
 
 
 def from_effect(effect: EffectMeasure | None) -> tuple[Predicate, Direction] | None:

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.extract.clauses import HEDGES
 from ingest.extract.stats import find_confidence_interval, find_effects, find_p_values
+
+HEDGES = re.compile(r"\b(?:may|might|could|suggests?|suggested|suggesting|possibl[ey]|hypothes\w*|appears?\s+to|"
+                    r"seems?\s+to|potentially)\b", re.IGNORECASE)
 
 _I = re.IGNORECASE
 _REF = r"\d{1,3}(?:\s*[,–-]\s*\d{1,3})*"

@@ -87,7 +87,10 @@ def is_entity_name(text: str) -> bool:
     if not words or not any(c.isalpha() for c in name) or len(words) > MAX_NAME_WORDS:
         return False
     folded = [w.casefold() for w in words]
-    if _CLAUSE_START.match(name) or all(w in FUNCTION_WORDS for w in folded) or folded[-1] in FUNCTION_WORDS:
+    # NOTE: a closing capital letter is a label ("Drug A", "group B"), not the article "a".
+    last_is_label = len(words) > 1 and len(words[-1]) == 1 and words[-1].isupper()
+    if _CLAUSE_START.match(name) or all(w in FUNCTION_WORDS for w in folded) or (
+            folded[-1] in FUNCTION_WORDS and not last_is_label):
         return False
     if len(words) == 1 and (folded[0] in _NOT_NAMES or folded[0] in FUNCTION_WORDS):
         return False

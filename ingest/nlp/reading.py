@@ -1,4 +1,5 @@
-"""What MedKB reads in one document, once, before any extractor runs: its sentences, their vectors, its lexicon.
+"""What MedKB reads in one document, once, before any extractor runs: its sentences and what each one does, the
+PICO spans, the abbreviations it defines, the study's arms and population, and the lexicon it is read with.
 
 One owner per fact: the rule extractor and the LLM extractor's gates both take the same Reading, so a sentence's
 role or a span's label is decided here once and never re-decided downstream.
@@ -6,15 +7,29 @@ role or a span's label is decided here once and never re-decided downstream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from ingest.nlp.arms import Arms, study_arms
+from ingest.nlp.mentions import sentence_mentions, short_forms
+from ingest.nlp.pico import PicoSpan, tag_pico
+from ingest.nlp.roles import Role, read_roles
 from ingest.nlp.sentences import Sentence, chunk_states, document_sentences, fill_missing, sentence_vectors
+from kb.abbrev import abbreviations
 from kb.embed import Embedder, TokenStates
-from kb.lexicon import Lexicon
+from kb.lexicon import Lexicon, Mention
 from kb.models import Chunk, Document
+
+# NOTE: words that make a participants span a population ("adults with mild asthma"), not a count or a setting.
+# NOTE: a methods sentence names what the study gives only when it says it gives it.
+_GIVEN = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
+                    r"\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
+_ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
+                       r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
+_PEOPLE = ("patient", "adult", "child", "infant", "women", "woman", "men", "man", "participant", "subject",
+           "people", "person", "individual", "volunteer", "smoker", "student", "neonate", "adolescent", "elderly",
+           "girl", "boy", "mother", "pregnan", "survivor", "resident", "worker", "athlete", "veteran", "user")
 
 
 @dataclass(frozen=True)
@@ -24,33 +39,95 @@ class Reading:
     doc: Document
     chunks: tuple[Chunk, ...]
     sentences: tuple[Sentence, ...]
-    vectors: tuple[np.ndarray | None, ...]  # NOTE: one per sentence, pooled from the chunk pass
-    states: tuple[TokenStates | None, ...]  # NOTE: one per chunk, offsets in document coordinates
+    roles: tuple[Role, ...]  # NOTE: one per sentence
+    mentions: tuple[tuple[Mention, ...], ...]  # NOTE: one tuple per sentence, offsets within the sentence
+    pico: tuple[PicoSpan, ...]
     # NOTE: the knowledge base's lexicon as it stood when the run began, plus this document's own terms: what
     # other documents of the same run taught it never changes what this one says.
     lexicon: Lexicon
+    arms: Arms = Arms()
+    population: str | None = None
+    abbreviations: tuple[tuple[str, str], ...] = ()
     encoded_alone: int = 0  # NOTE: sentences no chunk held whole inside the encoder's window, encoded by themselves
 
-    def text(self, sentence: Sentence) -> str:
-        """Return a sentence's text."""
-        return self.doc.text[sentence.start : sentence.end]
+    def text(self, i: int) -> str:
+        """Return the text of sentence i."""
+        return self.doc.text[self.sentences[i].start : self.sentences[i].end]
 
-    def sentence_at(self, start: int, end: int) -> int | None:
-        """Return the index of the sentence holding the span [start, end), if one does."""
-        for i, s in enumerate(self.sentences):
-            if s.start <= start and end <= s.end:
-                return i
-        return None
+    def chunk_of(self, i: int) -> Chunk | None:
+        """Return the first chunk that holds sentence i whole."""
+        s = self.sentences[i]
+        return next((c for c in self.chunks if c.start <= s.start and s.end <= c.end), None)
+
+    def sentences_in(self, start: int, end: int) -> list[int]:
+        """Return the indexes of the sentences that overlap the span [start, end)."""
+        return [i for i, s in enumerate(self.sentences) if s.start < end and start < s.end]
 
 
 def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[TokenStates | None] | None,
                   lexicon: Lexicon, encoder: Embedder | None) -> Reading:
     """Return the Reading of a document from its chunks and their token states (from the chunk pass).
 
-    Without states and encoder (tests, text-only tools) sentences have no vectors and the models use their cues.
+    Without states and encoder (tests, text-only tools) sentences have no vectors and no PICO spans, and the models
+    read their cues alone.
     """
     placed = tuple(chunk_states(doc, c, s) for c, s in zip(chunks, states or [None] * len(chunks), strict=True))
     sentences = document_sentences(doc, chunks)
     vectors = sentence_vectors(sentences, chunks, placed)
     vectors, alone = fill_missing(doc, sentences, vectors, encoder) if encoder else (vectors, 0)
-    return Reading(doc, tuple(chunks), tuple(sentences), tuple(vectors), placed, lexicon, alone)
+    texts = [doc.text[s.start : s.end] for s in sentences]
+    bounds = [(s.start, s.end) for s in sentences]
+    pico = tag_pico(placed, doc.text, bounds) if any(p is not None for p in placed) else []
+    roles = read_roles(texts, sentences, vectors)
+    defined = abbreviations(doc.text, bounds)
+    found = [sentence_mentions(t, s.start, lexicon, pico) for t, s in zip(texts, sentences, strict=True)]
+    found = [[*ms, *short_forms(t, ms, defined, lexicon)] for t, ms in zip(texts, found, strict=True)]
+    title = lexicon.find(doc.title)
+    mentions = tuple(tuple(ms) for ms in studied(found, texts, [s.start for s in sentences], roles, pico, title))
+    return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon,
+                   study_arms(mentions, title, texts), _population(doc, pico), tuple(defined.items()), alone)
+
+
+def _key(m: Mention) -> str:
+    """Return what identifies an intervention across a document: its MeSH id, else its folded surface."""
+    return m.normalized_id or m.surface.casefold()
+
+
+def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Sequence[int], roles: Sequence[Role],
+            pico: Sequence[PicoSpan], title: Sequence[Mention]) -> list[list[Mention]]:
+    """Return the mentions with a lexicon drug the study does not give retyped as an outcome ("higher creatinine").
+
+    What the study gives is what its title, its aims and methods, or the PICO tagger name as an intervention; a
+    chemical named only in its results is something it measured.
+    """
+    tagged = [(p.start, p.end) for p in pico if p.label == "I"]
+    given = {_key(m) for m in title if m.type == "intervention"}
+    for ms, start, role, text in zip(found, starts, roles, texts, strict=True):
+        aims = role.role == "objective" or (role.role == "methods" and _GIVEN.search(text) is not None)
+        given |= {_key(m) for m in ms if m.type == "intervention" and (aims or any(
+            a <= start + m.start and start + m.end <= b for a, b in tagged))}
+    typed = [[m if m.type != "intervention" or _key(m) in given or not m.normalized_id
+              else Mention(m.start, m.end, m.surface, m.name, "outcome", m.normalized_id) for m in ms] for ms in found]
+    names = {m.surface.casefold(): m for ms in typed for m in ms if m.type == "intervention" and _key(m) in given}
+    names |= {m.surface.casefold(): m for m in title if m.type == "intervention"}
+    return [sorted([*ms, *_named_again(text, ms, names)], key=lambda m: (m.start, -m.end))
+            for ms, text in zip(typed, texts, strict=True)]
+
+
+def _named_again(text: str, found: Sequence[Mention], names: dict[str, Mention]) -> list[Mention]:
+    """Return the places a sentence names an intervention the study gives where no mention covers it yet."""
+    out: list[Mention] = []
+    for key, given in names.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text, re.I):
+            if not any(f.start < m.end() and m.start() < f.end for f in (*found, *out)):
+                out.append(Mention(m.start(), m.end(), m.group(), given.name, "intervention", given.normalized_id))
+    return out
+
+
+def _population(doc: Document, pico: Sequence[PicoSpan]) -> str | None:
+    """Return the study's population: the first participants span that names people, with its qualifiers."""
+    for span in pico:
+        text = _ENROLLED.sub("", doc.text[span.start : span.end])
+        if span.label == "P" and len(text.split()) >= 2 and any(w in text.casefold() for w in _PEOPLE):
+            return " ".join(text.split())
+    return None

@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.train.data import DATA
 
 # NOTE: in dependency order: a later model may read an earlier one's weights.
-MODELS = ("direction", "pico", "roles")
+MODELS = ("direction", "pico", "roles", "calibration")
 
 
 def main(argv: list[str] | None = None) -> int:

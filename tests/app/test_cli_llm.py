@@ -18,6 +18,8 @@ from tests.llm_servers import Scripted, ScriptedLLM, claims_reply
 runner = CliRunner()
 NOTE = """# Aspirin and headache
 
+We randomly assigned 120 adults with headache to aspirin or placebo.
+
 Aspirin significantly reduced headache pain compared with placebo (p<0.01).
 
 Participants tolerated the tablets well and adherence was high throughout the study.
@@ -88,7 +90,8 @@ def test_spent_budget_stops_the_run_cleanly_and_a_rerun_continues(scripted_llm: 
     inbox = tmp_path / "in"
     inbox.mkdir()
     for name in ("a", "b", "c"):
-        (inbox / f"{name}.md").write_text(f"# Note {name}\n\n{name.upper()}-drug significantly reduced pain "
+        (inbox / f"{name}.md").write_text(f"# Note {name}\n\nWe randomly assigned 80 adults to {name.upper()}-drug or "
+                                          f"placebo.\n\n{name.upper()}-drug significantly reduced pain "
                                           f"compared with placebo (p<0.01).\n")
     store = tmp_path / "kb"
     monkeypatch.setenv("MEDKB_LLM_BUDGET_CALLS", "1")

@@ -60,11 +60,14 @@ def test_demo_corpus_quotes_ids_and_idempotence(kb: KnowledgeBase) -> None:
 def test_changed_record_replaces_its_old_chunks_and_claims(kb: KnowledgeBase, tmp_path: Path) -> None:
     note = tmp_path / "in" / "note.md"
     note.parent.mkdir()
-    note.write_text("# Aspirin note\n\nAspirin significantly reduced headache pain compared with placebo (p<0.01).\n")
+    methods = "We randomly assigned 120 adults with migraine to aspirin or placebo for 12 weeks."
+    note.write_text(f"# Aspirin note\n\n{methods}\n\nAspirin significantly reduced headache pain compared with "
+                    "placebo (p<0.01).\n")
     ingest(kb, note)
     [old] = [h.id for h in kb.store.scroll("documents")]
     old_chunks = {h.id for h in kb.store.scroll("chunks", Filter(must=(Match("doc_id", old),)))}
-    note.write_text("# Aspirin note\n\nAspirin did not reduce migraine frequency compared with placebo (p=0.4).\n")
+    note.write_text(f"# Aspirin note\n\n{methods}\n\nAspirin did not reduce migraine frequency compared with "
+                    "placebo (p=0.4).\n")
     report = ingest(kb, note)
     assert report.documents == 1
     docs = [h for h in kb.store.scroll("documents")]

@@ -19,12 +19,14 @@ from ingest.extract.llm import (
 )
 from ingest.extract.llm_cache import ResponseCache, cache_key
 from ingest.nlp.reading import read_document
+from ingest.nlp.sentences import encoded_text
+from kb.embed import OnnxMiniLM
 from kb.claims import Claim, PValue
 from kb.config import Settings
 from kb.errors import StoreError
 from kb.lexicon import Lexicon
 from kb.llm import LLMOutputError, LLMUnavailable, summarize_calls
-from kb.models import Chunk, Document, content_hash, make_id
+from kb.models import Chunk, Document, Section, content_hash, make_id
 from tests.conftest import DATA
 from tests.llm_servers import (
     GOOD_CLAIM,
@@ -36,6 +38,9 @@ from tests.llm_servers import (
 )
 
 ABSTRACT = DATA / "evidence_inference" / "abstracts" / "PMC101395.abst"
+
+
+MINILM = OnnxMiniLM(batch=8)
 
 
 def extractor(server: ScriptedLLM, tmp_path: Path, **overrides: Any) -> LLMExtractor:
@@ -176,21 +181,23 @@ def test_cache_file_that_is_not_sqlite_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_extract_runs_chunks_concurrently_in_order(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
-    sentences = [f"Drug {n} reduced pain scores in trial {n}." for n in "ABCDE"]
-    text = " ".join(sentences)
-    doc = Document(id=make_id("doc", text), kind="text", source="many.txt", content_hash=content_hash(text), text=text)
-    chunks = []
-    for s in sentences:
-        start = text.index(s)
-        chunks.append(Chunk(id=make_id("chunk", start), doc_id=doc.id, text=s, start=start, end=start + len(s)))
+    sentences = [f"Drug {n} reduced pain scores compared with placebo in trial {n} (p < 0.01)." for n in "ABCDE"]
+    # NOTE: the gates pass findings only; a report's first sentence reads as its aim, so one comes before them.
+    text = "We compared drugs with placebo in several trials. " + " ".join(sentences)
+    results = (Section(title="Results", kind="results", start=0, end=len(text)),)
+    doc = Document(id=make_id("doc", text), kind="text", source="many.txt", content_hash=content_hash(text), text=text,
+                   sections=results)
+    bounds = [(0 if n == 0 else text.index(s), text.index(s) + len(s)) for n, s in enumerate(sentences)]
+    chunks = [Chunk(id=make_id("chunk", a), doc_id=doc.id, text=text[a:b], start=a, end=b) for a, b in bounds]
 
     def answer(body: dict[str, Any]) -> Scripted:
-        source = scripted_llm.source_of(body)
-        return claims_reply({"subject": source.split(" reduced")[0], "predicate": "decreases",
-                             "object": "pain scores", "direction": "decrease", "quote": source})
+        quote = scripted_llm.source_of(body).split("trials. ")[-1]
+        return claims_reply({"subject": quote[:6], "predicate": "decreases",
+                             "object": "pain scores", "direction": "decrease", "quote": quote})
 
     scripted_llm.responder = answer
-    reading = read_document(doc, chunks, None, Lexicon.empty(), None)
+    states = MINILM.encode([encoded_text(doc, c) for c in chunks]).states
+    reading = read_document(doc, chunks, states, Lexicon.empty(), MINILM)
     claims = extractor(scripted_llm, tmp_path, llm_concurrency=3).extract(reading).claims
     assert [c.subject.name for c in claims] == [f"Drug {n}" for n in "ABCDE"]
     assert [c.chunk_id for c in claims] == [c.id for c in chunks] and len(scripted_llm.requests) == 5

@@ -1,0 +1,205 @@
+"""Which words of a clause are its intervention, its outcome and its comparator.
+
+Mentions (tagged spans and lexicon terms) are preferred; an arm phrase ("in the A group", "patients receiving A")
+counts when it names a mention or one of the study's arms; a bare phrase is kept only as an unvalidated name, and
+the extractor drops a claim whose intervention or outcome is not validated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.nlp.arms import LABELLED, Arms, generic_arm
+from ingest.extract.clauses import (COMPARATOR, Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm,
+                                    trim_phrase)
+from ingest.nlp.entities import is_entity_name
+from kb.claims import EffectMeasure, Predicate
+from kb.lexicon import Mention
+
+
+COMPARATOR_ENDS = re.compile(r"\s+(?:in|over|during|within|through|until|for|at|among|after|on)\b", re.IGNORECASE)
+# NOTE: words that make a drug the thing measured, not the thing given.
+USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
+                  r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+COMPARATIVE = re.compile(r"(?:lower|higher|greater|less|fewer|more|shorter|longer|better|worse|reduced|increased|"
+                         r"improved|decreased|elevated)", re.IGNORECASE)
+# NOTE: "the groups" of a two-arm comparison the sentence does not name.
+BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
+                            r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",
+                            re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The comparator of a clause: its phrase, the phrase's span, and where its keyword ("than", "versus") starts."""
+
+    text: str | None = None
+    span: tuple[int, int] = (0, 0)
+    at: int = -1
+    raw: str = ""
+
+
+def comparator(s: Parsed, lo: int, hi: int, arms: Arms) -> Compared:
+    """Return the comparator phrase of a clause (empty when none); "the control group" is named as the study does."""
+    m = COMPARATOR.search(s.masked, lo, hi)
+    span = trim_phrase(s.masked[m.start("c") : hi], m.start("c")) if m else None
+    if m is None or span is None:
+        return Compared()
+    text = s.text[span[0] : span[1]]
+    if cut := COMPARATOR_ENDS.search(text):  # NOTE: "placebo in adults with moderate asthma" is "placebo"
+        text = text[: cut.start()]
+    if generic_arm(text) == "control" and arms.control:
+        text = arms.control
+    return Compared(text, span, m.start(), s.masked[m.start("c") : hi])
+
+
+def _study_arm(m: Mention) -> Named:
+    """Return a study arm named elsewhere in the document, as a validated intervention."""
+    return Named(m.surface, "intervention", m.normalized_id, m.name, True)
+
+
+def _arm(s: Parsed, span: tuple[int, int], arms: Arms) -> Named | None:
+    """Return the intervention an arm phrase names: a mention inside it, the study's arm it stands for, or None."""
+    inside = [m for m in s.mentions if span[0] <= m.start and m.end <= span[1] and m.type == "intervention"]
+    if inside:
+        return s.named((inside[0].start, inside[0].end), "intervention", inside[0])
+    phrase = s.text[span[0] : span[1]]
+    if generic_arm(phrase) == "active" and arms.active is not None:
+        return _study_arm(arms.active)
+    if (label := LABELLED.search(phrase)) and (given := arms.labelled(label["label"])) is not None:
+        return _study_arm(given)
+    return s.named(span, "intervention") if is_entity_name(phrase) else None
+
+
+def _labelled_subject(s: Parsed, lo: int, at: int, avoid: tuple[int, int], arms: Arms) -> Named | None:
+    """Return the intervention of a labelled arm named before the cue ("Group B patients showed ...")."""
+    for m in LABELLED.finditer(s.masked, lo, at):
+        if not avoid[0] <= m.start() < avoid[1] and (given := arms.labelled(m["label"])) is not None:
+            return _study_arm(given)
+    return None
+
+
+def consumed(s: Parsed, m: Mention) -> bool:
+    """Return whether a drug mention is something measured ("requirements for morphine", "use of rescue opioids")."""
+    return USED.search(s.text[max(0, m.start - 30) : m.start]) is not None
+
+
+def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int, arms: Arms) -> Named | None:
+    """Return the intervention: the clause's arm phrase ("patients receiving A"), else a mention outside the
+    comparator (nearest the cue), else an arm label ("Group B")."""
+    avoid = comp.span
+    # NOTE: an arm named before the cue, then one written like the comparator ("with A than with B"), then any after.
+    stop = comp.at if comp.at > cue.end() else hi
+    span = (arm_phrase(s.masked, lo, cue.start(), avoid)
+            or (parallel_arm(s.masked, cue.end(), comp.at, comp.raw) if comp.at > cue.end() else None)
+            or arm_phrase(s.masked, cue.end(), stop, avoid))
+    if span and (arm := _arm(s, span, arms)) is not None and arm.validated:
+        return arm
+    free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
+            and m.type == "intervention" and not consumed(s, m)]
+    if free:
+        best = min(free, key=lambda m: (m.start > cue.start(), abs(cue.start() - m.start)))
+        return s.named((best.start, best.end), "intervention", best)
+    return _labelled_subject(s, lo, cue.start(), avoid, arms)
+
+
+def phrase_before(s: Parsed, lo: int, at: int) -> tuple[int, int] | None:
+    """Return the noun phrase of the clause part before a cue, after its last comma or bracket."""
+    head = max(lo, max(s.masked.rfind(c, lo, at) for c in ",;:()") + 1)
+    return trim_phrase(s.masked[head:at], head)
+
+
+def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: Named | None, lo: int,
+                hi: int) -> Named | None:
+    """Return the outcome: a mention of an outcome (a condition only when no outcome is named), nearest the cue."""
+    pool = [m for m in s.mentions if m.type in ("outcome", "condition") and not avoid[0] <= m.start < avoid[1]
+            and m.start < hi and (not subject or m.surface != subject.surface)]
+    # NOTE: a condition is the outcome only where the finding is about it ("prevented delirium", "delirium was
+    # less frequent"), not where it qualifies something else ("weeks with well-controlled asthma").
+    pool = [m for m in pool if m.type == "outcome" or _near(s, m, cue)]
+    inside = [m for m in pool if m.start >= lo] or [m for m in pool if m.type == "outcome"][-1:]
+    if inside:
+        # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
+        best = min(inside, key=lambda m: (m.type != "outcome", m.start < cue.end(), abs(m.start - cue.end())))
+        return s.named((best.start, best.end), "outcome", best)
+    span = _object_phrase(s, cue, avoid, subject, lo, hi)
+    if span is None or not is_entity_name(s.text[span[0] : span[1]]):
+        return None
+    # NOTE: the few words a comparative governs ("a lower HR", "fewer early failures") name what was measured.
+    governed = (COMPARATIVE.fullmatch(cue.group()) is not None and span[0] >= cue.end()
+                and not s.text[cue.end() : span[0]].strip() and len(s.text[span[0] : span[1]].split()) <= 4)
+    # NOTE: "requirements for morphine" names a measured use of a drug.
+    used = any(span[0] <= m.start and m.end <= span[1] and consumed(s, m) for m in s.mentions)
+    return Named(s.text[span[0] : span[1]], "outcome", validated=governed or used)
+
+
+def _near(s: Parsed, m: Mention, cue: re.Match[str]) -> bool:
+    """Return whether a mention is next to the cue: at most three words after it, or just before it."""
+    if m.start >= cue.end():
+        return len(s.text[cue.end() : m.start].split()) <= 3
+    return len(s.text[m.end : cue.start()].split()) <= 4
+
+
+def _object_phrase(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: Named | None, lo: int,
+                   hi: int) -> tuple[int, int] | None:
+    """Return the phrase that names the outcome when no mention does: before the cue, else after it."""
+    at = s.text.find(subject.surface, cue.end(), hi) if subject else -1
+    end = min((x for x in (avoid[0], at) if x > cue.end()), default=hi)
+    after = trim_phrase(s.masked[cue.end() : end], cue.end())
+    # NOTE: an arm after the cue ("X was lower in the A group") leaves the outcome before it.
+    behind = subject is not None and subject.surface not in s.text[lo : cue.start()]
+    before = phrase_before(s, lo, cue.start()) if at >= 0 or (after is None and behind) else None
+    if before and after and re.match(r"(?:there|it|we|this)\b", s.text[before[0] : before[1]], re.I):
+        before = None  # NOTE: "We found fewer X in A than in B": the outcome follows the cue.
+    return before or after
+
+
+Parts = tuple[Named, Named, str | None, Predicate]  # subject, object, comparator, what the clause says
+Context = tuple[Named, Named, EffectMeasure | None]  # the previous clause's subject, object and effect
+
+
+def between_arms(s: Parsed, lo: int, hi: int, arms: Arms) -> tuple[Named, str] | None:
+    """Return the study's two arms when a clause compares "the groups" without naming them and the study's arms
+    are known ("no significant difference between the two groups in X")."""
+    if arms.active is None or arms.control is None or not BETWEEN_GROUPS.search(s.masked, lo, hi):
+        return None
+    return _study_arm(arms.active), arms.control
+
+
+def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context: Context | None,
+              arms: Arms) -> Parts | None:
+    """Return what a clause with a direction cue (or a significant ratio) says."""
+    cue = find_cue(s, lo, hi, effect)
+    if cue is None:
+        return None
+    comp = comparator(s, lo, hi, arms)
+    pair = between_arms(s, lo, hi, arms) if cue[1] in ("no_effect_on", "not_associated_with") else None
+    if pair is not None and not any(m.type == "intervention" and lo <= m.start < hi for m in s.mentions):
+        comp = Compared(pair[1], comp.span, comp.at, comp.raw)
+        obj = pick_object(s, cue[0], comp.span, pair[0], lo, hi) or (context[1] if context else None)
+        return (pair[0], obj, pair[1], cue[1]) if obj else None
+    subject = pick_subject(s, cue[0], comp, lo, hi, arms) or (context[0] if context else None)
+    obj = pick_object(s, cue[0], comp.span, subject, lo, hi) or (context[1] if context else None)
+    if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
+        return None
+    return subject, obj, comp.text, cue[1]
+
+
+def value_parts(s: Parsed, lo: int, hi: int, context: Context | None, arms: Arms) -> Parts | None:
+    """Return what "X was 0.20 with A and 0.07 with B" says: A against B on X, by the larger value."""
+    found = arm_values(s.masked, lo, hi)
+    if found is None:
+        return None
+    first, second, said, at = found
+    span = phrase_before(s, lo, at)
+    mention = next((m for m in s.mentions if span and m.start >= span[0] and m.end <= span[1]
+                    and m.type in ("outcome", "condition")), None)
+    obj = (s.named((mention.start, mention.end), "outcome", mention) if mention
+           else s.named(span, "outcome") if span else (context[1] if context else None))
+    subject = _arm(s, first, arms)
+    if obj is None or subject is None:
+        return None
+    other = s.text[second[0] : second[1]]
+    return subject, obj, (arms.control if generic_arm(other) == "control" and arms.control else other), said
+

@@ -1,0 +1,99 @@
+"""The arms of the study a document reports, so that "the intervention group" and "the control group" have names.
+
+The main intervention is the one the document names most often (the title counts twice), if it clearly leads;
+the control is what the document calls its comparison (placebo, usual care, ...). When the document does not make
+its arms clear, generic arm words stay unresolved and no claim is read from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kb.lexicon import Mention
+
+_I = re.IGNORECASE
+ACTIVE = re.compile(r"^(?:the\s+|both\s+)?(?:intervention|treatment|treated|experimental|active|study|verum|test)"
+                    r"(?:\s+(?:group|arm|condition|cohort)s?)$", _I)
+# NOTE: only words that do not say what the control got; "placebo" or "sham" already name it.
+CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)(?:\s+(?:group|arm|condition|cohort)s?)?$",
+                     _I)
+# NOTE: names of comparisons, never a study's main intervention.
+NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
+                        r"no treatment|standard treatment|conventional treatment)s?$", _I)
+LEAD = 1.5  # NOTE: how far the most named intervention must lead the next to be the study's
+
+
+# NOTE: "Group A received clonidine", "group B (n = 20) was given metoprolol", "the clonidine group (group A)".
+LABEL = r"(?:group|arm)\s+(?P<label>[A-H]|[1-4]|I{1,3}|IV)\b"
+GIVEN = re.compile(LABEL + r"(?:[^.;]{0,60}?\b(?:received|receiving|was given|were given|treated with|took|got|"
+                   r"consisted of|assigned to|allocated to|randomi[sz]ed to|premedicated with|pretreated with)|"
+                   r"\s+with)\s", _I)
+NAMED_AFTER = re.compile(r"\s*\(\s*" + LABEL + r"\s*\)", _I)
+
+
+@dataclass(frozen=True)
+class Arms:
+    """The study's main intervention (a mention naming it), how the document names its control, and the
+    interventions its labelled arms ("group A", "arm 2") stand for."""
+
+    active: Mention | None = None
+    control: str | None = None
+    labels: tuple[tuple[str, Mention], ...] = ()
+
+    def labelled(self, label: str) -> Mention | None:
+        """Return the intervention of an arm label ("A", "2"), if the document says which it is."""
+        return next((m for key, m in self.labels if key == label.upper()), None)
+
+
+def arm_labels(texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> tuple[tuple[str, Mention], ...]:
+    """Return what each labelled arm received, from the first sentence that says so."""
+    found: dict[str, Mention] = {}
+    for text, ms in zip(texts, mentions, strict=True):
+        drugs = [m for m in ms if m.type == "intervention"]
+        for m in GIVEN.finditer(text):
+            after = next((d for d in drugs if d.start >= m.end()), None)
+            if after is not None:
+                found.setdefault(m["label"].upper(), after)
+        for d in drugs:
+            if (m := NAMED_AFTER.match(text, d.end)) or (m := NAMED_AFTER.match(text, d.end + len(" group"))):
+                found.setdefault(m["label"].upper(), d)
+    return tuple(sorted(found.items()))
+
+
+def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] = (),
+               texts: Sequence[str] = ()) -> Arms:
+    """Return the arms from every sentence's mentions (and the title's, counted twice)."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Mention] = {}
+    for m in [*title, *title, *(m for ms in mentions for m in ms)]:
+        if m.type != "intervention":
+            continue
+        key = m.surface.casefold()
+        if NOT_ACTIVE.match(key):
+            continue
+        counts[key] += 1
+        first.setdefault(key, m)
+    ranked = counts.most_common(2)
+    clear = ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] >= LEAD * ranked[1][1])
+    labels = arm_labels(texts, mentions) if texts else ()
+    return Arms(first[ranked[0][0]] if clear else None, _control(mentions), labels)
+
+
+def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:
+    """Return how the document names its comparison arm, when it names one."""
+    said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold()))
+    return said.most_common(1)[0][0] if said else None
+
+
+LABELLED = re.compile(LABEL, _I)
+
+
+def generic_arm(phrase: str) -> str | None:
+    """Return 'active' or 'control' when a phrase is a generic arm name ("the intervention group"), else None."""
+    phrase = " ".join(phrase.split())
+    if ACTIVE.match(phrase):
+        return "active"
+    return "control" if CONTROL.match(phrase) else None
