@@ -215,9 +215,11 @@ def undirected(masked: str, lo: int, hi: int) -> bool:
 
 def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple[re.Match[str], Predicate] | None:
     """Return the first direction cue of a clause (outside brackets), else the direction of a significant ratio."""
-    for pattern, predicate, _ in CUES[:-2]:
-        if m := pattern.search(s.masked, lo, hi):
-            return m, predicate
+    # NOTE: the first phrase in the clause wins ("lower odds of X ... higher odds of Y" is about the lower odds);
+    # at one position the earlier pattern wins, so negations beat the verbs they contain.
+    found = [(m, predicate) for pattern, predicate, _ in CUES[:-2] if (m := pattern.search(s.masked, lo, hi))]
+    if found:
+        return min(found, key=lambda f: f[0].start())
     # NOTE: bare verbs compete by position: "reduced pain more than placebo" is a decrease.
     bare = [(m, pred) for rx, pred, _ in CUES[-2:] if (m := rx.search(s.masked, lo, hi))]
     if bare:

@@ -22,8 +22,6 @@ COMPARATOR_ENDS = re.compile(r"\s+(?:in|over|during|within|through|until|for|at|
 # NOTE: words that make a drug the thing measured, not the thing given.
 USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
                   r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-COMPARATIVE = re.compile(r"(?:lower|higher|greater|less|fewer|more|shorter|longer|better|worse|reduced|increased|"
-                         r"improved|decreased|elevated)", re.IGNORECASE)
 # NOTE: "the groups" of a two-arm comparison the sentence does not name.
 BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
                             r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",
@@ -126,12 +124,9 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     span = _object_phrase(s, cue, avoid, subject, lo, hi)
     if span is None or not is_entity_name(s.text[span[0] : span[1]]):
         return None
-    # NOTE: the few words a comparative governs ("a lower HR", "fewer early failures") name what was measured.
-    governed = (COMPARATIVE.fullmatch(cue.group()) is not None and span[0] >= cue.end()
-                and not s.text[cue.end() : span[0]].strip() and len(s.text[span[0] : span[1]].split()) <= 4)
-    # NOTE: "requirements for morphine" names a measured use of a drug.
+    # NOTE: "requirements for morphine" names a measured use of a drug; any other bare phrase stays unvalidated.
     used = any(span[0] <= m.start and m.end <= span[1] and consumed(s, m) for m in s.mentions)
-    return Named(s.text[span[0] : span[1]], "outcome", validated=governed or used)
+    return Named(s.text[span[0] : span[1]], "outcome", validated=used)
 
 
 def _near(s: Parsed, m: Mention, cue: re.Match[str]) -> bool:

@@ -19,8 +19,8 @@ from ingest.extract.direction import DirectionModel, decide, default_model
 from ingest.extract.picking import Context, Parts, cue_parts, value_parts
 from ingest.extract.rows import row_claims
 from ingest.extract.scope import clause_scope
-from ingest.extract.stats import find_sample_size
-from ingest.nlp.reading import Reading
+from ingest.extract.stats import find_p_values, find_sample_size
+from ingest.nlp.reading import Reading, intervention_key
 from kb.claims import Claim, EffectMeasure, PValue, Quote
 from kb.models import Chunk
 
@@ -33,6 +33,29 @@ BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"
                            r"historical|elsewhere)\b", re.I)
+
+
+def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
+    """Return whether a clause's parts may not become a claim: a name not validated, a subject the study does not
+    give, the groups' balance at baseline, a comparison with other reports, or arms it does not name ("the two
+    regimens were similar"), or p-values for several comparisons that disagree."""
+    subject, obj, compared, _ = parts
+    if not (subject.validated and obj.validated) or NOT_A_RESULT.search(s.text, lo, hi):
+        return True
+    if intervention_key(subject.normalized_id, subject.surface) not in studied_keys(reading):
+        return True
+    if len({p.significant() for p in find_p_values(s.text[lo:hi])} - {None}) > 1:
+        return True
+    if compared and OTHER_REPORTS.search(compared):
+        return True
+    at = s.text.find(subject.surface, lo, hi)
+    return at > lo and BOTH_ARMS.search(s.text, max(lo, at - 15), at) is not None
+
+
+def studied_keys(reading: Reading) -> frozenset[str]:
+    """Return the keys of every intervention the study gives: what the Reading found, and its arms."""
+    arms = [m for m in (reading.arms.active, *(m for _, m in reading.arms.labels)) if m is not None]
+    return reading.given | {intervention_key(m.normalized_id, m.surface) for m in arms}
 
 
 def risk_free(obj: Named) -> Named:
@@ -84,12 +107,8 @@ class RuleExtractor:
         # NOTE: "X was 0.20 with A and 0.07 with B; the ratio was ..." is judged by the sentence's first statistics.
         judged = (effect, p) if parts or effect or p else clause_stats(s.text, None)
         parts = parts or value_parts(s, lo, hi, context, reading.arms)
-        if parts is None or not (parts[0].validated and parts[1].validated) or NOT_A_RESULT.search(s.text[lo:hi]):
+        if parts is None or refused(reading, s, lo, hi, parts):
             return None
-        if parts[2] and OTHER_REPORTS.search(parts[2]):
-            return None
-        if BOTH_ARMS.search(s.text, max(lo, s.text.find(parts[0].surface) - 15), max(lo, s.text.find(parts[0].surface))):
-            return None  # NOTE: "the two budesonide-containing regimens were similar" compares arms it does not name
         claim = self._claim(reading, i, chunk, quote, s, bounds, parts, (effect, p), judged)
         return (claim, (parts[0], parts[1], effect)) if claim else None
 

@@ -19,14 +19,15 @@ from kb.models import EntityType
 ROLE_OF: dict[str, EntityType] = {"I": "intervention", "O": "outcome", "P": "population"}
 # NOTE: a tagged span listing the compared arms ("A or B", "A versus B") is cut into its arms.
 _ARMS_JOINED = re.compile(r"\s+(?:or|versus|vs\.?|v\.|compared\s+(?:with|to)|than)\s+|\s*[;,]\s+(?:or\s+)?", re.I)
+_PLACEBO = re.compile(r"(?:placebo|sham|vehicle|saline|control)s?$", re.I)
 HEAD_SHARE = 0.6  # NOTE: how much of a span one lexicon term must cover to lend it its MeSH id
 # NOTE: words a tagged span picks up from the finding around it ("lower HbA1c", "significantly improved pain").
 _LEADING = re.compile(r"(?:(?:significantly|statistically|markedly|slightly|greater|higher|lower|less|more|fewer|"
                       r"reduced|increased|decreased|improved|better|worse|elevated|similar|mean|median|the|a|an|"
                       r"total|overall)\s+)+", re.I)
 # NOTE: an arm label or a preposition the tagger took in front of an intervention ("Group B with oral metoprolol").
-_ARM_LEAD = re.compile(r"(?:(?:group|arm)\s+)?(?:[A-H]|[1-4])\s+(?:with|received|receiving)\s+|(?:with|of|to|for|by|on)\s+",
-                       re.I)
+_ARM_LEAD = re.compile(r"(?:(?:group|arm)\s+)?(?:[A-H]|[1-4])\s+(?:with|received|receiving)\s+|(?:with|of|to|for|by|on)\s+"
+                       r"|(?:placebo|sham|vehicle)\s+(?:plus|\+|and|with)\s+", re.I)
 # NOTE: a tagged span never runs over a verb ("adverse reactions included nausea"): it ends before it.
 _VERB = re.compile(r"\s(?:was|were|is|are|had|has|have|included|includes|including|showed|shows|remained|occurred|"
                    r"consisted|did|does|do|could|would|should|may|might|compared|versus|vs|than|fell|rose|declined|"
@@ -53,7 +54,10 @@ def merge_compounds(text: str, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         prev = out[-1] if out else None
         glue = text[prev.end : m.start] if prev else ""
-        if prev and prev.type == m.type == "intervention" and re.fullmatch(r"\s*(?:[-/+]|plus)\s*", glue):
+        # NOTE: "placebo plus X" is the control arm's name, not a combination product.
+        joinable = prev is not None and prev.type == m.type == "intervention" and not any(
+            _PLACEBO.match(x.surface) for x in (prev, m))
+        if prev and joinable and re.fullmatch(r"\s*(?:[-/+]|plus)\s*", glue):
             out[-1] = Mention(prev.start, m.end, text[prev.start : m.end], text[prev.start : m.end], "intervention")
         else:
             out.append(m)

@@ -24,6 +24,7 @@ from kb.models import Chunk, Document
 # NOTE: words that make a participants span a population ("adults with mild asthma"), not a count or a setting.
 # NOTE: a methods sentence names what the study gives only when it says it gives it.
 _GIVEN = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
+                    r"versus|vs|compar|superiority|efficacy of|effects? of|"
                     r"\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
 _ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
                        r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
@@ -48,6 +49,7 @@ class Reading:
     arms: Arms = Arms()
     population: str | None = None
     abbreviations: tuple[tuple[str, str], ...] = ()
+    given: frozenset[str] = frozenset()  # NOTE: keys (MeSH id, else folded name) of the interventions the study gives
     encoded_alone: int = 0  # NOTE: sentences no chunk held whole inside the encoder's window, encoded by themselves
 
     def text(self, i: int) -> str:
@@ -83,35 +85,46 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     found = [sentence_mentions(t, s.start, lexicon, pico) for t, s in zip(texts, sentences, strict=True)]
     found = [[*ms, *short_forms(t, ms, defined, lexicon)] for t, ms in zip(texts, found, strict=True)]
     title = lexicon.find(doc.title)
-    mentions = tuple(tuple(ms) for ms in studied(found, texts, [s.start for s in sentences], roles, pico, title))
+    typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title)
+    mentions = tuple(tuple(ms) for ms in typed)
     return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon,
-                   study_arms(mentions, title, texts), _population(doc, pico), tuple(defined.items()), alone)
+                   study_arms(mentions, title, texts), _population(doc, pico), tuple(defined.items()), given, alone)
+
+
+def intervention_key(normalized_id: str | None, surface: str) -> str:
+    """Return what identifies an intervention across a document: its MeSH id, else its folded surface."""
+    return normalized_id or re.sub(r"[‐‑–—]", "-", " ".join(surface.casefold().split()))
 
 
 def _key(m: Mention) -> str:
-    """Return what identifies an intervention across a document: its MeSH id, else its folded surface."""
-    return m.normalized_id or m.surface.casefold()
+    """Return a mention's intervention key."""
+    return intervention_key(m.normalized_id, m.surface)
 
 
 def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Sequence[int], roles: Sequence[Role],
-            pico: Sequence[PicoSpan], title: Sequence[Mention]) -> list[list[Mention]]:
-    """Return the mentions with a lexicon drug the study does not give retyped as an outcome ("higher creatinine").
+            pico: Sequence[PicoSpan], title: Sequence[Mention]) -> tuple[list[list[Mention]], frozenset[str]]:
+    """Return the mentions, with a lexicon drug the study does not give retyped as an outcome ("higher
+    creatinine"), and the keys of what the study gives.
 
-    What the study gives is what its title, its aims and methods, or the PICO tagger name as an intervention; a
-    chemical named only in its results is something it measured.
+    What the study gives is what its title or its aims and methods name as an intervention, or what the PICO tagger
+    tags as one in two sentences or more; a chemical named only in its results is something it measured.
     """
     tagged = [(p.start, p.end) for p in pico if p.label == "I"]
     given = {_key(m) for m in title if m.type == "intervention"}
-    for ms, start, role, text in zip(found, starts, roles, texts, strict=True):
+    seen: dict[str, set[int]] = {}
+    for i, (ms, start, role, text) in enumerate(zip(found, starts, roles, texts, strict=True)):
         aims = role.role == "objective" or (role.role == "methods" and _GIVEN.search(text) is not None)
-        given |= {_key(m) for m in ms if m.type == "intervention" and (aims or any(
-            a <= start + m.start and start + m.end <= b for a, b in tagged))}
+        given |= {_key(m) for m in ms if m.type == "intervention" and aims}
+        for m in ms:
+            if m.type == "intervention" and any(a <= start + m.start and start + m.end <= b for a, b in tagged):
+                seen.setdefault(_key(m), set()).add(i)
+    given |= {key for key, where in seen.items() if len(where) >= 2}
     typed = [[m if m.type != "intervention" or _key(m) in given or not m.normalized_id
               else Mention(m.start, m.end, m.surface, m.name, "outcome", m.normalized_id) for m in ms] for ms in found]
     names = {m.surface.casefold(): m for ms in typed for m in ms if m.type == "intervention" and _key(m) in given}
     names |= {m.surface.casefold(): m for m in title if m.type == "intervention"}
     return [sorted([*ms, *_named_again(text, ms, names)], key=lambda m: (m.start, -m.end))
-            for ms, text in zip(typed, texts, strict=True)]
+            for ms, text in zip(typed, texts, strict=True)], frozenset(given)
 
 
 def _named_again(text: str, found: Sequence[Mention], names: dict[str, Mention]) -> list[Mention]:

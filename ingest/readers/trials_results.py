@@ -88,6 +88,10 @@ def _render_events(b: TextBuilder, results: Results) -> list[Anchor]:
 # --- claims --------------------------------------------------------------------------------------------
 
 
+NOT_AN_OUTCOME = re.compile(r"^\s*table\s*\d|\bcharacteristics?\b|\bbaseline (?:demographic|value)|\bdemographics?\b",
+                            re.IGNORECASE)
+
+
 def registry_claims(doc: Document, anchors: Iterable[Anchor], arms: Arms) -> list[Claim]:
     """Return the claims the rendered analyses and serious events state, each quoting its line of doc.text."""
     made = (_efficacy(doc, a, arms) if a.analysis else _safety(doc, a, arms) for a in anchors)
@@ -97,6 +101,8 @@ def registry_claims(doc: Document, anchors: Iterable[Anchor], arms: Arms) -> lis
 def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     a, o = anchor.analysis, anchor.outcome
     assert a is not None and o is not None
+    if NOT_AN_OUTCOME.search(o.title):
+        return None  # NOTE: some records post their baseline table as "outcomes"; a baseline row is not a result.
     groups = _ordered_groups(a, anchor.groups)
     p_value = PValue.parse(a.p_value)
     predicate = effect_predicate(

@@ -86,7 +86,9 @@ def small_rules() -> Rules:
     return Rules(Lexicon.from_terms(terms))
 
 
-METHODS_SENTENCE = "We randomly assigned 240 adults to the study drug or placebo for 12 weeks."
+# NOTE: a claim's intervention must be one the study gives: the methods name every drug the tests use.
+METHODS_SENTENCE = ("We randomly assigned 240 adults to metformin, insulin, dexmedetomidine, acupuncture, ondansetron, "
+                    "cautery or ligation, or to placebo, for 12 weeks.")
 
 
 def claims_of(rules: Rules, sentence: str, kind: SectionKind = "results") -> list[Claim]:
@@ -180,7 +182,8 @@ def test_background_section_is_skipped(small_rules: Rules) -> None:
 
 
 def test_quote_offsets_are_document_level(small_rules: Rules) -> None:
-    doc = make_doc("T", [("Filler text here. Metformin reduced HbA1c compared with placebo.", "results")])
+    doc = make_doc("T", [(METHODS_SENTENCE, "methods"),
+                         ("Filler text here. Metformin reduced HbA1c compared with placebo.", "results")])
     chunk = Chunk(id="c", doc_id=doc.id, text=doc.text[5:], start=5, end=len(doc.text))
     claim = small_rules.extract(doc, chunk)[0]
     assert doc.text[claim.quote.start : claim.quote.end] == claim.quote.text
@@ -244,7 +247,8 @@ def test_a_table_row_without_column_names_gives_no_claim(small_rules: Rules) -> 
 def test_the_subject_is_the_arm_the_clause_names(sentence: str, subject: str, obj: str, comparator: str | None,
                                                  predicate: str) -> None:
     # NOTE: an intervention is a lexicon term (or a tagged span): arms no term names give no claim.
-    arms = Lexicon.from_terms([LexiconTerm(t, t, "intervention") for t in ("insulin", "cautery", "ligation")])
+    arms = Lexicon.from_terms([LexiconTerm(t, t, "intervention")
+                               for t in ("insulin", "cautery", "ligation", "morphine", "dexmedetomidine")])
     c = claims_of(Rules(arms), sentence)[0]
     assert (c.subject.name, c.object.name, c.comparator, c.predicate) == (subject, obj, comparator, predicate)
 

@@ -1,0 +1,49 @@
+"""Results-table rows as claims: only a primary study's results tables, never a baseline table."""
+
+from __future__ import annotations
+
+from ingest.extract.rows import row_claims
+from ingest.nlp.reading import read_document
+from kb.lexicon import Lexicon, LexiconTerm
+from kb.models import Chunk, Document, Section, StudyDesign, content_hash, make_id
+
+# NOTE: flattened the way Evidence Inference's PMC texts flatten tables (one cell per line).
+BASELINE = """Table 1Baseline characteristics of the patients
+Characteristic
+Enoxaparin
+Heparin
+P
+Weight, kg
+61.7 ± 13.8
+58.0 ± 13.5
+0.04
+"""
+OUTCOMES = """Table 2Outcomes at 30 days
+Outcome
+Enoxaparin
+Heparin
+P
+Total mortality
+98/2006 (4.9%)
+132/2027 (6.5%)
+0.03
+"""
+ARMS = Lexicon.from_terms([LexiconTerm("enoxaparin", "Enoxaparin", "intervention", "D017984"),
+                           LexiconTerm("heparin", "Heparin", "intervention", "D006493")], seed=False)
+
+
+def _claims(design: StudyDesign) -> list[tuple[str, str, str, str | None]]:
+    text = f"Results\n\n{BASELINE}\n{OUTCOMES}"
+    doc = Document(id=make_id("d", text, design), kind="text", source="t.txt", content_hash=content_hash(text),
+                   text=text, study_design=design,
+                   sections=(Section(title="Results", kind="results", start=0, end=len(text)),))
+    reading = read_document(doc, [Chunk(id="c", doc_id=doc.id, text=text, start=0, end=len(text))], None, ARMS, None)
+    return [(c.subject.name, c.predicate, c.object.name, c.comparator) for c in row_claims(reading, "rules", "3")]
+
+
+def test_a_results_row_is_a_claim_and_a_baseline_row_is_not() -> None:
+    assert _claims("rct") == [("Enoxaparin", "decreases", "Total mortality", "Heparin")]
+
+
+def test_a_reviews_table_lists_other_studies() -> None:
+    assert _claims("meta_analysis") == [] and _claims("review") == []
