@@ -155,18 +155,22 @@ def report(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="claims, documents or entities.")],
+    what: Annotated[str, typer.Argument(help="claims, documents, entities or training.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default stdout).")] = None,
     full_text: Annotated[bool, typer.Option("--full-text", help="Documents in JSON lines carry their text.")] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Export every claim, document or entity as JSON lines or CSV (the claim graph as data)."""
+    """Export every claim, document or entity as JSON lines or CSV (the claim graph as data), or the LLM claims that
+    passed the gates as training examples (`training`, JSON lines, for python -m ingest.train --examples)."""
     from app.export import FORMATS, KINDS, as_format, as_kind, records, write
 
+    if what.strip().lower() == "training":
+        _export_training(fmt, output, full_text, store)
+        return
     kind, form = as_kind(what), as_format(fmt)
     if kind is None:
-        err.print(f"[red]error:[/red] cannot export {what!r}; choose {', '.join(KINDS)}")
+        err.print(f"[red]error:[/red] cannot export {what!r}; choose {', '.join(KINDS)}, training")
         raise typer.Exit(2)
     if form is None:
         err.print(f"[red]error:[/red] unknown format {fmt!r}; use {' or '.join(FORMATS)}")
@@ -183,6 +187,24 @@ def export(
             with open(output, "w", encoding="utf-8", newline="") as f:
                 n = write(rows, kind, form, f)
     err.print(f"exported {n} {what}" + (f" to {output}" if output else ""))
+
+
+def _export_training(fmt: str, output: Path | None, full_text: bool, store: Path | None) -> None:
+    """Write every stored LLM claim as a training example (JSON lines) to output or stdout."""
+    from app.export_training import training_examples, write_examples
+
+    if fmt.strip().lower() != "jsonl" or full_text:
+        err.print("[red]error:[/red] training examples are JSON lines only (no --format csv, no --full-text)")
+        raise typer.Exit(2)
+    with _opened(store) as kb:
+        if output is None:
+            n, skipped = write_examples(training_examples(kb.store), sys.stdout)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                n, skipped = write_examples(training_examples(kb.store), f)
+    note = f"; {skipped} claims left out (their quote lies in no sentence)" if skipped else ""
+    err.print(f"exported {n} training examples" + (f" to {output}" if output else "") + note)
 
 
 @lexicon_app.command("load")

@@ -83,6 +83,11 @@ def document_from_hit(hit: Hit) -> Document:
     return Document.model_validate({k: v for k, v in hit.payload.items() if k in Document.model_fields})
 
 
+def chunk_from_hit(hit: Hit) -> Chunk:
+    """Rebuild a chunk from its stored payload."""
+    return Chunk.model_validate({k: v for k, v in hit.payload.items() if k in Chunk.model_fields})
+
+
 def source_from_hit(hit: Hit) -> Source:
     """Return the cited document's facts a claim's payload carries."""
     doc = hit.payload.get("doc", {})

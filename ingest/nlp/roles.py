@@ -51,20 +51,26 @@ class Role:
     head: Literal["vector", "cues"]
 
 
+def cue_row(text: str, s: Sentence, i: int, n: int, *, section: bool = True) -> np.ndarray:
+    """Return the features of sentence i of a document of n sentences (training reads a lone sentence this way)."""
+    row = np.zeros(len(FEATURES))
+    size = "short" if n <= SHORT_DOCUMENT else "long"
+    place = {"position": s.position, "first": i == 0, "last": i == n - 1, "sentences": min(n, 400) / 400,
+             f"{size}_position_{min(int(s.position * POSITION_BINS), POSITION_BINS - 1)}": 1.0}
+    if section and s.section in SECTIONS:
+        place[f"section_{s.section}"] = 1.0
+    row[: len(NAMES)] = cue_vector(text)
+    for name, value in place.items():
+        row[FEATURES.index(name)] = float(value)
+    return row
+
+
 def cue_features(texts: Sequence[str], sentences: Sequence[Sentence], *, section: bool = True) -> np.ndarray:
     """Return the cue, position and (unless section=False) section features of one document's sentences."""
     # NOTE: texts come as attach_references returns them (a leading "[29]" moved back to the sentence before).
     rows = np.zeros((len(texts), len(FEATURES)))
-    n = len(sentences)
-    size = "short" if n <= SHORT_DOCUMENT else "long"
     for i, (text, s) in enumerate(zip(texts, sentences, strict=True)):
-        place = {"position": s.position, "first": i == 0, "last": i == n - 1, "sentences": min(n, 400) / 400,
-                 f"{size}_position_{min(int(s.position * POSITION_BINS), POSITION_BINS - 1)}": 1.0}
-        if section and s.section in SECTIONS:
-            place[f"section_{s.section}"] = 1.0
-        rows[i, : len(NAMES)] = cue_vector(text)
-        for name, value in place.items():
-            rows[i, FEATURES.index(name)] = float(value)
+        rows[i] = cue_row(text, s, i, len(sentences), section=section)
     return rows
 
 

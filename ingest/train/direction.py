@@ -1,11 +1,13 @@
 """Train ingest/extract/direction.py's model on Evidence Inference 2.0 evidence spans of the TRAIN split only.
 
-    python -m ingest.train direction [--data DIR]      # writes ingest/extract/direction_weights.json
-                                                       # and ingest/train/reports/direction.md
+    python -m ingest.train direction [--data DIR] [--examples FILE]   # writes ingest/extract/direction_weights.json
+                                                                     # and ingest/train/reports/direction.md
 
 The speaking threshold is chosen on out-of-fold probabilities (5 folds grouped by article, ev2 train only): the
 lowest probability at which the model's answers are right at least TARGET_PRECISION of the time. Validation and
 test articles are never read; the validation split is what benchmarks/evidence_inference.py reports.
+Distilled examples (`--examples`, ingest/train/examples.py) join the fitting part only: each fold fits on them unless
+they come from an article that fold scores; every metric and the threshold are read on the evidence spans alone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from sklearn.model_selection import GroupKFold
 from ingest.extract.clauses import NULL_WORDING, Parsed, clause_stats, find_cue, undirected
 from ingest.nlp.mentions import mask_brackets
 from ingest.extract.direction import WEIGHTS, Opinion, decide, features
-from ingest.train.data import REPORTS, ei_root, ei_split_ids
+from ingest.train.data import ei_root, ei_split_ids, outputs
+from ingest.train.examples import (NO_EXAMPLES, Examples, article_keys, distilled_line, evaluation_articles,
+                                   kept)
 
 _DIRECTIONS = {"1": "increase", "-1": "decrease", "0": "no_difference"}
 MIN_DF = 3
@@ -32,6 +36,9 @@ FOLDS = 5
 # NOTE: precision before recall: the model may confirm a direction only where it was right 9 times in 10.
 TARGET_PRECISION = 0.90
 GRID = tuple(round(0.34 + 0.01 * i, 2) for i in range(66))
+# NOTE: a distilled example's direction is the one the gates decided; only those they validated (statistics or
+# wording, `restatable`) are read, and each weighs as much as an annotated evidence span.
+EXAMPLE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,49 @@ def training_spans(root: Path) -> Spans:
     return out
 
 
-def _model(texts: list[str], labels: list[str]) -> tuple[CountVectorizer, LogisticRegression]:
+def example_spans(examples: Examples, data: Path) -> tuple[Spans, int]:
+    """Return the distilled examples as spans (sentence, validated direction, article or document), once per sentence
+    and direction, and how many were left out (unvalidated, unclear, or an Evidence Inference evaluation article)."""
+    usable, dropped = kept(examples.items, evaluation_articles(data))
+    out, seen = Spans([], [], []), set()
+    for example in usable:
+        key = (example.sentence, example.direction)
+        if not example.restatable or example.direction == "unclear" or key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        pmc = sorted(k.removeprefix("pmc:") for k in article_keys(example) if k.startswith("pmc:"))
+        out.texts.append(example.sentence)
+        out.labels.append(example.direction)
+        out.articles.append(pmc[0] if pmc else f"doc:{example.doc_id}")  # NOTE: an ev2 article groups as its spans do
+    return out, dropped
+
+
+def _model(texts: list[str], labels: list[str],
+           weights: list[float] | None = None) -> tuple[CountVectorizer, LogisticRegression]:
+    """Return the vectorizer and the classifier fitted on the texts (weighted per text when weights are given)."""
     vectorizer = CountVectorizer(analyzer=features, binary=True, min_df=MIN_DF)
-    return vectorizer, LogisticRegression(C=C, max_iter=2000).fit(vectorizer.fit_transform(texts), labels)
+    x = vectorizer.fit_transform(texts)
+    return vectorizer, LogisticRegression(C=C, max_iter=2000).fit(x, labels, sample_weight=weights)
 
 
-def out_of_fold(spans: Spans) -> tuple[np.ndarray, np.ndarray]:
+def _fitted(spans: Spans, rows: np.ndarray, extra: Spans | None,
+            held: set[str]) -> tuple[CountVectorizer, LogisticRegression]:
+    """Return a model fitted on the given span rows and the distilled spans from articles outside `held`."""
+    texts, labels = [spans.texts[i] for i in rows], [spans.labels[i] for i in rows]
+    if extra is None:
+        return _model(texts, labels)
+    mine = [i for i, a in enumerate(extra.articles) if a not in held]
+    weights = [1.0] * len(texts) + [EXAMPLE_WEIGHT] * len(mine)
+    return _model(texts + [extra.texts[i] for i in mine], labels + [extra.labels[i] for i in mine], weights)
+
+
+def out_of_fold(spans: Spans, extra: Spans | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return each span's predicted direction and its probability from a model that never saw its article."""
     said = np.empty(len(spans.texts), dtype=object)
     probability = np.zeros(len(spans.texts))
     for fit_idx, held in GroupKFold(FOLDS).split(spans.texts, groups=spans.articles):
-        vectorizer, model = _model([spans.texts[i] for i in fit_idx], [spans.labels[i] for i in fit_idx])
+        vectorizer, model = _fitted(spans, fit_idx, extra, {spans.articles[i] for i in held})
         probs = model.predict_proba(vectorizer.transform([spans.texts[i] for i in held]))
         said[held] = model.classes_[probs.argmax(axis=1)]
         probability[held] = probs.max(axis=1)
@@ -102,24 +141,27 @@ def decided(spans: Spans, opinions: list[Opinion | None], validated_only: bool) 
     return right / max(told, 1), told / len(spans.texts)
 
 
-def fit(root: Path) -> tuple[dict[str, object], str]:
-    """Fit the classifier on all train spans, choose its threshold out of fold; return weights and the report."""
+def fit(root: Path, extra: Spans | None = None, distilled: str = "") -> tuple[dict[str, object], str]:
+    """Fit the classifier on all train spans (and distilled ones), choose its threshold out of fold on the train
+    spans alone; return weights and the report."""
     spans = training_spans(root)
-    said, probability = out_of_fold(spans)
+    said, probability = out_of_fold(spans, extra)
     gold = np.asarray(spans.labels, dtype=object)
     threshold, table = choose_threshold(said, probability, gold)
-    vectorizer, model = _model(spans.texts, spans.labels)
+    vectorizer, model = _fitted(spans, np.arange(len(spans.texts)), extra, set())
     keep = sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])
+    trained_on = f"Evidence Inference 2.0 ev2_train evidence spans ({len(spans.texts)})"
+    if extra is not None:
+        trained_on += f" + {len(extra.texts)} distilled examples"
     weights = {"labels": list(model.classes_), "vocabulary": {k: i for i, (k, _) in enumerate(keep)},
                "coef": [[round(float(v), 4) for v in row] for row in model.coef_],
                "intercept": [round(float(v), 4) for v in model.intercept_], "threshold": threshold,
-               "trained_on": f"Evidence Inference 2.0 ev2_train evidence spans ({len(spans.texts)})", "C": C,
-               "min_df": MIN_DF}
-    return weights, report(spans, said, probability, gold, threshold, table)
+               "trained_on": trained_on, "C": C, "min_df": MIN_DF}
+    return weights, report(spans, said, probability, gold, threshold, table, distilled)
 
 
 def report(spans: Spans, said: np.ndarray, probability: np.ndarray, gold: np.ndarray, threshold: float,
-           table: list[str]) -> str:
+           table: list[str], distilled: str = "") -> str:
     """Return the training report: data, split, metrics beside baselines, and how the threshold was chosen."""
     spoken = probability >= threshold
     majority = max(set(spans.labels), key=spans.labels.count)
@@ -134,7 +176,11 @@ def report(spans: Spans, said: np.ndarray, probability: np.ndarray, gold: np.nda
         f"`ev2_train_article_ids.txt` only: {len(spans.texts)} evidence spans from {len(set(spans.articles))} "
         "articles. Validation articles are never read.",
         f"- Metrics are out of fold: {FOLDS} folds grouped by article (a span is scored by a model that never saw "
-        "its article). The shipped model is then fitted on all train spans.", "",
+        "its article). The shipped model is then fitted on all train spans.",
+        f"- Distilled: {distilled or NO_EXAMPLES}. An example gives its sentence and the direction the gates "
+        "validated (unvalidated or unclear ones are not read); examples join every fold's fitting part (never one "
+        "that scores their own article) and the final fit; no metric below and not the threshold is read on them.",
+        "",
         "## Metrics (out of fold, ev2 train)", "",
         "| reader | accuracy | coverage |", "| --- | --- | --- |",
         f"| majority class ({majority}) | {float((gold == majority).mean()):.3f} | 1.000 |",
@@ -156,11 +202,18 @@ def report(spans: Spans, said: np.ndarray, probability: np.ndarray, gold: np.nda
         "| threshold | precision of spoken answers | share of spans spoken on |", "| --- | --- | --- |", *table, ""])
 
 
-def train(data: Path) -> str:
-    """Train on the data folder, write the weights and the report; return a summary line."""
-    weights, text = fit(ei_root(data))
-    WEIGHTS.write_text(json.dumps(weights, separators=(",", ":")) + "\n")
-    REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "direction.md").write_text(text)
+def train(data: Path, examples: Examples | None = None, *, out: Path | None = None) -> str:
+    """Train on the data folder (and distilled examples), write the weights and the report (into folder `out` when
+    given, else the committed places); return a summary line."""
+    extra, distilled = None, ""
+    if examples is not None:
+        extra, dropped = example_spans(examples, data)
+        distilled = distilled_line(examples, len(extra.texts), EXAMPLE_WEIGHT, f"{dropped} left out: direction not "
+                                   "validated or unclear, a repeated sentence, or an evaluation article")
+    weights, text = fit(ei_root(data), extra, distilled)
+    weights_path, report = outputs(WEIGHTS, "direction.md", out)
+    weights_path.write_text(json.dumps(weights, separators=(",", ":")) + "\n")
+    report.write_text(text)
     size = len(weights["vocabulary"])  # type: ignore[arg-type]
-    return f"{WEIGHTS}: {size} features, threshold {weights['threshold']}, {weights['trained_on']}"
+    return (f"{weights_path}: {size} features, threshold {weights['threshold']}, {weights['trained_on']}; "
+            f"report {report}")

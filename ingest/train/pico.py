@@ -1,9 +1,11 @@
 """Train ingest/nlp/pico.py's tagger on EBM-NLP P/I/O labels and Evidence Inference TRAIN-split prompts.
 
-    python -m ingest.train pico [--data DIR]   # writes ingest/nlp/pico_weights.npz and reports/pico.md
+    python -m ingest.train pico [--data DIR] [--examples FILE]   # writes ingest/nlp/pico_weights.npz, reports/pico.md
 
 A fifth of the EBM-NLP abstracts (fixed by PMID) is held out for the report; a tenth of the rest picks the epoch
-and the decoding threshold. Evidence Inference validation and test articles are never read.
+and the decoding threshold. Evidence Inference validation and test articles are never read. Distilled examples
+(`--examples`) join the fitting part only, as positives weighted EXAMPLE_WEIGHT; one from a held-out or tuning
+abstract is left out.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import numpy as np
 from ingest.nlp.pico import (LABELS, SHAPES, WEIGHTS, WIDTH, PicoModel, decode, neighbour_index, shape_features,
                               stack_features, text_shape, word_probabilities, word_spans)
 from kb.segment import sentence_spans
-from ingest.train.data import REPORTS
-from ingest.train.pico_data import UNKNOWN, Features, Labelled, ebm_documents, ei_documents, encode, held_out
+from ingest.train.data import outputs
+from ingest.train.examples import Examples, distilled_line, evaluation_articles, kept
+from ingest.train.pico_data import (DISTILLED, UNKNOWN, Features, Labelled, ebm_documents, ei_documents, encode,
+                                    example_documents, held_out)
 from ingest.train.pico_eval import Predictor, evaluate, token_f_beta, write_report
-from kb.embed import OnnxMiniLM
+from kb.embed import Embedder, OnnxMiniLM
 
 HIDDEN = 256
 BATCH = 512
@@ -31,6 +35,8 @@ DROPOUT = 0.5
 MAX_EPOCHS = 6
 EI_WEIGHT = 0.5  # NOTE: EI marks only its prompts' strings: its pieces are positives of lower trust, never negatives
 THRESHOLDS = (0.0, 0.4, 0.5, 0.6, 0.7)
+# NOTE: a distilled sentence marks only its claims' subject (I) and object (O): positives of lower trust, as EI's.
+EXAMPLE_WEIGHT = 0.5
 
 
 def tuning(pmid: str) -> bool:
@@ -53,6 +59,13 @@ class Table:
         return stack_features(self.vectors, rows, self.neighbours, self.shapes)
 
 
+def piece_weights(source: str, labels: np.ndarray) -> np.ndarray:
+    """Return each piece's weight: EBM-NLP's labelled pieces 1; EI's and distilled positives theirs; the rest 0."""
+    if source == "ebm":
+        return np.where(labels == UNKNOWN, 0.0, 1.0)
+    return np.where(labels > 0, EXAMPLE_WEIGHT if source == DISTILLED else EI_WEIGHT, 0.0)
+
+
 def build_table(items: list[tuple[Labelled, Features]]) -> Table:
     """Concatenate documents' pieces; neighbours stay inside their chunk; EI pieces other than positives weigh 0."""
     vecs, nbs, shapes, labels, weights = [], [], [], [], []
@@ -66,7 +79,7 @@ def build_table(items: list[tuple[Labelled, Features]]) -> Table:
             vecs.append(f.vectors[rows])
             shapes.append(shape_features(shape, f.spans[rows]))
             lab = f.labels[rows]
-            w = np.where(lab == UNKNOWN, 0.0, 1.0) if item.source == "ebm" else np.where(lab > 0, EI_WEIGHT, 0.0)
+            w = piece_weights(item.source, lab)
             labels.append(np.maximum(lab, 0))
             weights.append(w)
             offset += len(rows)
@@ -161,33 +174,74 @@ def _rows(table_sizes: list[int], chosen: list[bool]) -> np.ndarray:
     return np.concatenate([np.arange(ends[i], ends[i + 1]) for i, c in enumerate(chosen) if c] or [np.zeros(0, int)])
 
 
-def train(data: Path) -> str:
-    """Train on the data folder, write the weights and the report; return a summary line."""
-    embedder = OnnxMiniLM(batch=32, threads=2)
-    ebm = [(item, encode(item, embedder)) for item in ebm_documents(data)]
-    ei = [(item, encode(item, embedder)) for item in ei_documents(data)]
-    test = [(i, f) for i, f in ebm if held_out(i.key)]
-    fitting = [(i, f) for i, f in ebm if not held_out(i.key)] + ei
+def distilled_documents(examples: Examples, data: Path, ebm: list[tuple[Labelled, Features]],
+                        embedder: Embedder) -> tuple[list[tuple[Labelled, Features]], str]:
+    """Return the distilled sentences from abstracts neither held out nor tuning, and the report's line on them."""
+    scored = {f"pmid:{i.key}" for i, _ in ebm if held_out(i.key) or tuning(i.key)}
+    usable, dropped = kept(examples.items, scored | evaluation_articles(data))
+    items = example_documents(usable, embedder)
+    pieces = sum(int((f.labels > 0).sum()) for _, f in items)
+    return items, distilled_line(examples, len(usable), EXAMPLE_WEIGHT,
+                                 f"{len(items)} sentences, {pieces} labelled pieces; {dropped} from held-out, tuning "
+                                 "or evaluation articles left out")
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted tagger, its best epoch, and how many training pieces and tuning abstracts it was chosen with."""
+
+    model: PicoModel
+    epoch: int
+    train_rows: int
+    tuning: int
+
+
+def fit_all(fitting: list[tuple[Labelled, Features]]) -> Fitted:
+    """Fit on the fitting documents but the tuning abstracts, pick epoch and threshold on those; only weighted pieces
+    (labelled EBM-NLP ones, EI and distilled positives) are fitted."""
     table = build_table(fitting)
     sizes = [len(f.labels) for _, f in fitting]
     is_tune = [i.source == "ebm" and tuning(i.key) for i, _ in fitting]
     train_rows = _rows(sizes, [not t for t in is_tune])
     train_rows = train_rows[table.weights[train_rows] > 0]
-    tune_rows = _rows(sizes, is_tune)
-    model, epoch = fit(table, train_rows, tune_rows)
+    model, epoch = fit(table, train_rows, _rows(sizes, is_tune))
     tune_docs = [(i, f) for (i, f), t in zip(fitting, is_tune, strict=True) if t]
-    model = _with_threshold(model, tune_docs)
+    return Fitted(_with_threshold(model, tune_docs), epoch, len(train_rows), sum(is_tune))
+
+
+def _meta(fitted: Fitted, n_ebm: int, ei: list[tuple[Labelled, Features]], line: str) -> dict[str, object]:
+    """Return the weights file's meta: shape, epoch, threshold, and what the tagger was trained on."""
     n_ei = sum(int((f.labels > 0).sum()) for _, f in ei)
-    meta = {"labels": list(LABELS), "width": WIDTH, "shapes": SHAPES, "hidden": HIDDEN, "epoch": epoch,
-            "ei_weight": EI_WEIGHT,
-            "trained_on": f"EBM-NLP {len(fitting) - len(ei) - sum(is_tune)} abstracts + Evidence Inference "
-                          f"ev2_train prompt strings in {len(ei)} articles ({n_ei} pieces)"}
-    meta["min_score"] = model.min_score
-    save(model, meta)
-    report = REPORTS / "pico.md"
-    results = evaluate(data, test, [i for i, _ in fitting if i.source == "ebm"], model)
-    write_report(report, results, meta, n_docs=(len(ebm), len(test), sum(is_tune), len(ei)), train_rows=len(train_rows))
-    return f"{WEIGHTS}: epoch {epoch}, min_score {model.min_score}; report {report}"
+    trained_on = (f"EBM-NLP {n_ebm} abstracts + Evidence Inference ev2_train prompt strings in {len(ei)} articles "
+                  f"({n_ei} pieces)")
+    meta: dict[str, object] = {"labels": list(LABELS), "width": WIDTH, "shapes": SHAPES, "hidden": HIDDEN,
+                               "epoch": fitted.epoch, "ei_weight": EI_WEIGHT,
+                               "trained_on": f"{trained_on}; {line}" if line else trained_on}
+    if line:
+        meta["example_weight"] = EXAMPLE_WEIGHT
+    meta["min_score"] = fitted.model.min_score
+    return meta
+
+
+def train(data: Path, examples: Examples | None = None, *, out: Path | None = None,
+          embedder: Embedder | None = None) -> str:
+    """Train on the data folder (and distilled examples), write the weights and the report (into folder `out` when
+    given, else the committed places); return a summary line."""
+    encoder = embedder or OnnxMiniLM(batch=32, threads=2)
+    ebm = [(item, encode(item, encoder)) for item in ebm_documents(data)]
+    ei = [(item, encode(item, encoder)) for item in ei_documents(data)]
+    test = [(i, f) for i, f in ebm if held_out(i.key)]
+    distilled, line = distilled_documents(examples, data, ebm, encoder) if examples is not None else ([], "")
+    fitting = [(i, f) for i, f in ebm if not held_out(i.key)] + ei + distilled
+    fitted = fit_all(fitting)
+    meta = _meta(fitted, len(ebm) - len(test) - fitted.tuning, ei, line)
+    weights, report = outputs(WEIGHTS, "pico.md", out)
+    save(fitted.model, meta, weights)
+    results = evaluate(data, test, [i for i, _ in fitting if i.source == "ebm"], fitted.model)
+    write_report(report, results, meta, n_docs=(len(ebm), len(test), fitted.tuning, len(ei)),
+                 train_rows=fitted.train_rows, distilled=line)
+    return (f"{weights}: epoch {fitted.epoch}, min_score {fitted.model.min_score}; report {report}"
+            + (f"; {line}" if line else ""))
 
 
 def _with_threshold(model: PicoModel, tune_docs: list[tuple[Labelled, Features]]) -> PicoModel:

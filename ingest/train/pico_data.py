@@ -2,7 +2,8 @@
 
 Each document is built as ingest builds it, chunked with ingest's chunker and encoded as ingest encodes chunks
 ("title\\nchunk"); its pieces' states, spans and labels are cached per document under /work/cache/pico/ (or
-$MEDKB_PICO_CACHE), so a retrain reads them back instead of re-encoding.
+$MEDKB_PICO_CACHE), so a retrain reads them back instead of re-encoding. Distilled examples (ingest/train/examples.py)
+carry their sentence alone: it is encoded by itself (as `fill_missing` encodes a sentence no chunk holds), not cached.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from ingest.chunk import chunk_document
 from ingest.nlp.sentences import chunk_states, encoded_text
 from ingest.readers.text import Block, assemble, parse_text
 from ingest.train.data import ei_root, ei_split_ids
-from kb.embed import MINILM_DIM, OnnxMiniLM, TokenStates
-from kb.models import Chunk, Document, content_hash, document_id
+from ingest.train.examples import TrainingExample
+from kb.embed import MINILM_DIM, Embedder, TokenStates
+from kb.models import Chunk, Document, content_hash, document_id, make_id
 
 DEFAULT_CACHE = Path("/work/cache/pico")
 FEATURES_VERSION = "1"  # NOTE: bump when documents, chunking or labels change, so stale caches are not read
 _EBM_LABEL = {"I-PAR": 1, "I-INT": 2, "I-OUT": 3, "O": 0}
 _EI_LABEL = {"Intervention": 2, "Comparator": 2, "Outcome": 3}  # NOTE: comparators are I in EBM-NLP's scheme too
 UNKNOWN = -1  # NOTE: a piece whose label the data do not give (Evidence Inference marks only prompt strings)
+DISTILLED = "distilled"  # NOTE: the source name of distilled sentences
 EI_SECTIONS = ("abstract", "results", "conclusions")
 
 
@@ -39,7 +42,7 @@ class Labelled:
     """A document, the label of each of its characters (-1 unknown), and its gold tokens where the data has them."""
 
     key: str
-    source: str  # NOTE: "ebm" or "ei"
+    source: str  # NOTE: "ebm", "ei" or "distilled"
     doc: Document
     char_labels: np.ndarray
     tokens: tuple[tuple[int, int, int], ...] = ()  # NOTE: (start, end, label index) of EBM-NLP tokens
@@ -175,7 +178,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("MEDKB_PICO_CACHE", str(DEFAULT_CACHE)))
 
 
-def encode(item: Labelled, embedder: OnnxMiniLM) -> Features:
+def encode(item: Labelled, embedder: Embedder) -> Features:
     """Return a document's chunk-pass features, from the cache when they are there."""
     path = cache_dir() / f"v{FEATURES_VERSION}" / item.source / f"{item.key}-{item.doc.content_hash[:12]}.npz"
     if path.is_file():
@@ -194,3 +197,40 @@ def encode(item: Labelled, embedder: OnnxMiniLM) -> Features:
     np.savez_compressed(tmp, vectors=feats.vectors, spans=spans.astype(np.int32), chunk=chunk, labels=feats.labels)
     tmp.replace(path)
     return feats
+
+
+def example_labels(examples: list[TrainingExample]) -> np.ndarray:
+    """Return one sentence's character labels from its examples: an intervention subject I, an object O, the rest
+    unknown (a claim names one subject and one object, not every mention); characters two claims disagree on unknown."""
+    text = examples[0].sentence
+    votes = np.zeros((len(text), 2), dtype=bool)
+    for e in examples:
+        if e.subject_span is not None and e.subject_type == "intervention":
+            votes[e.subject_span[0] : e.subject_span[1], 0] = True
+        if e.object_span is not None:
+            votes[e.object_span[0] : e.object_span[1], 1] = True
+    labels = np.full(len(text), UNKNOWN, dtype=np.int8)
+    labels[votes[:, 0] & ~votes[:, 1]] = _EI_LABEL["Intervention"]
+    labels[votes[:, 1] & ~votes[:, 0]] = _EI_LABEL["Outcome"]
+    return labels
+
+
+def example_documents(examples: list[TrainingExample], embedder: Embedder) -> list[tuple[Labelled, Features]]:
+    """Return each distilled sentence once, labelled from all its examples, with the states of the sentence encoded by
+    itself (one chunk, offsets in the sentence)."""
+    by_sentence: dict[tuple[str, int, int], list[TrainingExample]] = {}
+    for e in examples:
+        by_sentence.setdefault((e.doc_id, e.start, e.end), []).append(e)
+    groups = [g for g in by_sentence.values() if (example_labels(g) > 0).any()]
+    states = embedder.encode([g[0].sentence for g in groups]).states if groups else []
+    out = []
+    for group, state in zip(groups, states, strict=True):
+        text, labels = group[0].sentence, example_labels(group)
+        spans = state.spans.astype(np.int64) if state is not None else np.zeros((0, 2), np.int64)
+        vectors = state.vectors if state is not None else np.zeros((0, MINILM_DIM), np.float32)
+        doc = Document(id=make_id("distilled", group[0].doc_id, group[0].start), kind="text", source=group[0].source,
+                       content_hash=content_hash(text), text=text)
+        item = Labelled(f"{group[0].doc_id}:{group[0].start}", DISTILLED, doc, labels)
+        out.append((item, Features(vectors.astype(np.float16), spans, np.zeros(len(spans), np.int32),
+                                   _piece_labels(labels, spans, text))))
+    return out

@@ -18,6 +18,7 @@ import numpy as np
 from ingest.nlp.entities import FUNCTION_WORDS
 from ingest.nlp.pico import LABELS, PicoModel, PicoSpan, decode, tag_pico, word_spans
 from kb.segment import sentence_spans
+from ingest.train.examples import NO_EXAMPLES
 from ingest.train.pico_data import Features, Labelled
 from kb.lexicon import Lexicon
 from kb.mesh import load_mesh
@@ -170,8 +171,16 @@ def _row(name: str, label: str, v: dict[str, float]) -> str:
     return f"| {name} | {label} | " + " | ".join(f"{x:.3f}" for x in cells) + " |"
 
 
+def _distilled(line: str) -> str:
+    """Return the data section's line on distilled examples."""
+    return (f"- Distilled: {line or NO_EXAMPLES}. An example's sentence is encoded by itself (`OnnxMiniLM().encode`, "
+            "as `fill_missing` encodes a sentence no chunk holds; no title, no chunk context), its intervention "
+            "subject's pieces as I and its object's as O, the rest unknown (never negatives). Fitted only: no score "
+            "below is read on them.")
+
+
 def write_report(path: Path, results: dict[str, dict[str, dict[str, float]]], meta: dict[str, object],
-                 n_docs: tuple[int, int, int, int], train_rows: int, notes: str = "") -> None:
+                 n_docs: tuple[int, int, int, int], train_rows: int, notes: str = "", distilled: str = "") -> None:
     """Write the training report: data, split, scores beside the baselines, and what reading outputs showed."""
     total, test, tune, ei = n_docs
     first = next(iter(results.values()))
@@ -190,6 +199,7 @@ def write_report(path: Path, results: dict[str, dict[str, dict[str, float]]], me
         f"in {ei} ev2 **train** articles (abstract/results/conclusions chunks that hold one); only those pieces "
         f"are used, as positives weighted {meta.get('ei_weight', 0.5)} (EI marks no other mention, so an unmarked "
         "piece is not a negative). Validation and test articles are never read.",
+        _distilled(distilled),
         f"- Model: {meta['trained_on']}; {train_rows} training pieces; MLP with one hidden layer of "
         f"{meta['hidden']} over each word piece's MiniLM state, its ±{meta['width']} neighbours' states and "
         f"{meta['shapes']} shape flags; best epoch {meta['epoch']}; decoding threshold {meta.get('min_score')}.", "",

@@ -1,10 +1,13 @@
 """Train ingest/nlp/roles.py's sentence-role and finding model on labels the public data already carry.
 
-    python -m ingest.train roles [--data DIR]     # writes ingest/nlp/roles_weights.npz and reports/roles.md
+    python -m ingest.train roles [--data DIR] [--examples FILE]   # writes ingest/nlp/roles_weights.npz and
+                                                                  # reports/roles.md
 
 Labels: NLM structured-abstract categories (PubMed XML), PubMedQA LABELS and LONG_ANSWER (even PMIDs only; odd ones
 are held out), Evidence Inference ev2 TRAIN texts (headed sections and the annotators' evidence spans). One article in
 five (by hash) is held out: never fitted, never used for the threshold. MiniLM features are cached outside the repo.
+Distilled examples (`--examples`, ingest/train/examples.py) are fitted as findings with EXAMPLE_WEIGHT; they are never
+scored, neither held out nor when the threshold is chosen, and one from a held-out article is left out.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from ingest.nlp.roles import FEATURES, ROLES, WEIGHTS, Head, RoleModel, veto
-from ingest.train.data import REPORTS
+from ingest.train.data import outputs
 from ingest.train.roles_data import Labelled, ei_documents, medline_documents, pubmedqa_documents
-from ingest.train.roles_features import Table, build_table
+from ingest.train.examples import Examples, article_keys, distilled_line, evaluation_articles, kept
+from ingest.train.roles_features import DISTILLED, Table, build_table, example_rows
 from ingest.train.roles_report import Evaluation, write_report
-from kb.embed import OnnxMiniLM
+from kb.embed import Embedder, OnnxMiniLM
 
 EI_FULL_TEXTS = 120  # NOTE: a whole text is ~60 chunks to encode on a shared CPU; the other articles give abstracts
 # NOTE: regularisation per head, chosen by 3-fold grouped CV on the training part (role accuracy and finding average
@@ -33,6 +37,9 @@ MASK_SHARE = 0.5  # NOTE: share of training sentences whose section kind is hidd
 PRECISION_TARGET = 0.95  # NOTE: on out-of-fold training scores; weak labels flatter precision (see the report)
 FOLDS = 5
 SEED = 13
+# NOTE: a distilled sentence passed the finding gate, so this model already reads it as a finding; the example only
+# adds that a large model agreed. It weighs half a heading or evidence label.
+EXAMPLE_WEIGHT = 0.5
 
 
 def cache_dir(data: Path) -> Path:
@@ -52,9 +59,14 @@ def design(table: Table, rows: np.ndarray, masked: np.ndarray, vector: bool) -> 
     return np.hstack([vectors[rows], cues]) if vector else cues
 
 
-def _fit(x: np.ndarray, y: np.ndarray, vector: bool) -> LogisticRegression:
-    """Return a logistic regression fitted on standardised rows, regularised as its head wants."""
-    return LogisticRegression(C=C["vector" if vector else "cues"], max_iter=3000).fit(x, y)
+def _fit(x: np.ndarray, y: np.ndarray, vector: bool, weight: np.ndarray | None = None) -> LogisticRegression:
+    """Return a logistic regression fitted on standardised rows (weighted when given), regularised as its head wants."""
+    return LogisticRegression(C=C["vector" if vector else "cues"], max_iter=3000).fit(x, y, sample_weight=weight)
+
+
+def _weights(table: Table, rows: np.ndarray) -> np.ndarray | None:
+    """Return the rows' sample weights, or None (every row weighs 1) when no distilled example is in the table."""
+    return np.asarray(table.weights)[rows] if table.distilled else None
 
 
 def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,9 +88,11 @@ def fit_head(table: Table, rows: np.ndarray, masked: np.ndarray, vector: bool, t
     z = (x - mean) / scale
     roles, findings = _labels(table, rows)
     has_role, has_finding = roles != None, findings != None  # noqa: E711 (elementwise over an object array)
-    role = _fit(z[has_role], roles[has_role].astype(str), vector)
+    weight = _weights(table, rows)
+    role = _fit(z[has_role], roles[has_role].astype(str), vector, None if weight is None else weight[has_role])
     order = [list(role.classes_).index(r) for r in ROLES]
-    finding = _fit(z[has_finding], findings[has_finding].astype(bool), vector)
+    finding = _fit(z[has_finding], findings[has_finding].astype(bool), vector,
+                   None if weight is None else weight[has_finding])
     return Head(mean=mean, scale=scale, role_coef=role.coef_[order], role_intercept=role.intercept_[order],
                 finding_coef=finding.coef_[0], finding_intercept=float(finding.intercept_[0]), threshold=threshold)
 
@@ -106,12 +120,19 @@ def cross_validated_threshold(table: Table, rows: np.ndarray, masked: np.ndarray
     hidden_x = design(table, labelled, np.ones(len(at), dtype=bool), vector)
     shown_x = design(table, labelled, np.zeros(len(at), dtype=bool), vector)
     hidden, shown = np.zeros(len(at)), np.zeros(len(at))
-    for fit_at, test_at in GroupKFold(n_splits=FOLDS).split(x, truth, [table.keys[i] for i in labelled]):
+    keys = np.array([table.keys[i] for i in labelled], dtype=object)
+    # NOTE: distilled rows are fitted in every fold that does not score their article, and never scored.
+    extra = np.array([table.sources[i] == DISTILLED for i in labelled], dtype=bool)
+    own, weight = np.flatnonzero(~extra), _weights(table, labelled)
+    for fit_at, test_at in GroupKFold(n_splits=FOLDS).split(x[own], truth[own], list(keys[own])):
+        fit_at, test_at = own[fit_at], own[test_at]
+        if extra.any():
+            fit_at = np.concatenate([fit_at, np.flatnonzero(extra & ~np.isin(keys, keys[test_at]))])
         mean, scale = _standardise(x[fit_at])
-        model = _fit((x[fit_at] - mean) / scale, truth[fit_at], vector)
+        model = _fit((x[fit_at] - mean) / scale, truth[fit_at], vector, None if weight is None else weight[fit_at])
         hidden[test_at] = model.predict_proba((hidden_x[test_at] - mean) / scale)[:, 1]
         shown[test_at] = model.predict_proba((shown_x[test_at] - mean) / scale)[:, 1]
-    return choose_threshold([hidden, shown], truth, vetoed)
+    return choose_threshold([hidden[own], shown[own]], truth[own], vetoed[own])
 
 
 def fit_model(table: Table) -> RoleModel:
@@ -137,13 +158,30 @@ def save(model: RoleModel, path: Path = WEIGHTS) -> None:
     np.savez_compressed(path, **arrays)
 
 
-def train(data: Path) -> str:
-    """Build features, fit, write the weights and the training report; return a summary line."""
-    table = build_table(documents(data), OnnxMiniLM(), cache_dir(data))
+def add_examples(table: Table, examples: Examples, data: Path, embedder: Embedder) -> str:
+    """Add the distilled examples from articles this model does not hold out or score; return the report's line."""
+    held = {table.keys[i] for i, h in enumerate(table.held) if h}
+    usable, dropped = kept(examples.items, evaluation_articles(data))
+    # NOTE: a table key is a PMID or PMCID digits; an example is held out when any id of its document is one of them.
+    fresh = [e for e in usable if not {k.partition(":")[2] for k in article_keys(e)} & held]
+    added = example_rows(table, fresh, embedder, EXAMPLE_WEIGHT)
+    left = dropped + len(usable) - len(fresh)
+    return distilled_line(examples, added, EXAMPLE_WEIGHT, f"as findings, role unknown; {left} from held-out or "
+                          f"evaluation articles left out; {len(fresh) - added} repeated or multi-sentence left out")
+
+
+def train(data: Path, examples: Examples | None = None, *, out: Path | None = None,
+          embedder: Embedder | None = None) -> str:
+    """Build features (and distilled rows), fit, write the weights and the training report (into folder `out` when
+    given, else the committed places); return a summary line."""
+    encoder = embedder or OnnxMiniLM()
+    table = build_table(documents(data), encoder, cache_dir(data))
+    distilled = add_examples(table, examples, data, encoder) if examples is not None else ""
     model = fit_model(table)
-    save(model)
+    weights, report = outputs(WEIGHTS, "roles.md", out)
+    save(model, weights)
     evaluation = Evaluation.of(table, model)
-    write_report(REPORTS / "roles.md", table, model, evaluation, full_texts=EI_FULL_TEXTS, target=PRECISION_TARGET,
-                 folds=FOLDS)
-    return (f"{WEIGHTS}: {len(table.texts)} sentences; held-out finding (section hidden) "
-            f"{evaluation.headline(table)}; report {REPORTS / 'roles.md'}")
+    write_report(report, table, model, evaluation, full_texts=EI_FULL_TEXTS, target=PRECISION_TARGET, folds=FOLDS,
+                 distilled=distilled)
+    return (f"{weights}: {len(table.texts)} sentences; held-out finding (section hidden) "
+            f"{evaluation.headline(table)}; report {report}" + (f"; {distilled}" if distilled else ""))

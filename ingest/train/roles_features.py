@@ -2,7 +2,8 @@
 
 Each document is chunked as ingest chunks it (1000/150), every chunk encoded as "title\\nchunk" by MiniLM, and each
 sentence's vector pooled from those token states (ingest/nlp/sentences.py). Vectors are cached per document outside
-the repository, so a rerun encodes nothing.
+the repository, so a rerun encodes nothing. A distilled example (ingest/train/examples.py) carries its sentence
+alone, so its vector is that sentence encoded by itself, as `fill_missing` encodes one no chunk holds whole.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import numpy as np
 
 from ingest.chunk import chunk_document
 from ingest.nlp.cues import attach_references
-from ingest.nlp.roles import cue_features
+from ingest.nlp.roles import cue_features, cue_row
 from ingest.nlp.sentences import Sentence, chunk_states, document_sentences, encoded_text, sentence_vectors
+from ingest.train.examples import TrainingExample, article_keys
 from ingest.train.roles_data import Labelled, held_out, sentence_labels
 from kb.embed import MINILM_DIM, Embedder
 
 CHUNK, OVERLAP = 1000, 150
+DISTILLED = "distilled"  # NOTE: the source name of distilled examples' rows
 GROUP = 24  # NOTE: documents encoded together, so short abstracts fill the encoder's batches
 
 
@@ -42,6 +45,7 @@ class Table:
     has: list[bool] = field(default_factory=list)
     cues: list[np.ndarray] = field(default_factory=list)
     cues_masked: list[np.ndarray] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
 
     @cached_property
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,6 +67,12 @@ class Table:
         self.has += [v is not None for v in vectors]
         self.cues += list(cue_features(texts, sentences))
         self.cues_masked += list(cue_features(texts, sentences, section=False))
+        self.weights += [1.0] * len(texts)
+
+    @property
+    def distilled(self) -> bool:
+        """Return whether the table holds distilled examples (their rows are fitted, never scored)."""
+        return DISTILLED in self.sources
 
 
 def _cache_path(cache: Path, item: Labelled, embedder: Embedder) -> Path:
@@ -120,3 +130,40 @@ def build_table(items: Iterable[Labelled], embedder: Embedder, cache: Path) -> T
             table.add(item, sentences, vectors)
     return table
 
+
+def example_key(example: TrainingExample) -> str:
+    """Return the key an example's article goes by here: its PMCID digits (as Evidence Inference's), else its PMID."""
+    keys = sorted(article_keys(example))
+    pmc = [k.removeprefix("pmc:") for k in keys if k.startswith("pmc:")]
+    pmid = [k.removeprefix("pmid:") for k in keys if k.startswith("pmid:")]
+    return (pmc or pmid or [f"doc:{example.doc_id}"])[0]
+
+
+def example_rows(table: Table, examples: Iterable[TrainingExample], embedder: Embedder, weight: float) -> int:
+    """Append each distilled sentence once as a finding (role unknown), fitted only; return how many were added.
+
+    A quote over several sentences says no single one is a finding, so it is left out.
+    """
+    seen, todo = set(), []
+    for example in examples:
+        if example.parts == 1 and (example.doc_id, example.start, example.end) not in seen:
+            seen.add((example.doc_id, example.start, example.end))
+            todo.append(example)
+    states = embedder.encode([e.sentence for e in todo]).states if todo else []
+    for example, state in zip(todo, states, strict=True):
+        s = Sentence(example.start, example.end, example.section, example.position)
+        vector = state.pooled(0, len(example.sentence)) if state is not None else None
+        table.texts.append(example.sentence)
+        table.sources.append(DISTILLED)
+        table.keys.append(example_key(example))
+        table.sections.append(example.section)
+        table.roles.append(None)
+        table.findings.append(True)
+        table.held.append(False)
+        table.vectors.append(np.zeros(MINILM_DIM, np.float32) if vector is None else vector.astype(np.float32))
+        table.has.append(vector is not None)
+        table.cues.append(cue_row(example.sentence, s, example.index, example.sentences))
+        table.cues_masked.append(cue_row(example.sentence, s, example.index, example.sentences, section=False))
+        table.weights.append(weight)
+    table.__dict__.pop("arrays", None)  # NOTE: the cached arrays, if read already, no longer hold every row
+    return len(todo)

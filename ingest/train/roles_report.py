@@ -11,6 +11,7 @@ import numpy as np
 
 from ingest.extract.clauses import KEEP_SECTIONS, METHODS
 from ingest.nlp.roles import FEATURES, ROLES, RoleModel, veto
+from ingest.train.examples import NO_EXAMPLES
 from ingest.train.roles_features import Table
 
 HAND_WRITTEN = "<!-- Hand-written below this line; retraining keeps it. -->"
@@ -196,7 +197,7 @@ by `ingest/nlp/roles.py`. Every number below comes from the same run.
 
 ## Data
 
-{sources}
+{sources}{distilled}
 
 Evidence Inference: ev2 TRAIN split only ({full_texts} articles, chosen by hash, as full texts; the other train
 articles as their abstracts); validation and test articles are never read. PubMedQA: only even PMIDs are trained
@@ -252,12 +253,20 @@ also needs no `veto`.
 """
 
 
+def _distilled(line: str) -> str:
+    """Return the data section's paragraph on distilled examples."""
+    return (f"\n\nDistilled: {line or NO_EXAMPLES}. An example is fitted as a finding (role unknown): its sentence "
+            "alone, encoded by itself as `fill_missing` encodes a sentence no chunk holds whole (its vector is not "
+            "pooled from a chunk pass), with the cue features of its place in its document. Examples are fitted only: "
+            "no held-out number and not the threshold is read on them.")
+
+
 def write_report(path: Path, table: Table, model: RoleModel, ev: Evaluation, *, full_texts: int, target: float,
-                 folds: int) -> None:
+                 folds: int, distilled: str = "") -> None:
     """Write the training report, keeping whatever was written by hand below the marker."""
     kept = path.read_text(encoding="utf-8").split(HAND_WRITTEN, 1)[1] if path.is_file() else "\n"
     text = _HEAD.format(
-        sources="\n".join(_sources(table)), full_texts=full_texts,
+        sources="\n".join(_sources(table)), distilled=_distilled(distilled), full_texts=full_texts,
         held=", ".join(f"{k} {v}" for k, v in Counter(table.sources[i] for i in ev.rows).items()),
         findings="\n".join(_findings(table, ev)), roles="\n".join(_roles(table, ev)), vector=model.vector.threshold,
         cues=model.cues.threshold, folds=folds, target=target, sample=SAMPLE, seed=SEED, said_seed=SAID_SEED,

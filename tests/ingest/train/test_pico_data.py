@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ingest.nlp.pico import PicoSpan
-from ingest.train.pico_data import _prompt_spans, abstract_document, align, held_out
+from ingest.train.pico_data import (UNKNOWN, _prompt_spans, abstract_document, align, example_documents,
+                                    example_labels, held_out)
 from ingest.train.pico_eval import gold_runs, predicted
+from tests.ingest.train.fakes import WordEncoder, example
 
 
 def test_tokens_align_even_where_the_token_files_lost_letters_and_quotes() -> None:
@@ -44,3 +46,28 @@ def test_scoring_runs_are_trimmed_token_runs() -> None:
     labels, runs = predicted(tokens, [PicoSpan(6, 24, "P", 0.9)])
     assert labels.tolist() == [0, 0, 1, 1, 1, 0, 0] and runs == {(2, 5, 1)}  # NOTE: "adults with asthma"
     assert isinstance(labels, np.ndarray)
+
+
+def test_a_distilled_sentence_labels_intervention_subjects_i_and_objects_o_and_nothing_else() -> None:
+    sentence = "Zinc reduced diarrhoea duration and stool volume versus placebo (p<0.01)."
+    group = [example(sentence, "Zinc", "diarrhoea duration"), example(sentence, "Zinc", "stool volume"),
+             example(sentence, "placebo", "stool volume", subject_type="other")]
+    labels = example_labels(group)
+    marked = {sentence[i] + str(int(labels[i])) for i in range(len(sentence)) if labels[i] != UNKNOWN}
+    assert "".join(sentence[i] for i in np.flatnonzero(labels == 2)) == "Zinc"
+    assert "".join(sentence[i] for i in np.flatnonzero(labels == 3)) == "diarrhoea durationstool volume"
+    assert "p2" not in marked  # NOTE: 'placebo' was a subject of type other: left unknown, never I, never a negative
+
+
+def test_distilled_sentences_are_encoded_alone_once_with_piece_labels() -> None:
+    sentence = "Zinc reduced diarrhoea duration versus placebo."
+    encoder = WordEncoder()
+    found = example_documents([example(sentence, "Zinc", "diarrhoea duration"),
+                               example(sentence, "Zinc", "placebo"),  # NOTE: same sentence: one document
+                               example("No names here at all.", "x", "y", doc_id="d2")], encoder)
+    assert encoder.calls == [[sentence]] and len(found) == 1
+    item, feats = found[0]
+    assert item.source == "distilled" and item.doc.text == sentence and feats.chunk.tolist() == [0] * len(feats.spans)
+    words = [sentence[s:e] for s, e in feats.spans.tolist()]
+    assert dict(zip(words, feats.labels.tolist(), strict=True)) == {
+        "Zinc": 2, "reduced": UNKNOWN, "diarrhoea": 3, "duration": 3, "versus": UNKNOWN, "placebo": 3, ".": UNKNOWN}

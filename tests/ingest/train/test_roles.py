@@ -10,17 +10,19 @@ import numpy as np
 import pytest
 
 from ingest.chunk import chunk_document
-from ingest.nlp.roles import ROLES, read_model
-from ingest.nlp.sentences import document_sentences
+from ingest.nlp.roles import FEATURES, ROLES, cue_features, cue_row, read_model
+from ingest.nlp.sentences import Sentence, document_sentences
 from ingest.readers.text import parse_text
 from ingest.train import roles as training
 from ingest.train.data import ei_split_ids
 from ingest.train.roles_data import (ei_documents, ei_spans, heading_role, held_out, medline_documents,
                                      pubmedqa_document, sentence_labels)
-from ingest.train.roles_features import build_table
+from ingest.train.examples import NO_EXAMPLES, Examples
+from ingest.train.roles_features import Table, build_table, example_rows
 from ingest.train.roles_report import Evaluation, write_report
 from kb.embed import OnnxMiniLM
 from tests.conftest import DATA, needs_data
+from tests.ingest.train.fakes import WordEncoder, example
 
 
 @pytest.mark.parametrize(("heading", "role"), [
@@ -101,4 +103,70 @@ def test_a_fit_on_a_tiny_slice_writes_weights_that_load_and_a_report(tmp_path: P
     write_report(report, table, loaded, evaluation, full_texts=0, target=0.92, folds=3)
     text = report.read_text()
     assert "baseline: section heading alone" in text and text.endswith("my notes\n") and "STALE HEADER" not in text
+    assert f"Distilled: {NO_EXAMPLES}" in text
     assert json.dumps(evaluation.headline(table))
+
+
+def test_a_lone_sentence_gets_the_cue_row_of_its_place_in_its_document() -> None:
+    item = pubmedqa_document("12", {"QUESTION": "Does aspirin help?", "LABELS": ["METHODS", "RESULTS"],
+                                    "CONTEXTS": ["We gave aspirin to 40 adults.", "Aspirin reduced pain (p<0.01)."],
+                                    "LONG_ANSWER": "Aspirin helped most adults."})
+    sentences = document_sentences(item.doc, chunk_document(item.doc))
+    texts = [item.doc.text[s.start : s.end] for s in sentences]
+    whole = cue_features(texts, sentences, section=False)
+    assert all(np.array_equal(whole[i], cue_row(t, s, i, len(sentences), section=False))
+               for i, (t, s) in enumerate(zip(texts, sentences, strict=True)))
+
+
+def test_distilled_sentences_are_fitted_as_findings_never_held_out_or_scored(tmp_path: Path) -> None:
+    table = Table()
+    first = example("Aspirin reduced pain compared with placebo (p<0.01).", "Aspirin", "pain", source="x/PMC9.abst")
+    items = [first, example(first.sentence, "Aspirin", "placebo", source="x/PMC9.abst"),
+             example("Aspirin reduced pain. Nausea rose.", "Aspirin", "pain", parts=2, doc_id="d2"),
+             example("Aspirin raised mood (p=0.01).", "Aspirin", "mood", doc_id="d3", pmid="42")]
+    encoder = WordEncoder()
+    assert example_rows(table, items, encoder, 0.5) == 2  # NOTE: one row per sentence; a two-sentence quote none
+    assert encoder.calls == [[first.sentence, "Aspirin raised mood (p=0.01)."]]
+    assert table.sources == ["distilled"] * 2 and table.keys == ["9", "42"] and table.distilled
+    assert table.findings == [True, True] and table.roles == [None, None] and table.held == [False, False]
+    assert table.weights == [0.5, 0.5] and all(table.has)
+    s = Sentence(first.start, first.end, "results", first.position)
+    assert np.array_equal(table.cues[0], cue_row(first.sentence, s, first.index, first.sentences))
+    assert table.cues_masked[0][FEATURES.index("section_results")] == 0 == 1 - table.cues[0][
+        FEATURES.index("section_results")]
+
+
+def test_add_examples_leaves_out_held_out_articles_and_names_the_file(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    table = Table()
+    table.keys, table.held = ["9", "10"], [True, False]
+    items = (example("Aspirin reduced pain (p<0.01).", "Aspirin", "pain", source="x/PMC9.abst"),
+             example("Aspirin raised mood (p=0.01).", "Aspirin", "mood", source="x/PMC10.abst"),
+             # NOTE: held out by its PMID though its PMCID is not in the table
+             example("Aspirin eased sleep (p=0.03).", "Aspirin", "sleep", source="x/PMC777.txt", pmid="9"))
+    monkeypatch.setattr(training, "example_rows", lambda t, fresh, e, w: len(fresh))
+    examples = Examples(Path("ex.jsonl"), items)
+    line = training.add_examples(table, examples, tmp_path, WordEncoder())  # type: ignore[arg-type]
+    assert line.startswith("trained with 1 distilled examples from ex.jsonl (weight 0.5 each")
+    assert "2 from held-out or evaluation articles left out" in line
+
+
+@needs_data
+def test_a_tiny_fit_with_distilled_rows_scores_only_the_original_held_out(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    table = build_table(list(islice(medline_documents(DATA), 30)), WordEncoder(), tmp_path / "cache")
+    held = len(np.flatnonzero(table.held))
+    sentence = "Aspirin reduced pain compared with placebo (p<0.01)."
+    items = [example(sentence, "Aspirin", "pain", doc_id=f"d{i}", start=i * 100, end=i * 100 + len(sentence))
+             for i in range(12)]
+    example_rows(table, items, WordEncoder(), 0.5)
+    monkeypatch.setattr(training, "FOLDS", 3)
+    model = training.fit_model(table)
+    evaluation = Evaluation.of(table, model)
+    assert len(evaluation.rows) == held and not any(table.sources[i] == "distilled" for i in evaluation.rows)
+    report = tmp_path / "roles.md"
+    write_report(report, table, model, evaluation, full_texts=0, target=0.92, folds=3,
+                 distilled="trained with 12 distilled examples from ex.jsonl (weight 0.5 each)")
+    text = report.read_text()
+    assert "Distilled: trained with 12 distilled examples from ex.jsonl" in text
+    assert "| distilled | train | 12 |" in text
