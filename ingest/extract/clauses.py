@@ -39,9 +39,9 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
      "decreases_risk_of", "decrease"),
     (r"\b(?:associated|correlated)\s+with|\b(?:risk\s+factor|predictor)s?\s+(?:of|for)", "associated_with",
      "unclear"),
-    (r"\b(?:increased|increases|increase|improved|improves|improve|improvement|higher|greater|elevated|raised|enhanced|"
+    (r"\b(?:increased|increases|increase|improved|improves|improve|improvements?|gains|higher|greater|elevated|raised|enhanced|"
      r"superior|more|gain|rose|prolonged)\b", "increases", "increase"),
-    (r"\b(?:reduced|reduces|reduce|reduction|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
+    (r"\b(?:reduced|reduces|reduce|reductions?|declines|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
      r"inferior|attenuated|shorter|prevented|fell)\b", "decreases", "decrease"),
 ))
 # NOTE: explicit no-difference wording: the only words that may say "no difference" (statistics aside).
@@ -213,6 +213,35 @@ def undirected(masked: str, lo: int, hi: int) -> bool:
     return bool(_NEGATION.search(" ".join(before)))
 
 
+# NOTE: "designed to improve", "the potential to reduce": a purpose, not a result; "a ≥30% decrease in lesions" and
+# "a 50% reduction in pain" as a responder threshold name an outcome.
+_PURPOSE = re.compile(r"(?:\bto|\bin\s+order\s+to|\baimed\s+at|[≥≤>]\s*\d+(?:[.·]\d+)?\s*%?)\s+"
+                      r"(?:(?:significantly|further|both)\s+)?$", _I)
+_DIRECTED = re.compile(r"\b(?:increased|decreased|increases|decreases|rose|fell|declined)\s+(?:significantly\s+)?"
+                       r"(?:with|along\s+with|in\s+parallel\s+with)\s+(?:increasing|higher|longer|greater|age|the\s+"
+                       r"(?:duration|number|dose|level)|\w+\s+(?:duration|dose|exposure))", _I)
+_INTENSIFIER = re.compile(r"(?:greater|larger|bigger|more|higher|significant|marked|substantial|superior)$", _I)
+_NOUN_CUE = re.compile(r"\s+(?:\w+\s+)?(?P<n>decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?\b",
+                       _I)
+
+
+def _not_a_cue(masked: str, m: re.Match[str]) -> bool:
+    """Return whether a bare direction word is a purpose ("to reduce") or part of a threshold ("≥30% decrease")."""
+    return _PURPOSE.search(masked[max(0, m.start() - 30) : m.start()]) is not None
+
+
+def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Match[str], Predicate] | None:
+    """Return the cue of "a greater decrease in weight": the noun's direction, not the intensifier's."""
+    first = bare[0][0]
+    if not _INTENSIFIER.match(first.group()):
+        return None
+    noun = _NOUN_CUE.match(first.string, first.end())
+    if noun is None:
+        return None
+    later = [c for c in bare[1:] if c[0].start() == noun.start("n")]
+    return later[0] if later else None
+
+
 def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple[re.Match[str], Predicate] | None:
     """Return the first direction cue of a clause (outside brackets), else the direction of a significant ratio."""
     # NOTE: the first phrase in the clause wins ("lower odds of X ... higher odds of Y" is about the lower odds);
@@ -221,9 +250,12 @@ def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple
     if found:
         return min(found, key=lambda f: f[0].start())
     # NOTE: bare verbs compete by position: "reduced pain more than placebo" is a decrease.
-    bare = [(m, pred) for rx, pred, _ in CUES[-2:] if (m := rx.search(s.masked, lo, hi))]
+    bare = sorted(((m, pred) for rx, pred, _ in CUES[-2:] for m in rx.finditer(s.masked, lo, hi)
+                   if not _not_a_cue(s.masked, m)), key=lambda c: c[0].start())
     if bare:
-        return min(bare, key=lambda c: c[0].start())
+        if _DIRECTED.search(s.masked, lo, hi):
+            return None  # NOTE: "increased with work duration": a gradient, not an effect of what the study gave
+        return _noun_direction(bare) or bare[0]
     implied = from_effect(effect)
     first = re.compile(r"\S+").search(s.masked, lo, hi)
     return (first, implied[0]) if implied and first else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.nlp.arms import LABELLED, Arms, generic_arm
+from ingest.nlp.arms import LABELLED, Arms, generic_arm, is_control
 from ingest.extract.clauses import (COMPARATOR, Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm,
                                     trim_phrase)
 from ingest.nlp.entities import is_entity_name
@@ -28,6 +28,28 @@ BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|
                             re.IGNORECASE)
 
 
+# NOTE: "acetazolamide-induced", "LPS-stimulated": the drug qualifies something else.
+MODIFIER = re.compile(r"-(?:induced|related|associated|mediated|dependent|stimulated|resistant|sensitive|exposed|"
+                      r"free|naive|specific|like)\b", re.IGNORECASE)
+# NOTE: "the addition of dexamethasone to ropivacaine": ropivacaine is what both arms got.
+ADDED_TO = re.compile(r"\b(?:addition|adding|added)\b.*\bto\s+(?:[\w.%-]+\s+){0,3}$", re.IGNORECASE)
+# NOTE: after the cue a subject stands only as the agent: "was reduced by A", "improved with A", "after A".
+AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|in\s+(?:the\s+)?(?:patients|subjects|participants|"
+                   r"those)\s+(?:given|receiving|treated\s+with))\s+(?:the\s+)?(?:[\w.%-]+\s+){0,2}$", re.IGNORECASE)
+
+
+# NOTE: words that name no outcome by themselves: "rate" (of what?), "percentage of weeks" (with what?).
+GENERIC_HEAD = frozenset("""rate rates score scores level levels value values percentage proportion number numbers
+time times incidence frequency duration change changes difference differences effect effects outcome outcomes
+parameters measures index indices concentration concentrations response responses""".split())
+GENERIC_TAIL = frozenset("weeks days months years patients participants subjects children women men time".split())
+PEOPLE = frozenset("""patients participants subjects children women men adults infants nurses people individuals
+volunteers mothers students workers""".split())
+# NOTE: "training designed to improve auditory processing": what it was meant to change, not what it changed.
+AIMED_AT = re.compile(r"\bto\s+(?!the\b)\w+\s+(?:the\s+)?$", re.IGNORECASE)
+COMPLEMENT = re.compile(r"\s+(?:of|in|with|for)\s+", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Compared:
     """The comparator of a clause: its phrase, the phrase's span, and where its keyword ("than", "versus") starts."""
@@ -42,8 +64,10 @@ def comparator(s: Parsed, lo: int, hi: int, arms: Arms) -> Compared:
     """Return the comparator phrase of a clause (empty when none); "the control group" is named as the study does."""
     m = COMPARATOR.search(s.masked, lo, hi)
     span = trim_phrase(s.masked[m.start("c") : hi], m.start("c")) if m else None
-    if m is None or span is None:
+    if m is None:
         return Compared()
+    if span is None:  # NOTE: "compared to 30 of 378 children in the B group": no name, but B is still the comparator
+        return Compared(None, (m.start("c"), hi), m.start(), s.masked[m.start("c") : hi])
     text = s.text[span[0] : span[1]]
     if cut := COMPARATOR_ENDS.search(text):  # NOTE: "placebo in adults with moderate asthma" is "placebo"
         text = text[: cut.start()]
@@ -93,13 +117,26 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
             or (parallel_arm(s.masked, cue.end(), comp.at, comp.raw) if comp.at > cue.end() else None)
             or arm_phrase(s.masked, cue.end(), stop, avoid))
     if span and (arm := _arm(s, span, arms)) is not None and arm.validated:
-        return arm
+        # NOTE: "higher in the placebo group": the result is read against the control; no claim rather than a flip.
+        return None if is_control(arm.surface) else arm
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
-            and m.type == "intervention" and not consumed(s, m)]
+            and m.type == "intervention" and not consumed(s, m) and _may_be_subject(s, m, lo, cue)]
+    # NOTE: two different interventions and nothing that says which one the result belongs to: no claim.
+    if len({m.normalized_id or m.surface.casefold() for m in free}) > 1:
+        return None
     if free:
-        best = min(free, key=lambda m: (m.start > cue.start(), abs(cue.start() - m.start)))
-        return s.named((best.start, best.end), "intervention", best)
+        return s.named((free[0].start, free[0].end), "intervention", free[0])
     return _labelled_subject(s, lo, cue.start(), avoid, arms)
+
+
+def _may_be_subject(s: Parsed, m: Mention, lo: int, cue: re.Match[str]) -> bool:
+    """Return whether a mention can be what the result belongs to: not a modifier ("acetazolamide-induced"), not the
+    base an add-on is added to, not a control arm, and after the cue only as its agent ("reduced by A")."""
+    if MODIFIER.match(s.text, m.end) or is_control(m.surface):
+        return False
+    if ADDED_TO.search(s.masked, lo, m.start):
+        return False
+    return m.start < cue.start() or AGENT.search(s.masked, cue.end(), m.start) is not None
 
 
 def phrase_before(s: Parsed, lo: int, at: int) -> tuple[int, int] | None:
@@ -115,13 +152,19 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
             and m.start < hi and (not subject or m.surface != subject.surface)]
     # NOTE: a condition is the outcome only where the finding is about it ("prevented delirium", "delirium was
     # less frequent"), not where it qualifies something else ("weeks with well-controlled asthma").
-    pool = [m for m in pool if m.type == "outcome" or _near(s, m, cue)]
+    # NOTE: an outcome after the cue is the cue's own ("reduced pain"), a few words on; one before it may be fronted
+    # ("With respect to X, A was superior").
+    pool = [m for m in pool if (_near(s, m, cue, 3) if m.type == "condition" else
+                                m.start < cue.start() or _near(s, m, cue, 6))
+            and not AIMED_AT.search(s.text, max(0, m.start - 40), m.start)]
     inside = [m for m in pool if m.start >= lo] or [m for m in pool if m.type == "outcome"][-1:]
     if inside:
         # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
         best = min(inside, key=lambda m: (m.type != "outcome", m.start < cue.end(), abs(m.start - cue.end())))
-        return s.named((best.start, best.end), "outcome", best)
+        whole = complete(s, (best.start, best.end), hi)
+        return None if whole is None else s.named(whole, "outcome", best)
     span = _object_phrase(s, cue, avoid, subject, lo, hi)
+    span = complete(s, span, hi) if span else None
     if span is None or not is_entity_name(s.text[span[0] : span[1]]):
         return None
     # NOTE: "requirements for morphine" names a measured use of a drug; any other bare phrase stays unvalidated.
@@ -129,11 +172,24 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     return Named(s.text[span[0] : span[1]], "outcome", validated=used)
 
 
-def _near(s: Parsed, m: Mention, cue: re.Match[str]) -> bool:
-    """Return whether a mention is next to the cue: at most three words after it, or just before it."""
+def complete(s: Parsed, span: tuple[int, int], hi: int) -> tuple[int, int] | None:
+    """Return an outcome's span with the complement a generic word needs ("rate" of what, "percentage of weeks" with
+    what); None when a generic word has none, or when it names people rather than an outcome."""
+    words = s.text[span[0] : span[1]].casefold().split()
+    if not words or words[-1] in PEOPLE and len(words) == 1:
+        return None
+    if not (words[-1] in GENERIC_TAIL or (len(words) == 1 and words[0] in GENERIC_HEAD)):
+        return span
+    more = COMPLEMENT.match(s.masked, span[1], hi)
+    rest = trim_phrase(s.masked[more.end() : hi], more.end()) if more else None
+    return (span[0], rest[1]) if rest else None
+
+
+def _near(s: Parsed, m: Mention, cue: re.Match[str], words: int) -> bool:
+    """Return whether a mention is next to the cue: at most `words` words after it, or one more before it."""
     if m.start >= cue.end():
-        return len(s.text[cue.end() : m.start].split()) <= 3
-    return len(s.text[m.end : cue.start()].split()) <= 4
+        return len(s.text[cue.end() : m.start].split()) <= words
+    return len(s.text[m.end : cue.start()].split()) <= words + 1
 
 
 def _object_phrase(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: Named | None, lo: int,

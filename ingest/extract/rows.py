@@ -15,7 +15,7 @@ from ingest.extract.clauses import SAFETY, Named
 from ingest.extract.table_rows import HEADER_WINDOW, Row, table_rows
 from ingest.nlp.arms import generic_arm
 from ingest.nlp.entities import is_entity_name
-from ingest.nlp.reading import Reading
+from ingest.nlp.reading import Reading, intervention_key
 from kb.claims import Claim, Quote
 from kb.models import Chunk
 
@@ -41,6 +41,9 @@ def _arm(reading: Reading, header: str | None) -> Named | None:
         a = reading.arms.active
         return Named(a.surface, "intervention", a.normalized_id, a.name, True)
     known = [m for m in reading.lexicon.find(name) if m.type == "intervention"]
+    keys = {intervention_key(m.normalized_id, m.surface) for m in known} | {intervention_key(None, name)}
+    if not keys & reading.studied_keys() and name.casefold() not in reading.doc.title.casefold():
+        return None  # NOTE: "Fabry patients" vs "control subjects": groups the study did not give anything to
     return Named(name, "intervention", known[0].normalized_id if len(known) == 1 else None,
                  known[0].name if len(known) == 1 else None, True)
 

@@ -34,6 +34,13 @@ RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"
                            r"historical|elsewhere)\b", re.I)
 
+# NOTE: "no differences ... except for SpO2, which was higher": which arm the exception favours is another clause.
+EXCEPT = re.compile(r"\bexcept\b|\bapart\s+from\b|\bwith\s+the\s+exception\b", re.I)
+# NOTE: "protection against ischemia": the outcome is what the effect works against, so its direction turns round.
+AGAINST = re.compile(r"\bagainst\s+(?:the\s+)?$", re.I)
+# NOTE: a truncated tagged span ("printed" of "printed interventions", "web-based") names no intervention.
+UNNAMED = re.compile(r"^(?:[a-z]+-based|[a-z]+(?:ed|ary|al|ic|ive|ous)|post|pre|period|phase|\d+-\w+)$")
+
 
 def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
     """Return whether a clause's parts may not become a claim: a name not validated, a subject the study does not
@@ -42,7 +49,13 @@ def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool
     subject, obj, compared, _ = parts
     if not (subject.validated and obj.validated) or NOT_A_RESULT.search(s.text, lo, hi):
         return True
-    if intervention_key(subject.normalized_id, subject.surface) not in studied_keys(reading):
+    given = reading.studied_keys()
+    if intervention_key(subject.normalized_id, subject.surface) not in given:
+        return True
+    if UNNAMED.search(subject.surface.casefold()) or AGAINST.search(s.text[max(lo, obj_at(s, obj) - 12) : obj_at(s, obj)]):
+        return True
+    # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards).
+    if intervention_key(obj.normalized_id, obj.surface) in given or EXCEPT.search(s.masked, lo, hi):
         return True
     if len({p.significant() for p in find_p_values(s.text[lo:hi])} - {None}) > 1:
         return True
@@ -52,10 +65,9 @@ def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool
     return at > lo and BOTH_ARMS.search(s.text, max(lo, at - 15), at) is not None
 
 
-def studied_keys(reading: Reading) -> frozenset[str]:
-    """Return the keys of every intervention the study gives: what the Reading found, and its arms."""
-    arms = [m for m in (reading.arms.active, *(m for _, m in reading.arms.labels)) if m is not None]
-    return reading.given | {intervention_key(m.normalized_id, m.surface) for m in arms}
+def obj_at(s: Parsed, obj: Named) -> int:
+    """Return where an outcome's surface stands in the sentence (0 when it is inherited from another clause)."""
+    return max(0, s.text.find(obj.surface))
 
 
 def risk_free(obj: Named) -> Named:

@@ -91,6 +91,12 @@ def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:
 LABELLED = re.compile(LABEL, _I)
 
 
+def is_control(name: str) -> bool:
+    """Return whether a name is a comparison arm (placebo, sham, usual care, the control group), never a subject."""
+    name = " ".join(name.split())
+    return bool(NOT_ACTIVE.match(name) or CONTROL.match(name))
+
+
 def generic_arm(phrase: str) -> str | None:
     """Return 'active' or 'control' when a phrase is a generic arm name ("the intervention group"), else None."""
     phrase = " ".join(phrase.split())

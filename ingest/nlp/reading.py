@@ -61,6 +61,11 @@ class Reading:
         s = self.sentences[i]
         return next((c for c in self.chunks if c.start <= s.start and s.end <= c.end), None)
 
+    def studied_keys(self) -> frozenset[str]:
+        """Return the keys of every intervention the study gives: what the reading found, and its arms."""
+        arms = [m for m in (self.arms.active, *(m for _, m in self.arms.labels)) if m is not None]
+        return self.given | {intervention_key(m.normalized_id, m.surface) for m in arms}
+
     def sentences_in(self, start: int, end: int) -> list[int]:
         """Return the indexes of the sentences that overlap the span [start, end)."""
         return [i for i, s in enumerate(self.sentences) if s.start < end and start < s.end]
@@ -113,18 +118,28 @@ def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Se
     given = {_key(m) for m in title if m.type == "intervention"}
     seen: dict[str, set[int]] = {}
     for i, (ms, start, role, text) in enumerate(zip(found, starts, roles, texts, strict=True)):
-        aims = role.role == "objective" or (role.role == "methods" and _GIVEN.search(text) is not None)
-        given |= {_key(m) for m in ms if m.type == "intervention" and aims}
+        aims = role.role == "objective"
+        given |= {_key(m) for m in ms if m.type == "intervention" and (aims or (role.role == "methods"
+                                                                                and _given_here(text, m)))}
         for m in ms:
             if m.type == "intervention" and any(a <= start + m.start and start + m.end <= b for a, b in tagged):
                 seen.setdefault(_key(m), set()).add(i)
-    given |= {key for key, where in seen.items() if len(where) >= 2}
+    # NOTE: tagged as an intervention in three sentences, one of them in the abstract's first half.
+    given |= {key for key, where in seen.items() if len(where) >= 3 and min(where) < len(texts) // 2}
     typed = [[m if m.type != "intervention" or _key(m) in given or not m.normalized_id
               else Mention(m.start, m.end, m.surface, m.name, "outcome", m.normalized_id) for m in ms] for ms in found]
     names = {m.surface.casefold(): m for ms in typed for m in ms if m.type == "intervention" and _key(m) in given}
     names |= {m.surface.casefold(): m for m in title if m.type == "intervention"}
     return [sorted([*ms, *_named_again(text, ms, names)], key=lambda m: (m.start, -m.end))
             for ms, text in zip(typed, texts, strict=True)], frozenset(given)
+
+
+def _given_here(text: str, m: Mention) -> bool:
+    """Return whether a methods sentence gives this mention: a giving word up to twelve words before it or six after
+    ("randomised to X", "X 10 mg was administered", "the X group"), not anywhere in a sentence that measures things."""
+    before = " ".join(text[: m.start].split()[-12:])  # NOTE: "assigned adults to A, B, C or D": a list of arms
+    after = " ".join(text[m.end :].split()[:6])
+    return _GIVEN.search(before) is not None or _GIVEN.search(after) is not None or after.startswith(("group", "arm"))
 
 
 def _named_again(text: str, found: Sequence[Mention], names: dict[str, Mention]) -> list[Mention]:

@@ -74,9 +74,16 @@ def cue_features(texts: Sequence[str], sentences: Sequence[Sentence], *, section
     return rows
 
 
+# NOTE: discussions restate results beside other studies' and speculate; background and methods report none. The
+# study's results and conclusions (and an unstructured abstract) are where its findings are stated.
+NOT_FINDINGS = ("discussion", "background", "methods")
+
+
 def veto(text: str, section: str) -> str | None:
     """Return why a sentence cannot be a finding whatever its score: its wording, or a back-matter section."""
     # NOTE: the reader's "other" sections are references, acknowledgements, funding, conflicts of interest.
+    if section in NOT_FINDINGS:
+        return section
     return "back matter" if section == "other" else not_a_finding(text)
 
 

@@ -35,7 +35,7 @@ ARMS = Lexicon.from_terms([LexiconTerm("enoxaparin", "Enoxaparin", "intervention
 def _claims(design: StudyDesign) -> list[tuple[str, str, str, str | None]]:
     text = f"Results\n\n{BASELINE}\n{OUTCOMES}"
     doc = Document(id=make_id("d", text, design), kind="text", source="t.txt", content_hash=content_hash(text),
-                   text=text, study_design=design,
+                   text=text, study_design=design, title="Enoxaparin versus heparin in acute coronary syndromes",
                    sections=(Section(title="Results", kind="results", start=0, end=len(text)),))
     reading = read_document(doc, [Chunk(id="c", doc_id=doc.id, text=text, start=0, end=len(text))], None, ARMS, None)
     return [(c.subject.name, c.predicate, c.object.name, c.comparator) for c in row_claims(reading, "rules", "3")]
@@ -43,6 +43,17 @@ def _claims(design: StudyDesign) -> list[tuple[str, str, str, str | None]]:
 
 def test_a_results_row_is_a_claim_and_a_baseline_row_is_not() -> None:
     assert _claims("rct") == [("Enoxaparin", "decreases", "Total mortality", "Heparin")]
+
+
+def test_columns_of_groups_the_study_gave_nothing_are_not_arms() -> None:
+    """PMC116601: "Fabry Patients" against "Control Subjects" compares people, not treatments."""
+    text = ("Results\n\nTable 2Cerebral blood flow\nMeasure\nFabry Patients\nControl Subjects\nP\n"
+            "Change with visual activation\n3.74 ± 2.91\n3.0 ± 2.88\n0.498\n")
+    doc = Document(id=make_id("d", text), kind="text", source="t.txt", content_hash=content_hash(text), text=text,
+                   study_design="rct", title="Enzyme replacement therapy in Fabry disease",
+                   sections=(Section(title="Results", kind="results", start=0, end=len(text)),))
+    reading = read_document(doc, [Chunk(id="c", doc_id=doc.id, text=text, start=0, end=len(text))], None, ARMS, None)
+    assert list(row_claims(reading, "rules", "3")) == []
 
 
 def test_a_reviews_table_lists_other_studies() -> None:

