@@ -74,6 +74,20 @@ def effect_predicate(value: float | None, ci_low: float | None, ci_high: float |
     return "increases" if value > null else "decreases"
 
 
+# NOTE: a hazard ratio on "overall survival" or "time to progression" is of the event that ends the time (death,
+# progression): fewer events is more survival, so the claim is about the survival itself, turned round.
+TIME_TO_EVENT = re.compile(r"\b(?:survival|progression[- ]free|event[- ]free|disease[- ]free|relapse[- ]free|"
+                           r"time\s+to)\b|\b(?:PFS|OS|EFS|DFS|RFS|TTP)\b", re.I)
+
+
+def time_to_event_predicate(predicate: Predicate, param_type: str, outcome: str) -> Predicate:
+    """Return the predicate of a hazard ratio on a time-to-event outcome: HR < 1 on survival increases it."""
+    if "hazard" not in param_type.casefold() or not TIME_TO_EVENT.search(outcome):
+        return predicate
+    turned: dict[str, Predicate] = {"decreases_risk_of": "increases", "increases_risk_of": "decreases"}
+    return turned.get(predicate, predicate)
+
+
 def estimate_effect(param_type: str, value: str, ci_pct: str, ci_low: str, ci_high: str) -> EffectMeasure | None:
     """Return a registry estimate as an EffectMeasure whose numbers equal the record's strings."""
     number, pct = parse_number(value), parse_number(ci_pct)

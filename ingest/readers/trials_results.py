@@ -15,7 +15,8 @@ from ingest.readers.trials_model import (CONTROL_ARM, MAX_QUOTED_LINE, MAX_SERIO
                                  Arms, Group, Measurement, OutcomeResult, Record, Results, TextBuilder, clip)
 from kb.claims import Claim, PValue, Scope
 from kb.models import Document, Entity, content_hash, document_id, entity_id
-from kb.trials import effect_predicate, estimate_effect, is_ratio, parse_number, registry_claim
+from kb.trials import (effect_predicate, estimate_effect, is_ratio, parse_number, registry_claim,
+                       time_to_event_predicate)
 
 # NOTE: the record's outcome type is the scope; another pre-specified outcome is not primary, so it counts as secondary.
 _SCOPES: dict[str, Scope] = {"primary": "primary", "secondary": "secondary", "other pre specified": "secondary",
@@ -111,6 +112,7 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
         None if "INFERIOR" in a.non_inferiority.upper() else p_value, ratio=is_ratio(a.param_type))
     if not groups or predicate is None:
         return None
+    predicate = time_to_event_predicate(predicate, a.param_type, o.title)
     denoms = dict(o.denoms)
     counts = [parse_number(denoms.get(g.id, "")) for g in groups]
     analysed = sum(int(n) for n in counts if n is not None) if None not in counts else None

@@ -12,6 +12,7 @@ from lxml import etree
 
 from ingest.readers.trials import parse_trial_records
 from kb.claims import Claim
+from kb.trials import time_to_event_predicate
 from kb.models import Chunk, Document
 from tests.conftest import DATA
 
@@ -97,19 +98,32 @@ def test_legacy_claim_numbers_equal_the_record(name: str, expected: int) -> None
         assert all(text in c.quote.text for text in (value, low, high, p or ""))
 
 
-def test_hazard_ratios_read_as_risk_and_a_ci_across_one_as_no_effect() -> None:
+def test_a_hazard_ratio_on_survival_increases_survival_and_a_ci_across_one_is_no_effect() -> None:
+    """NCT01642004 (judged sample, 414ab144): "decreases_risk_of Overall Survival" read as shorter survival."""
     _doc, claims = _parse("legacy_xml/NCT01642004.xml")
     by_field = {c.quote.field: c for c in claims}
     base = "clinical_results/outcome_list/outcome[{}]/analysis_list/analysis[{}]"
     os_hr = by_field[base.format(1, 1)]
     assert (os_hr.subject.name, os_hr.comparator, os_hr.effect.type) == ("Nivolumab", "Docetaxel", "HR")  # type: ignore[union-attr]
     assert "BMS-936558" in os_hr.subject.synonyms
-    assert (os_hr.predicate, os_hr.direction) == ("decreases_risk_of", "decrease")
+    assert "survival" in os_hr.object.name.casefold()
+    assert (os_hr.predicate, os_hr.direction) == ("increases", "increase")
     assert os_hr.quote.text == ("Analysis: Nivolumab vs Docetaxel — Hazard Ratio (HR) 0.62 (95% CI 0.47 to 0.81), "
                                 "p=0.0004 (Log Rank)")
     crossing = by_field[base.format(10, 2)]
     assert (crossing.effect.ci_low, crossing.effect.ci_high) == (0.47, 1.02)  # type: ignore[union-attr]
     assert (crossing.predicate, crossing.direction) == ("no_effect_on", "no_difference")
+
+
+@pytest.mark.parametrize(("predicate", "param", "outcome", "expected"), [
+    ("decreases_risk_of", "Hazard Ratio (HR)", "Progression-free Survival (PFS)", "increases"),
+    ("increases_risk_of", "Hazard Ratio (HR)", "Overall Survival Time in Months", "decreases"),
+    ("decreases_risk_of", "Hazard Ratio (HR)", "Number of Participants With Stroke", "decreases_risk_of"),
+    ("increases_risk_of", "Odds Ratio (OR)", "1-year Survival Rate", "increases_risk_of"),
+])
+def test_only_hazards_of_time_to_event_outcomes_turn_round(predicate: str, param: str, outcome: str,
+                                                           expected: str) -> None:
+    assert time_to_event_predicate(predicate, param, outcome) == expected  # type: ignore[arg-type]
 
 
 def test_placebo_comparisons_name_the_active_arm_first() -> None:
