@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ingest.nlp.arms import LABELLED, Arms, generic_arm, is_control
 from ingest.extract.clauses import (COMPARATOR, Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm,
                                     trim_phrase)
-from ingest.nlp.entities import is_entity_name
+from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name
 from kb.claims import EffectMeasure, Predicate
 from kb.lexicon import Mention
 
@@ -31,6 +31,15 @@ BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|
 # NOTE: "acetazolamide-induced", "LPS-stimulated": the drug qualifies something else.
 MODIFIER = re.compile(r"-(?:induced|related|associated|mediated|dependent|stimulated|resistant|sensitive|exposed|"
                       r"free|naive|specific|like)\b", re.IGNORECASE)
+# NOTE: "fasting insulin", "serum concentrations of these cytokines", "insulin values": a thing measured, not given.
+MEASURED = re.compile(r"\b(?:serum|plasma|fasting|circulating|blood|urinary|urine|salivary|tissue|2\s*h|(?:levels?|"
+                      r"concentrations?|values?|expression|secretion|activity|content)\s+of\s+(?:the\s+|these\s+)?)\s*$",
+                      re.IGNORECASE)
+MEASURE_AFTER = re.compile(r"\s+(?:levels?|values?|concentrations?|secretion|sensitivity|resistance|clearance|"
+                           r"expression|excretion|AUC)\b", re.IGNORECASE)
+# NOTE: "TDF+PI/r": one part of a regimen is not the regimen.
+PART_OF = re.compile(r"\s*\+\s*\w")
+PART_AFTER = re.compile(r"\w\s*\+\s*$")
 # NOTE: "the addition of dexamethasone to ropivacaine": ropivacaine is what both arms got.
 ADDED_TO = re.compile(r"\b(?:addition|adding|added)\b.*\bto\s+(?:[\w.%-]+\s+){0,3}$", re.IGNORECASE)
 # NOTE: after the cue a subject stands only as the agent: "was reduced by A", "improved with A", "after A".
@@ -41,12 +50,17 @@ AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|in\s+(?:the\s+)?(
 # NOTE: words that name no outcome by themselves: "rate" (of what?), "percentage of weeks" (with what?).
 GENERIC_HEAD = frozenset("""rate rates score scores level levels value values percentage proportion number numbers
 time times incidence frequency duration change changes difference differences effect effects outcome outcomes
-parameters measures index indices concentration concentrations response responses""".split())
-GENERIC_TAIL = frozenset("weeks days months years patients participants subjects children women men time".split())
+parameters measures index indices concentration concentrations response responses proportions percentages ratio
+ratios""".split())
+GENERIC_TAIL = frozenset("""weeks days months years patients participants subjects children women men time pregnancies
+cases episodes""".split())
 PEOPLE = frozenset("""patients participants subjects children women men adults infants nurses people individuals
 volunteers mothers students workers""".split())
 # NOTE: "training designed to improve auditory processing": what it was meant to change, not what it changed.
 AIMED_AT = re.compile(r"\bto\s+(?!the\b)\w+\s+(?:the\s+)?$", re.IGNORECASE)
+# NOTE: "the proportion of pregnancies with excessive GWG": the share is the outcome, not the pregnancies.
+HEAD_BEFORE = re.compile(r"\b(?:proportions?|percentages?|numbers?|rates?|incidence|frequency)\s+of\s+(?:the\s+)?$",
+                         re.IGNORECASE)
 COMPLEMENT = re.compile(r"\s+(?:of|in|with|for)\s+", re.IGNORECASE)
 
 
@@ -132,7 +146,9 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
 def _may_be_subject(s: Parsed, m: Mention, lo: int, cue: re.Match[str]) -> bool:
     """Return whether a mention can be what the result belongs to: not a modifier ("acetazolamide-induced"), not the
     base an add-on is added to, not a control arm, and after the cue only as its agent ("reduced by A")."""
-    if MODIFIER.match(s.text, m.end) or is_control(m.surface):
+    if MODIFIER.match(s.text, m.end) or is_control(m.surface) or MEASURED.search(s.text, max(0, m.start - 40), m.start):
+        return False
+    if MEASURE_AFTER.match(s.text, m.end) or PART_OF.match(s.text, m.end) or PART_AFTER.search(s.text, 0, m.start):
         return False
     if ADDED_TO.search(s.masked, lo, m.start):
         return False
@@ -161,7 +177,8 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     if inside:
         # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
         best = min(inside, key=lambda m: (m.type != "outcome", m.start < cue.end(), abs(m.start - cue.end())))
-        whole = complete(s, (best.start, best.end), hi)
+        head = HEAD_BEFORE.search(s.text, max(lo, best.start - 40), best.start)
+        whole = complete(s, (head.start() if head else best.start, best.end), hi)
         return None if whole is None else s.named(whole, "outcome", best)
     span = _object_phrase(s, cue, avoid, subject, lo, hi)
     span = complete(s, span, hi) if span else None
@@ -176,8 +193,8 @@ def complete(s: Parsed, span: tuple[int, int], hi: int) -> tuple[int, int] | Non
     """Return an outcome's span with the complement a generic word needs ("rate" of what, "percentage of weeks" with
     what); None when a generic word has none, or when it names people rather than an outcome."""
     words = s.text[span[0] : span[1]].casefold().split()
-    if not words or words[-1] in PEOPLE and len(words) == 1:
-        return None
+    if not words or words[-1] in PEOPLE and len(words) == 1 or words[-1] in FUNCTION_WORDS:
+        return None  # NOTE: "proportion of patients who had" stops before its outcome
     if not (words[-1] in GENERIC_TAIL or (len(words) == 1 and words[0] in GENERIC_HEAD)):
         return span
     more = COMPLEMENT.match(s.masked, span[1], hi)

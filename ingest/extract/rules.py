@@ -39,7 +39,13 @@ EXCEPT = re.compile(r"\bexcept\b|\bapart\s+from\b|\bwith\s+the\s+exception\b", r
 # NOTE: "protection against ischemia": the outcome is what the effect works against, so its direction turns round.
 AGAINST = re.compile(r"\bagainst\s+(?:the\s+)?$", re.I)
 # NOTE: a truncated tagged span ("printed" of "printed interventions", "web-based") names no intervention.
-UNNAMED = re.compile(r"^(?:[a-z]+-based|[a-z]+(?:ed|ary|al|ic|ive|ous)|post|pre|period|phase|\d+-\w+)$")
+UNNAMED = re.compile(r"^(?:[a-z]+-based|[a-z]+(?:ed|ary|al|ic|ive|ous)|post|pre|period|phase|\d+-\w+|combination|"
+                     r"treatment|therapy|drug|intervention|regimen|medication)$")
+# NOTE: "similar between the Japanese and overall population": subgroups of people compared, not treatments.
+PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]{0,30}\bpopulations?\b", re.I)
+# NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number.
+IMPROVE = re.compile(r"\bimprov", re.I)
+SCALE = re.compile(r"score|scale|severity|symptom|pain|depress|anxiety|MADRS|HAM-?[AD]|PANSS|index|distress", re.I)
 
 
 def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
@@ -56,6 +62,8 @@ def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool
         return True
     # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards).
     if intervention_key(obj.normalized_id, obj.surface) in given or EXCEPT.search(s.masked, lo, hi):
+        return True
+    if PEOPLE_COMPARED.search(s.masked, lo, hi) or (IMPROVE.search(s.masked, lo, hi) and SCALE.search(obj.surface)):
         return True
     if len({p.significant() for p in find_p_values(s.text[lo:hi])} - {None}) > 1:
         return True

@@ -136,7 +136,8 @@ ADVICE = re.compile(
     r"(?:considered|used|offered|recommended|given)\b"
     # NOTE: what other reports found, and what the study could not exclude, read as the study's own otherwise.
     r"|\b(?:one|some|several|many|most|two|three|all|none)\s+of\s+(?:them|these|those)\s+(?:\w+\s+){0,2}(?:reported|"
-    r"found|showed|demonstrated)\b|\bcould\s+not\s+(?:rule\s+out|exclude)\b|\bcannot\s+(?:rule\s+out|exclude)\b", _I)
+    r"found|showed|demonstrated)\b|\bcould\s+not\s+(?:rule\s+out|exclude)\b|\bcannot\s+(?:rule\s+out|exclude)\b"
+    r"|^\W*(?:positive|negative)\s+(?:differences?|values?|numbers?|ratios?)\s+indicate", _I)
 _VETOES = (("aim", AIM), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION), ("baseline comparison", BASELINE_SIMILAR),
            ("baseline", DEMOGRAPHICS), ("analysis plan", ANALYSIS_PLAN), ("future work", FUTURE_WORK),
            ("limitation", LIMITATION), ("disclosure", DISCLOSURE))

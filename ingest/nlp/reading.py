@@ -26,6 +26,9 @@ from kb.models import Chunk, Document
 _GIVEN = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
                     r"versus|vs|compar|superiority|efficacy of|effects? of|"
                     r"\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
+# NOTE: next to a name, only giving words say the study gives it ("compared fasting insulin" measures insulin).
+_GIVING = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
+                     r"infus|inject|\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
 _ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
                        r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
 _PEOPLE = ("patient", "adult", "child", "infant", "women", "woman", "men", "man", "participant", "subject",
@@ -139,7 +142,8 @@ def _given_here(text: str, m: Mention) -> bool:
     ("randomised to X", "X 10 mg was administered", "the X group"), not anywhere in a sentence that measures things."""
     before = " ".join(text[: m.start].split()[-12:])  # NOTE: "assigned adults to A, B, C or D": a list of arms
     after = " ".join(text[m.end :].split()[:6])
-    return _GIVEN.search(before) is not None or _GIVEN.search(after) is not None or after.startswith(("group", "arm"))
+    return (_GIVING.search(before) is not None or _GIVING.search(after) is not None
+            or after.startswith(("group", "arm")))
 
 
 def _named_again(text: str, found: Sequence[Mention], names: dict[str, Mention]) -> list[Mention]:

@@ -103,3 +103,49 @@ def test_a_generic_outcome_word_takes_its_complement(mesh_rules: Rules) -> None:
     got = read(mesh_rules, "Rats were randomized to low-level laser therapy (LLLT) or no irradiation.",
                "LLLT significantly decreased the rate of tooth movement into the bone-grafted defects.")
     assert all(c.object.name.casefold() != "rate" for c in got), got
+
+
+@needs_data
+def test_a_measured_hormone_is_not_the_subject(mesh_rules: Rules) -> None:
+    """PMC (fats trial), judged sample f661ea70: "insulin reduces PHSO" put the outcome in the subject's place."""
+    got = read(mesh_rules, "Volunteers were randomized to diets enriched in PHSO, IE fat or palm olein (POL); fasting "
+               "insulin and glucose were compared.",
+               "The 2 h insulin was significantly lower after both the PHSO (p < 0.05) and IE (p < 0.05) challenge "
+               "compared to POL, while C-peptide was significantly lowered only by IE compared to either POL or PHSO.")
+    assert not [c for c in got if c.subject.name.casefold() == "insulin"], got
+
+
+@needs_data
+def test_one_drug_of_a_regimen_is_not_the_regimen(mesh_rules: Rules) -> None:
+    """PMC (TDF+PI/r cohort), judged sample: "TDF makes no difference to eGFR" dropped the regimen's other drugs."""
+    got = read(mesh_rules, "Patients were assigned to TDF+PI/r or to a regimen without tenofovir.",
+               "Compared to control, the TDF+PI/r group exhibited higher levels of serum creatinine (79 vs. 69.7 "
+               "μmol/L, P<0.001) at the end of week 48.")
+    assert not [c for c in got if c.subject.name.casefold() in ("tdf", "pi/r")], got
+
+
+@needs_data
+def test_subgroups_of_people_compared_give_no_claim(mesh_rules: Rules) -> None:
+    """PMC3664320, judged sample f5cd09a2: Japanese against overall patients within the axitinib arm."""
+    got = read(mesh_rules, "Patients were randomly assigned to axitinib or sorafenib.",
+               "Incidence of proteinuria ≥2+ in the axitinib arm was similar between the Japanese and overall "
+               "population (20 vs. 21%, respectively).")
+    assert got == [], got
+
+
+@needs_data
+def test_improvement_on_a_falling_score_gives_no_increase(mesh_rules: Rules) -> None:
+    """Judged sample 7690c2a0: "greater improvement in MADRS total score" was stored as olanzapine increases MADRS."""
+    got = read(mesh_rules, "Patients were randomly assigned to olanzapine or placebo for 6 weeks.",
+               "Compared to placebo, patients in the olanzapine group experienced greater improvement in the primary "
+               "outcome measure, MADRS total score (−14.9 vs. −10.7; p = .01).")
+    assert not [c for c in got if c.direction == "increase" and "madrs" in c.object.name.casefold()], got
+
+
+@needs_data
+def test_a_share_is_the_outcome_not_the_people_counted(mesh_rules: Rules) -> None:
+    """PMC (lifestyle counselling RCT), judged sample af2f91bd: "reduces pregnancies"."""
+    got = read(mesh_rules, "Pregnant women were randomized to lifestyle counseling or usual care.",
+               "Lifestyle counseling reduced the proportion of pregnancies with excessive gestational weight gain.",
+               "conclusions")
+    assert all(c.object.name.casefold().startswith("proportion of pregnancies") for c in got), got
