@@ -49,21 +49,33 @@ SCALE = re.compile(r"score|scale|severity|symptom|pain|depress|anxiety|MADRS|HAM
 
 
 def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
-    """Return whether a clause's parts may not become a claim: a name not validated, a subject the study does not
-    give, the groups' balance at baseline, a comparison with other reports, or arms it does not name ("the two
-    regimens were similar"), or p-values for several comparisons that disagree."""
-    subject, obj, compared, _ = parts
-    if not (subject.validated and obj.validated) or NOT_A_RESULT.search(s.text, lo, hi):
-        return True
+    """Return whether a clause's parts may not become a claim: names the study does not validate, or a clause that
+    compares no treatments (baseline, other reports, subgroups of people, p-values that disagree)."""
+    return _names_refused(reading, s, lo, parts) or _clause_refused(s, lo, hi, parts)
+
+
+def _names_refused(reading: Reading, s: Parsed, lo: int, parts: Parts) -> bool:
+    """Return whether the subject is not something the study gives, or the outcome is not something it measured."""
+    subject, obj, _, _ = parts
     given = reading.studied_keys()
+    if not (subject.validated and obj.validated) or UNNAMED.search(subject.surface.casefold()):
+        return True
     if intervention_key(subject.normalized_id, subject.surface) not in given:
         return True
-    if UNNAMED.search(subject.surface.casefold()) or AGAINST.search(s.text[max(lo, obj_at(s, obj) - 12) : obj_at(s, obj)]):
-        return True
     # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards).
-    if intervention_key(obj.normalized_id, obj.surface) in given or EXCEPT.search(s.masked, lo, hi):
+    at = obj_at(s, obj)
+    against = AGAINST.search(s.text[max(lo, at - 12) : at]) is not None
+    return intervention_key(obj.normalized_id, obj.surface) in given or against
+
+
+def _clause_refused(s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
+    """Return whether a clause compares no treatments, or says too much at once to read safely."""
+    subject, obj, compared, _ = parts
+    if NOT_A_RESULT.search(s.text, lo, hi) or EXCEPT.search(s.masked, lo, hi):
         return True
-    if PEOPLE_COMPARED.search(s.masked, lo, hi) or (IMPROVE.search(s.masked, lo, hi) and SCALE.search(obj.surface)):
+    if PEOPLE_COMPARED.search(s.masked, lo, hi):
+        return True
+    if IMPROVE.search(s.masked, lo, hi) and SCALE.search(obj.surface):
         return True
     if len({p.significant() for p in find_p_values(s.text[lo:hi])} - {None}) > 1:
         return True
