@@ -42,8 +42,9 @@ PART_OF = re.compile(r"\s*\+\s*\w")
 PART_AFTER = re.compile(r"\w\s*\+\s*$")
 # NOTE: "the addition of dexamethasone to ropivacaine": ropivacaine is what both arms got.
 ADDED_TO = re.compile(r"\b(?:addition|adding|added)\b.*\bto\s+(?:[\w.%-]+\s+){0,3}$", re.IGNORECASE)
-# NOTE: after the cue a subject stands only as the agent: "was reduced by A", "improved with A", "after A".
-AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|in\s+(?:the\s+)?(?:patients|subjects|participants|"
+# NOTE: after the cue a subject stands only as the agent: "was reduced by A", "improved with A", "after A", "no
+# difference in X between A and B", "no significant effect of A".
+AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|between|of|for|in\s+(?:the\s+)?(?:patients|subjects|participants|"
                    r"those)\s+(?:given|receiving|treated\s+with))\s+(?:the\s+)?(?:[\w.%-]+\s+){0,2}$", re.IGNORECASE)
 
 

@@ -117,7 +117,7 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     counts = [parse_number(denoms.get(g.id, "")) for g in groups]
     analysed = sum(int(n) for n in counts if n is not None) if None not in counts else None
     return registry_claim(
-        doc, (anchor.start, anchor.end), anchor.field, kind="efficacy", subject=_intervention(groups[0], arms),
+        doc, (anchor.start, anchor.end), anchor.field, kind="efficacy", subject=_intervention(groups[0], arms, anchor.groups),
         predicate=predicate, obj=Entity(id=entity_id(o.title, "outcome"), name=o.title, type="outcome"),
         comparator=" / ".join(g.title for g in groups[1:]) or None, sample_size=analysed, p_value=p_value,
         effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper),
@@ -133,7 +133,7 @@ def _safety(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     c, ev = anchor.count, anchor.event
     assert c is not None and ev is not None
     group = next((g for g in anchor.groups if g.id == c.group_id), Group(c.group_id, c.group_id))
-    subject = _intervention(group, arms)
+    subject = _intervention(group, arms, anchor.groups)
     if not c.affected or CONTROL_ARM.search(subject.name):
         return None  # NOTE: a placebo arm's events are the comparison, not an effect of a treatment.
     titles = {g.id: g.title for g in anchor.groups}
@@ -153,13 +153,20 @@ def _ordered_groups(a: Analysis, groups: tuple[Group, ...]) -> list[Group]:
     return chosen[first:first + 1] + chosen[:first] + chosen[first + 1:]
 
 
-def _intervention(group: Group, arms: Arms) -> Entity:
-    """Return the intervention entity a group received: its arm's interventions, else those it names."""
-    names = arms.by_label.get(group.title.casefold()) or _named_in(group.title, arms) or _named_in(
-        group.description, arms)
-    name = " + ".join(names) if names else group.title
-    synonyms = arms.aliases.get(names[0], ()) if len(names) == 1 else ()
-    return Entity(id=entity_id(name, "intervention"), name=name, type="intervention", synonyms=synonyms)
+def _names(group: Group, arms: Arms) -> tuple[str, ...]:
+    """Return the interventions a group received: its arm's, else those its title or description names."""
+    return (arms.by_label.get(group.title.casefold()) or _named_in(group.title, arms)
+            or _named_in(group.description, arms))
+
+
+def _intervention(group: Group, arms: Arms, groups: tuple[Group, ...] = ()) -> Entity:
+    """Return the intervention entity a group received; named by the group's title when another group received the
+    same interventions (arms that differ by dose or schedule: "Semaglutide 1.0 mg", "74 Gy/37 fx + Chemotherapy")."""
+    names = _names(group, arms)
+    alike = names and any(g.id != group.id and _names(g, arms) == names for g in groups)
+    name = group.title if alike or not names else " + ".join(names)
+    synonyms = (" + ".join(names),) if alike else arms.aliases.get(names[0], ()) if len(names) == 1 else ()
+    return Entity(id=entity_id(name, "intervention"), name=name, type="intervention", synonyms=tuple(synonyms))
 
 
 def _named_in(text: str, arms: Arms) -> tuple[str, ...]:
