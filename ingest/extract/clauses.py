@@ -42,7 +42,7 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
     (r"\b(?:increased|increases|increase|improved|improves|improve|improvements?|gains|higher|greater|elevated|raised|enhanced|"
      r"superior|more|gain|rose|prolonged)\b", "increases", "increase"),
     (r"\b(?:reduced|reduces|reduce|reductions?|declines|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
-     r"inferior|attenuated|shorter|prevented|fell)\b", "decreases", "decrease"),
+     r"inferior|attenuated|shorter|smaller|prevented|fell)\b", "decreases", "decrease"),
 ))
 # NOTE: explicit no-difference wording: the only words that may say "no difference" (statistics aside).
 NULL_WORDING = re.compile("|".join(f"(?:{c[0].pattern})" for c in CUES[:2]), _I)
@@ -217,7 +217,8 @@ def undirected(masked: str, lo: int, hi: int) -> bool:
 # "a 50% reduction in pain" as a responder threshold name an outcome.
 _PURPOSE = re.compile(r"(?:\bto|\bin\s+order\s+to|\baimed\s+at|[≥≤>]\s*\d+(?:[.·]\d+)?\s*%?)\s+"
                       r"(?:(?:significantly|further|both)\s+)?$", _I)
-_DIRECTED = re.compile(r"\b(?:increased|decreased|increases|decreases|rose|fell|declined)\s+(?:significantly\s+)?"
+_DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b|\b(?:increased|decreased|increases|decreases|rose|fell|declined)"
+                       r"\s+(?:significantly\s+)?"
                        r"(?:with|along\s+with|in\s+parallel\s+with)\s+(?:increasing|higher|longer|greater|age|the\s+"
                        r"(?:duration|number|dose|level)|\w+\s+(?:duration|dose|exposure))", _I)
 _INTENSIFIER = re.compile(r"(?:greater|larger|bigger|more|higher|significant|marked|substantial|superior)$", _I)

@@ -43,9 +43,12 @@ UNNAMED = re.compile(r"^(?:[a-z]+-based|[a-z]+(?:ed|ary|al|ic|ive|ous)|post|pre|
                      r"treatment|therapy|drug|intervention|regimen|medication)$")
 # NOTE: "similar between the Japanese and overall population": subgroups of people compared, not treatments.
 PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]{0,30}\bpopulations?\b", re.I)
-# NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number.
+# NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number;
+# only outcomes whose number rises as they improve keep it.
 IMPROVE = re.compile(r"\bimprov", re.I)
-SCALE = re.compile(r"score|scale|severity|symptom|pain|depress|anxiety|MADRS|HAM-?[AD]|PANSS|index|distress", re.I)
+HIGHER_IS_BETTER = re.compile(r"quality\s+of\s+life|\bQ[Oo]L\b|function|survival|response|remission|strength|capacity|"
+                              r"performance|adherence|satisfaction|well-?being|\bFEV|flow|clearance|recovery|healing|"
+                              r"control|power|endurance|mobility|cognition|memory", re.I)
 
 
 def refused(reading: Reading, s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
@@ -75,7 +78,7 @@ def _clause_refused(s: Parsed, lo: int, hi: int, parts: Parts) -> bool:
         return True
     if PEOPLE_COMPARED.search(s.masked, lo, hi):
         return True
-    if IMPROVE.search(s.masked, lo, hi) and SCALE.search(obj.surface):
+    if IMPROVE.search(s.masked, lo, hi) and not HIGHER_IS_BETTER.search(obj.surface):
         return True
     if len({p.significant() for p in find_p_values(s.text[lo:hi])} - {None}) > 1:
         return True

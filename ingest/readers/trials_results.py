@@ -145,12 +145,38 @@ def _safety(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
 
 
 def _ordered_groups(a: Analysis, groups: tuple[Group, ...]) -> list[Group]:
-    """Return an analysis' groups, its subject first: first named in the estimate, else the first non-control."""
+    """Return an analysis' groups, its subject first: the one the estimate puts first ("Hazard ratio is stop vs
+    continue", "HR is Arm B vs A"), else the first named in it, else the first non-control."""
     chosen = [g for gid in a.group_ids for g in groups if g.id == gid]
     named = [(m.start(), k) for k, g in enumerate(chosen) if g.title
              for m in [re.search(rf"(?<!\w){re.escape(g.title)}(?!\w)", a.estimate, re.I)] if m]
-    first = min(named)[1] if named else next((k for k, g in enumerate(chosen) if not CONTROL_ARM.search(g.title)), 0)
+    first = (_first_in_estimate(a.estimate, chosen) if not named else None)
+    if first is None:
+        first = min(named)[1] if named else next((k for k, g in enumerate(chosen) if not CONTROL_ARM.search(g.title)),
+                                                 0)
     return chosen[first:first + 1] + chosen[:first] + chosen[first + 1:]
+
+
+# NOTE: "Hazard ratio is stop vs continue": the estimate's own order, which may differ from the groups' order.
+_ESTIMATE_ORDER = re.compile(r"(?:\bis\b|:|^)\s*(?P<a>[^,;:]+?)\s+(?:vs\.?|versus|minus|compared\s+(?:with|to)|"
+                             r"relative\s+to|over)\s+\w", re.I)
+_NOT_KEYS = frozenset("the a an in of for with ratio hazard hr or rr difference risk mean is".split())
+
+
+def _first_in_estimate(estimate: str, chosen: list[Group]) -> int | None:
+    """Return the index of the one group whose title carries the words the estimate puts before "vs", or None."""
+    m = _ESTIMATE_ORDER.search(estimate)
+    keys = [w for w in re.findall(r"\w+", m["a"].casefold()) if w not in _NOT_KEYS][-2:] if m else []
+    if not keys:
+        return None
+    hits = [k for k, g in enumerate(chosen) if all(_has_word(g.title, key) for key in keys)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _has_word(title: str, key: str) -> bool:
+    """Return whether a title has the word (or, for four letters or more, a word of the same stem: stop ~ Stopped)."""
+    words = re.findall(r"\w+", title.casefold())
+    return any(w == key or (len(key) >= 4 and w.startswith(key[:4]) and key.startswith(w[:4])) for w in words)
 
 
 def _names(group: Group, arms: Arms) -> tuple[str, ...]:

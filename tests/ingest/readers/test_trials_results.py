@@ -186,3 +186,14 @@ def test_registry_claims_keep_their_outcome_type_as_scope(name: str) -> None:
             [outcome] = study.xpath((c.quote.field or "").rsplit("/analysis_list", 1)[0])
             assert c.scope == scopes[outcome.findtext("type").casefold()]
     assert all(c.scope == "unspecified" for c in claims if c.kind == "safety")
+
+
+def test_the_estimate_says_which_arm_comes_first() -> None:
+    """NCT02028676 (ARROW), judged sample ed8ce13a: "Hazard ratio is stop vs continue" was read as continue vs stop."""
+    _doc, claims = _parse("legacy_xml/NCT02028676.xml")
+    death = [c for c in claims if c.kind == "efficacy" and c.object.name == "Cotrimoxazole: New Hospitalisation or Death"
+             and c.effect is not None and c.effect.type == "HR"]
+    assert [(c.subject.name.casefold(), c.predicate) for c in death] == [
+        ("stopped cotrimoxazole prophylaxis", "increases_risk_of")]
+    arm_b = [c for c in claims if c.kind == "efficacy" and c.effect is not None and c.effect.value == 1.32]
+    assert [c.subject.name.split(":")[0] for c in arm_b] == ["Arm B"]  # NOTE: "HR is Arm B vs A"
