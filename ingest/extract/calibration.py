@@ -58,6 +58,9 @@ class Calibration:
 
     coef: np.ndarray
     intercept: float
+    # NOTE: the extractors whose claims it was trained on; another extractor's claims keep their own confidence
+    # (a calibrator that never saw a registry claim says nothing about one).
+    extractors: frozenset[str] = frozenset()
 
     def probability(self, claim: Claim) -> float:
         """Return the chance that the claim reads its quote correctly."""
@@ -67,7 +70,7 @@ class Calibration:
 
 def calibrated(claim: Claim, model: Calibration | None) -> Claim:
     """Return the claim with its confidence replaced by the calibrated one (unchanged without a model)."""
-    if model is None:
+    if model is None or claim.extractor not in model.extractors:
         return claim
     return claim.model_copy(update={"confidence": round(model.probability(claim), 2)})
 
@@ -78,7 +81,7 @@ def read_calibration(path: Path = WEIGHTS) -> Calibration:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if tuple(raw["features"]) != FEATURES:
             raise ValueError("made for other features than this code reads")
-        return Calibration(np.asarray(raw["coef"], dtype=float), float(raw["intercept"]))
+        return Calibration(np.asarray(raw["coef"], dtype=float), float(raw["intercept"]), frozenset(raw["extractors"]))
     except (OSError, ValueError, KeyError) as e:
         raise ConfigError(f"{path}: cannot read the confidence calibrator ({e}); "
                           "retrain it with python -m ingest.train calibration") from e

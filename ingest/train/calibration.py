@@ -25,14 +25,15 @@ C = 1.0
 BINS = 10
 
 
-def examples(folder: Path = JUDGING) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return features, labels (1 = judged correct) and the extractors' own confidences of the judged sample."""
+def examples(folder: Path = JUDGING) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Return features, labels (1 = judged correct), the extractors' own confidences and the extractors of the
+    judged sample."""
     sheet = {r["claim_id"]: r for r in _rows(folder / f"sample-{NAME}.jsonl")}
     judged = {r["claim_id"]: r for r in _rows(folder / f"judged-{NAME}.jsonl")}
     ids = [i for i in sheet if i in judged]
     x = np.stack([vector(sheet[i]) for i in ids])
     y = np.array([judged[i]["verdict"] == "correct" for i in ids], dtype=float)
-    return x, y, np.array([float(sheet[i]["confidence"]) for i in ids])
+    return x, y, np.array([float(sheet[i]["confidence"]) for i in ids]), sorted({str(sheet[i]["extractor"]) for i in ids})
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -55,19 +56,20 @@ def ece(confidence: np.ndarray, right: np.ndarray, bins: int = BINS) -> tuple[fl
 def train(data: Path) -> str:
     """Fit the calibrator on the judged calibration sample; write weights and the training report."""
     del data  # NOTE: the judged sample is committed data of this project, not a shared data set
-    x, y, before = examples()
+    x, y, before, extractors = examples()
     model = LogisticRegression(C=C, max_iter=1000)
     folds = min(5, int(min(y.sum(), len(y) - y.sum())))
     out_of_fold = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
     model.fit(x, y)
     WEIGHTS.write_text(json.dumps({"features": list(FEATURES), "coef": [round(float(v), 4) for v in model.coef_[0]],
-                                   "intercept": round(float(model.intercept_[0]), 4), "C": C,
+                                   "intercept": round(float(model.intercept_[0]), 4), "C": C, "extractors": extractors,
                                    "trained_on": f"{len(y)} judged claims ({int(y.sum())} correct)"}, indent=1) + "\n")
-    _report(model, y, before, out_of_fold, folds)
+    _report(model, y, before, out_of_fold, folds, extractors)
     return f"{WEIGHTS}: {len(y)} judged claims, {int(y.sum())} correct"
 
 
-def _report(model: LogisticRegression, y: np.ndarray, before: np.ndarray, oof: np.ndarray, folds: int) -> None:
+def _report(model: LogisticRegression, y: np.ndarray, before: np.ndarray, oof: np.ndarray, folds: int,
+            extractors: list[str]) -> None:
     """Write the training report: data, the cross-validated reliability table, ECE beside the uncalibrated score."""
     old, old_table = ece(before, y)
     new, new_table = ece(oof, y)
@@ -76,7 +78,8 @@ def _report(model: LogisticRegression, y: np.ndarray, before: np.ndarray, oof: n
         "Written by `python -m ingest.train calibration` (ingest/train/calibration.py); weights in "
         "`ingest/extract/calibration_weights.json`.", "",
         f"Data: {len(y)} claims of the calibration sample (benchmarks/judging/sample-calibration.jsonl), judged "
-        f"against benchmarks/judging/RUBRIC.md; {int(y.sum())} correct ({y.mean():.1%}). Right = `correct`.", "",
+        f"against benchmarks/judging/RUBRIC.md; {int(y.sum())} correct ({y.mean():.1%}). Right = `correct`. "
+        f"Extractors in it: {', '.join(extractors)}; claims of any other extractor keep their own confidence.", "",
         f"Split: {folds}-fold cross-validation; the reliability table below is out of fold. The benchmark sample "
         "(`claims_judged`) is held out and scored by the benchmark.", "",
         "| score | ECE |", "|---|---|",
