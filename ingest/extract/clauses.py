@@ -39,9 +39,11 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
      "decreases_risk_of", "decrease"),
     (r"\b(?:associated|correlated)\s+with|\b(?:risk\s+factor|predictor)s?\s+(?:of|for)", "associated_with",
      "unclear"),
-    (r"\b(?:increased|increases|increase|improved|improves|improve|improvements?|gains|higher|greater|elevated|raised|enhanced|"
+    (r"\b(?:increased|increases|increase|improved|improves|improve|improvements?|gains|higher|greater|elevated|"
+     r"raised|enhanced|"
      r"superior|more|gain|rose|prolonged)\b", "increases", "increase"),
-    (r"\b(?:reduced|reduces|reduce|reductions?|declines|decreased|decreases|decrease|lower|lowered|fewer|less|declined|decline|"
+    (r"\b(?:reduced|reduces|reduce|reductions?|declines|decreased|decreases|decrease|lower|lowered|fewer|less|"
+     r"declined|decline|"
      r"inferior|attenuated|shorter|smaller|prevented|fell)\b", "decreases", "decrease"),
 ))
 # NOTE: explicit no-difference wording: the only words that may say "no difference" (statistics aside).
@@ -217,7 +219,8 @@ def undirected(masked: str, lo: int, hi: int) -> bool:
 # "a 50% reduction in pain" as a responder threshold name an outcome.
 _PURPOSE = re.compile(r"(?:\bto|\bin\s+order\s+to|\baimed\s+at|[≥≤>]\s*\d+(?:[.·]\d+)?\s*%?)\s+"
                       r"(?:(?:significantly|further|both)\s+)?$", _I)
-_DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b|\b(?:increased|decreased|increases|decreases|rose|fell|declined)"
+_DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b"
+                       r"|\b(?:increased|decreased|increases|decreases|rose|fell|declined)"
                        r"\s+(?:significantly\s+)?"
                        r"(?:with|along\s+with|in\s+parallel\s+with)\s+(?:increasing|higher|longer|greater|age|the\s+"
                        r"(?:duration|number|dose|level)|\w+\s+(?:duration|dose|exposure))", _I)

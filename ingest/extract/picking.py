@@ -33,8 +33,8 @@ MODIFIER = re.compile(r"-(?:induced|related|associated|mediated|dependent|stimul
                       r"free|naive|specific|like)\b", re.IGNORECASE)
 # NOTE: "fasting insulin", "serum concentrations of these cytokines", "insulin values": a thing measured, not given.
 MEASURED = re.compile(r"\b(?:serum|plasma|fasting|circulating|blood|urinary|urine|salivary|tissue|2\s*h|(?:levels?|"
-                      r"concentrations?|values?|expression|secretion|activity|content)\s+of\s+(?:the\s+|these\s+)?)\s*$",
-                      re.IGNORECASE)
+                      r"concentrations?|values?|expression|secretion|activity|content)\s+of\s+"
+                      r"(?:the\s+|these\s+)?)\s*$", re.IGNORECASE)
 MEASURE_AFTER = re.compile(r"\s+(?:levels?|values?|concentrations?|secretion|sensitivity|resistance|clearance|"
                            r"expression|excretion|AUC)\b", re.IGNORECASE)
 # NOTE: "TDF+PI/r": one part of a regimen is not the regimen.
@@ -44,8 +44,9 @@ PART_AFTER = re.compile(r"\w\s*\+\s*$")
 ADDED_TO = re.compile(r"\b(?:addition|adding|added)\b.*\bto\s+(?:[\w.%-]+\s+){0,3}$", re.IGNORECASE)
 # NOTE: after the cue a subject stands only as the agent: "was reduced by A", "improved with A", "after A", "no
 # difference in X between A and B", "no significant effect of A".
-AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|between|of|for|in\s+(?:the\s+)?(?:patients|subjects|participants|"
-                   r"those)\s+(?:given|receiving|treated\s+with))\s+(?:the\s+)?(?:[\w.%-]+\s+){0,2}$", re.IGNORECASE)
+AGENT = re.compile(r"\b(?:by|with|after|following|on|receiving|between|of|for|in\s+(?:the\s+)?(?:patients|subjects|"
+                   r"participants|those)\s+(?:given|receiving|treated\s+with))\s+(?:the\s+)?(?:[\w.%-]+\s+){0,2}$",
+                   re.IGNORECASE)
 
 
 # NOTE: words that name no outcome by themselves: "rate" (of what?), "percentage of weeks" (with what?).
@@ -147,7 +148,9 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
 def _may_be_subject(s: Parsed, m: Mention, lo: int, cue: re.Match[str]) -> bool:
     """Return whether a mention can be what the result belongs to: not a modifier ("acetazolamide-induced"), not the
     base an add-on is added to, not a control arm, and after the cue only as its agent ("reduced by A")."""
-    if MODIFIER.match(s.text, m.end) or is_control(m.surface) or MEASURED.search(s.text, max(0, m.start - 40), m.start):
+    if MODIFIER.match(s.text, m.end) or is_control(m.surface):
+        return False
+    if MEASURED.search(s.text, max(0, m.start - 40), m.start):
         return False
     if MEASURE_AFTER.match(s.text, m.end) or PART_OF.match(s.text, m.end) or PART_AFTER.search(s.text, 0, m.start):
         return False

@@ -131,14 +131,16 @@ NAMES: tuple[str, ...] = (
 # NOTE: a veto only (not a model feature): recommendations, expectations and what the study set out to test.
 ADVICE = re.compile(
     r"\b(?:we|authors?)\s+(?:would\s+)?(?:recommend|suggest|propose|advocate)\b|\bis\s+recommended\b|\b(?:is|are)\s+"
-    r"expected\s+to\b|\bwe\s+(?:investigated|examined|evaluated|assessed|studied|explored|tested)\s+(?:whether|if|the\s+"
-    r"(?:potential|possibility|hypothesis|feasibility))\b|\bmight\s+be\s+(?:useful|beneficial|an\s+option)\b|\bshould\s+be\s+"
+    r"expected\s+to\b|\bwe\s+(?:investigated|examined|evaluated|assessed|studied|explored|tested)\s+"
+    r"(?:whether|if|the\s+(?:potential|possibility|hypothesis|feasibility))\b"
+    r"|\bmight\s+be\s+(?:useful|beneficial|an\s+option)\b|\bshould\s+be\s+"
     r"(?:considered|used|offered|recommended|given)\b"
     # NOTE: what other reports found, and what the study could not exclude, read as the study's own otherwise.
     r"|\b(?:one|some|several|many|most|two|three|all|none)\s+of\s+(?:them|these|those)\s+(?:\w+\s+){0,2}(?:reported|"
     r"found|showed|demonstrated)\b|\bcould\s+not\s+(?:rule\s+out|exclude)\b|\bcannot\s+(?:rule\s+out|exclude)\b"
     r"|^\W*(?:positive|negative)\s+(?:differences?|values?|numbers?|ratios?)\s+indicate", _I)
-_VETOES = (("aim", AIM), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION), ("baseline comparison", BASELINE_SIMILAR),
+_VETOES = (("aim", AIM), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION),
+           ("baseline comparison", BASELINE_SIMILAR),
            ("baseline", DEMOGRAPHICS), ("analysis plan", ANALYSIS_PLAN), ("future work", FUTURE_WORK),
            ("limitation", LIMITATION), ("disclosure", DISCLOSURE))
 

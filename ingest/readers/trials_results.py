@@ -117,7 +117,8 @@ def _efficacy(doc: Document, anchor: Anchor, arms: Arms) -> Claim | None:
     counts = [parse_number(denoms.get(g.id, "")) for g in groups]
     analysed = sum(int(n) for n in counts if n is not None) if None not in counts else None
     return registry_claim(
-        doc, (anchor.start, anchor.end), anchor.field, kind="efficacy", subject=_intervention(groups[0], arms, anchor.groups),
+        doc, (anchor.start, anchor.end), anchor.field, kind="efficacy",
+        subject=_intervention(groups[0], arms, anchor.groups),
         predicate=predicate, obj=Entity(id=entity_id(o.title, "outcome"), name=o.title, type="outcome"),
         comparator=" / ".join(g.title for g in groups[1:]) or None, sample_size=analysed, p_value=p_value,
         effect=estimate_effect(a.param_type, a.param_value, a.ci_pct, a.ci_lower, a.ci_upper),

@@ -33,7 +33,8 @@ def examples(folder: Path = JUDGING) -> tuple[np.ndarray, np.ndarray, np.ndarray
     ids = [i for i in sheet if i in judged]
     x = np.stack([vector(sheet[i]) for i in ids])
     y = np.array([judged[i]["verdict"] == "correct" for i in ids], dtype=float)
-    return x, y, np.array([float(sheet[i]["confidence"]) for i in ids]), sorted({str(sheet[i]["extractor"]) for i in ids})
+    extractors = sorted({str(sheet[i]["extractor"]) for i in ids})
+    return x, y, np.array([float(sheet[i]["confidence"]) for i in ids]), extractors
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
