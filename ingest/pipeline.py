@@ -20,14 +20,14 @@ from ingest.extract.calibration import calibrated, default_calibration
 from ingest.nlp.reading import read_document
 from ingest.nlp.sentences import encoded_text
 from ingest.readers.load import discover, load_records
+from ingest.writing import Done, entities, forget, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder, TokenStates
 from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.llm import BudgetExceeded
-from kb.models import Chunk, Document, Entity, entity_id
-from kb.records import chunk_point, claim_point, document_point, entity_point
-from kb.store import Filter, Match, Point, Store
+from kb.models import Chunk, Document
+from kb.store import Filter, Match, Store
 
 Progress = Callable[[str], None]
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
@@ -83,16 +83,6 @@ class Prepared:
     chunks: list[Chunk]
     terms: list[LexiconTerm]
     registry: list[Claim]
-
-
-@dataclass(frozen=True)
-class Done:
-    """A document ready to write: its chunks with their vectors, its claims and its entities."""
-
-    doc: Document
-    chunks: list[tuple[Chunk, list[float]]]
-    claims: list[Claim]
-    entities: list[Entity]
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
@@ -192,7 +182,7 @@ class Pending:
                 _finish_group(group, run, report, done)
         finally:
             if done:
-                _write(run.store, done)
+                write(run.store, done)
                 for d in done:
                     _count(report, d)
 
@@ -260,7 +250,7 @@ def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -
     claims = [calibrated(c, default_calibration()) for c in claims]
     report.dropped_claims += dropped
     run.learned.extend(p.terms)
-    return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, _entities(p.terms, claims))
+    return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, entities(p.terms, claims))
 
 
 def _count(report: IngestReport, done: Done) -> None:
@@ -279,19 +269,13 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
         report.unchanged += 1
         return None
     if stored:  # NOTE: a new version of a record replaces every point of the old one.
-        _forget(run.store, doc.id, keep_document=True)
+        forget(run.store, doc.id, keep_document=True)
     if doc.kind in SINGLE_DOCUMENT_KINDS:  # NOTE: an edited file without identifiers gets a new id.
         for old in run.store.scroll("documents", Filter(must=(Match("source", doc.source),)), fields=("kind",)):
             if old.id != doc.id and old.payload.get("kind") in SINGLE_DOCUMENT_KINDS:
-                _forget(run.store, old.id)
+                forget(run.store, old.id)
     terms = terms_from_document(doc, run.lexicon)
     return Prepared(doc, chunk_document(doc, run.chunk_size, run.chunk_overlap), terms, registry_claims)
-
-
-def _forget(store: Store, doc_id: str, keep_document: bool = False) -> None:
-    """Delete a document's chunks and claims (and the document itself unless kept)."""
-    for name in ("chunks", "claims") if keep_document else ("chunks", "claims", "documents"):
-        store.delete(name, Filter(must=(Match("doc_id" if name != "documents" else "id", doc_id),)))
 
 
 def _claims(chunks: list[Chunk], extracted: Iterable[Claim], registry: list[Claim]) -> tuple[list[Claim], int]:
@@ -310,30 +294,3 @@ def _claims(chunks: list[Chunk], extracted: Iterable[Claim], registry: list[Clai
         except (QuoteError, ValidationError):
             dropped += 1
     return list(found.values()), dropped
-
-
-def _entities(terms: Sequence[LexiconTerm], claims: list[Claim]) -> list[Entity]:
-    """Return the entity nodes: the claims' subjects and objects plus the document's terms."""
-    nodes = {e.id: e for c in claims for e in (c.subject, c.object)}
-    for t in terms:
-        eid = entity_id(t.name, t.type, t.normalized_id)
-        nodes.setdefault(eid, Entity(id=eid, name=t.name, type=t.type, normalized_id=t.normalized_id))
-    return list(nodes.values())
-
-
-def _write(store: Store, batch: Sequence[Done]) -> None:
-    """Write documents: all chunks, claims and entities, then the documents themselves as the commit point."""
-    chunks: list[Point] = []
-    claims: list[Point] = []
-    entities: dict[str, Entity] = {}
-    for d in batch:
-        by_chunk = {c.id: v for c, v in d.chunks}
-        chunks += [chunk_point(c, d.doc, v) for c, v in d.chunks]
-        claims += [claim_point(c, d.doc, by_chunk[c.chunk_id]) for c in d.claims]
-        entities |= {e.id: e for e in d.entities}
-    # NOTE: one upsert per collection per batch: each upsert flushes to disk (~50 ms on Edge).
-    for name, points in (("chunks", chunks), ("claims", claims), ("entities", [entity_point(e) for e in entities.values()])):
-        if points:
-            store.upsert(name, points)  # type: ignore[arg-type]
-    # NOTE: written last, so a crash mid-batch leaves its documents absent and the next run redoes them whole.
-    store.upsert("documents", [document_point(d.doc) for d in batch])

@@ -21,16 +21,12 @@ from kb.embed import Embedder, TokenStates
 from kb.lexicon import Lexicon, Mention
 from kb.models import Chunk, Document
 
-# NOTE: words that make a participants span a population ("adults with mild asthma"), not a count or a setting.
-# NOTE: a methods sentence names what the study gives only when it says it gives it.
-_GIVEN = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
-                    r"versus|vs|compar|superiority|efficacy of|effects? of|"
-                    r"\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
 # NOTE: next to a name, only giving words say the study gives it ("compared fasting insulin" measures insulin).
 _GIVING = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
                      r"infus|inject|\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
 _ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
                        r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
+# NOTE: words that make a participants span a population ("adults with mild asthma"), not a count or a setting.
 _PEOPLE = ("patient", "adult", "child", "infant", "women", "woman", "men", "man", "participant", "subject",
            "people", "person", "individual", "volunteer", "smoker", "student", "neonate", "adolescent", "elderly",
            "girl", "boy", "mother", "pregnan", "survivor", "resident", "worker", "athlete", "veteran", "user")
@@ -114,8 +110,9 @@ def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Se
     """Return the mentions, with a lexicon drug the study does not give retyped as an outcome ("higher
     creatinine"), and the keys of what the study gives.
 
-    What the study gives is what its title or its aims and methods name as an intervention, or what the PICO tagger
-    tags as one in two sentences or more; a chemical named only in its results is something it measured.
+    What the study gives is what its title or aims name as an intervention, what its methods name beside a giving
+    word, or what the PICO tagger tags as one in three sentences, one in the first half; a chemical named only in its
+    results is something it measured.
     """
     tagged = [(p.start, p.end) for p in pico if p.label == "I"]
     given = {_key(m) for m in title if m.type == "intervention"}
