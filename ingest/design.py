@@ -23,8 +23,9 @@ _I = re.IGNORECASE
 # meta-analysis of randomised trials", "a non-randomised trial".
 _NOT_SELF = (r"(?!(?:of|in|on|from|previous|prior|earlier|recent|other|published|similar|large|several|many|these|"
              r"those|meta-analys[ie]s|review|non|not)\b)")
-_WORD = rf"{_NOT_SELF}[\w/-]+[\s,]+"
-_SELF = r"(?:this|our|the\s+(?:present|current)|a|an|in\s+a|in\s+this)"
+# NOTE: a word may carry a parenthesis: "a randomised, single (operator)-blind crossover design".
+_WORD = rf"{_NOT_SELF}[\w/()-]+[\s,]+"
+_SELF = r"(?:this|our|the\s+(?:present|current)|a|an|in\s+a|in\s+this|it\s+(?:is|was)\s+a)"
 # NOTE: in order of what a design statement proves; each must describe this document, not one it cites.
 _CUES: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _I), d) for p, d in (
     (r"\b(?:this|our|the\s+(?:present|current))\s+(?:\w+\s+){0,3}?meta-?analys[ie]s"
@@ -37,7 +38,8 @@ _CUES: tuple[tuple[re.Pattern[str], StudyDesign], ...] = tuple((re.compile(p, _I
      r"|\b(?:were|was|being|been)\s+(?:(?!not\b)\w+\s+){0,3}?(?:randomi[sz]ed|randomly(?:\s+\w+){0,3}?\s+(?:assigned|"
      r"allocated|divided|distributed|placed|split))\b|\brandomly\s+(?:assigned|allocated|divided)\s+(?:in)?to\b"
      r"|\bwe\s+(?:\w+\s+){0,2}?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))\b"
-     r"|\brandomi[sz]ation\s+(?:sequence|list|schedule|code)s?\b|\ballocation\s+concealment\b", "rct"),
+     r"|\brandomi[sz]ation\s+(?:sequence|list|schedule|code)s?\b|\ballocation\s+concealment\b"
+     r"|\brandomi[sz]ation\s+(?:took\s+place|was\s+(?:performed|done|carried\s+out))\b", "rct"),
     (rf"\b{_SELF}\s+(?:{_WORD}){{0,6}}?non-?randomi[sz]ed[\s,-]+(?:{_WORD}){{0,6}}?(?:trial|study|design)\b"
      r"|\b(?:were|was)\s+not\s+randomi[sz]ed|\bno\s+randomi[sz]ation\s+was|\bsingle-?(?:arm|group)\s+(?:\w+\s+){0,3}?"
      r"(?:trial|study)", "non_randomized_trial"),

@@ -9,6 +9,7 @@ import pytest
 from benchmarks import defects
 from kb.claims import Claim, EffectMeasure, PValue, Quote
 from kb.models import Document, Enrollment, Entity, StudyDesign, TrialInfo
+from tests.conftest import DATA, needs_data
 
 # NOTE: sentences verbatim from ../shared/datasets (evidence_inference/txt_files/<file> named beside each, else the
 # PubMed test file), each a claim of the knowledge base issue 10 was filed on.
@@ -145,7 +146,15 @@ def test_direction_against_its_own_statistics() -> None:
     (doc(trial=trial("INTERVENTIONAL", "NON_RANDOMIZED")), "rct", "registry INTERVENTIONAL NON_RANDOMIZED: stored rct"),
     (doc(source="/x/evidence_inference/txt_files/PMC1.txt"), "meta_analysis",
      "Evidence Inference RCT report: stored meta_analysis"),
+    (doc(source="/x/evidence_inference/txt_files/PMC4218766.txt"), "meta_analysis", None),
     (doc(), "review", None),
 ])
 def test_designs_that_contradict_reader_facts(document: Document, design: StudyDesign, rule: str | None) -> None:
     assert defects.design_contradiction(claim("x", study_design=design), document) == rule
+
+
+@needs_data
+@pytest.mark.parametrize("pmcid", sorted(defects.NOT_RCT_REPORTS))
+def test_articles_excused_from_the_corpus_rule_say_so_themselves(pmcid: str) -> None:
+    text = (DATA / "evidence_inference" / "txt_files" / f"{pmcid}.txt").read_text(encoding="utf-8")
+    assert defects.NOT_RCT_REPORTS[pmcid] in text

@@ -125,6 +125,8 @@ def test_a_number_inside_a_trial_id_is_never_a_sample_size() -> None:
 @pytest.mark.parametrize(("pmcid", "wrong_design", "wrong_size"), [
     ("3666914", "meta_analysis", 5409), ("3580400", "review", None), ("3691658", None, 1_005_095),
     ("5723032", None, 3089),
+    # NOTE: "The study employed a randomised, single (operator)-blind crossover design"
+    ("34516", "unknown", None),
 ])
 def test_the_quoted_failures_on_the_real_texts(pmcid: str, wrong_design: str | None, wrong_size: int | None) -> None:
     doc = fill_design_and_size(next(parse_text(EI / f"PMC{pmcid}.txt")))
