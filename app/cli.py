@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app import console as show
-from app.resources import LLM_CACHE_FILE, KnowledgeBase, open_kb
+from app.resources import LLM_CACHE_FILE, KnowledgeBase, open_kb, rebuilt_terms
 from ingest.extract import make_extractor
-from ingest.readers.load import discover
+from ingest.readers.folders import discover
 from ingest.pipeline import ingest_paths
 from kb.answer import answer_question
 from kb.config import Settings
@@ -31,6 +31,7 @@ out = Console()
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again once the other process lets go
+EXIT_INTERRUPTED = 130  # NOTE: what a shell reports for Ctrl-C
 
 
 def _settings(store: Path | None) -> Settings:
@@ -39,11 +40,24 @@ def _settings(store: Path | None) -> Settings:
     return settings.model_copy(update={"store": store}) if store else settings
 
 
-@contextmanager
-def _opened(store: Path | None) -> Iterator[KnowledgeBase]:
-    """Open the knowledge base, turning MedKB errors into messages and exit codes."""
+def _open(settings: Settings, create: bool, wait: bool) -> KnowledgeBase:
+    """Open the knowledge base; when asked to wait for another process, say so and wait up to the setting."""
     try:
-        kb = open_kb(_settings(store))
+        return open_kb(settings, create)
+    except StoreBusy:
+        if not wait or settings.store_wait_s <= 0:
+            raise
+    err.print(f"waiting up to {settings.store_wait_s:g} s for the knowledge base at {settings.store}: another process "
+              "(the app answering a question, or another ingest) holds it")
+    return open_kb(settings, create, wait_s=settings.store_wait_s)
+
+
+@contextmanager
+def _opened(store: Path | None, create: bool = False, wait: bool = False) -> Iterator[KnowledgeBase]:
+    """Open the knowledge base (made only when create is set; waited for when wait is set), turning MedKB errors
+    into messages and exit codes."""
+    try:
+        kb = _open(_settings(store), create, wait)
     except StoreBusy as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None
@@ -68,9 +82,9 @@ def ingest(
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         err.print(f"[red]error:[/red] {p}: no such file or folder")
-    with _opened(store) as kb:
+    with _opened(store, create=True, wait=True) as kb:
         extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
-        files = discover([p for p in paths if p.exists()])
+        files = discover([p for p in paths if p.exists()]).files
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("ingesting", total=len(files))
@@ -78,11 +92,17 @@ def ingest(
             def step(path: str) -> None:
                 bar.update(task, advance=1, description=Path(path).name[:40])
 
-            report = ingest_paths(
-                files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.lexicon,
-                chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
-                encoder=kb.state_encoder,
-            )
+            try:
+                report = ingest_paths(
+                    files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.saved,
+                    chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
+                    encoder=kb.state_encoder, journal=kb.journal, batch_chunks=kb.settings.ingest_batch_chunks,
+                )
+            except KeyboardInterrupt:
+                bar.stop()
+                err.print("[yellow]interrupted:[/yellow] every document stored so far is kept, with its lexicon "
+                          "terms; run the same command again to continue where it stopped")
+                raise typer.Exit(EXIT_INTERRUPTED) from None
         kb.save_lexicon()
     show.ingest_report(err, report)
     if not report.ok or (missing and not files):
@@ -218,11 +238,37 @@ def lexicon_load(
     if not path.exists():
         err.print(f"[red]error:[/red] {path}: no such file or folder")
         raise typer.Exit(1)
-    with _opened(store) as kb:
-        added = kb.lexicon.add(list(load_mesh(path)))
+    with _opened(store, create=True) as kb:
+        added = kb.saved.add(list(load_mesh(path)))
         kb.save_lexicon()
-        total = len(kb.lexicon)
+        total = len(kb.saved)
     out.print(f"lexicon: {added} terms added from {path}; {total} terms in all")
+
+
+@lexicon_app.command("rebuild")
+def lexicon_rebuild(
+    mesh: Annotated[Optional[Path], typer.Option("--mesh", help="MeSH folder or file to load first.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Rebuild a damaged or lost lexicon from MeSH (if given) and the terms of every stored document."""
+    from app.resources import LEXICON_FILE
+    from kb.mesh import load_mesh
+
+    if mesh is not None and not mesh.exists():
+        err.print(f"[red]error:[/red] {mesh}: no such file or folder")
+        raise typer.Exit(1)
+    path = _settings(store).store / LEXICON_FILE
+    if path.exists():  # NOTE: kept for inspection; open_kb would refuse the damaged file.
+        path.replace(path.with_name(path.name + ".damaged"))
+        err.print(f"kept the old lexicon as {path.name}.damaged")
+    with _opened(store) as kb:
+        if mesh is not None:
+            kb.saved.add(list(load_mesh(mesh)))
+        added = rebuilt_terms(kb.store, kb.saved)
+        kb.saved.add(kb.journal.read())
+        kb.save_lexicon()
+        total = len(kb.saved)
+    out.print(f"lexicon rebuilt: {added} terms from stored documents; {total} terms in all")
 
 
 def main() -> None:

@@ -116,6 +116,8 @@ def ingest_report(out: Console, r: IngestReport) -> None:
         for path, reason in items:
             # NOTE: reasons name their file already; say the path once.
             out.print(f"{label} {escape(reason if reason.startswith(path) else f'{path}: {reason}')}")
+    if r.deleted:
+        out.print(f"deleted {len(r.deleted)} records withdrawn by MEDLINE DeleteCitation: PMID {', '.join(r.deleted)}")
     if r.stopped:
         out.print(f"[red]stopped[/red] {escape(r.stopped)}")
 

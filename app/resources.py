@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import Settings
+from kb.errors import ConfigError
 from kb.embed import Embedder, OnnxMiniLM, make_embedder
-from kb.lexicon import Lexicon
+from kb.lexicon import Lexicon, terms_from_document
+from kb.lexicon_file import Journal, load_lexicon, save_lexicon
+from kb.records import document_from_hit
 from kb.store import Store
 from kb.store.factory import make_store
 
 LEXICON_FILE = "lexicon.json.gz"
+JOURNAL_FILE = "lexicon-unfinished.tsv"
 LLM_CACHE_FILE = "llm-cache.sqlite"
 
 
@@ -22,7 +27,11 @@ class KnowledgeBase:
     settings: Settings
     store: Store
     embedder: Embedder
+    # NOTE: `saved` is the lexicon as saved, what an ingest extracts with; `lexicon` adds the terms an unfinished
+    # ingest journalled, for everything that reads.
+    saved: Lexicon
     lexicon: Lexicon
+    journal: Journal
 
     @property
     def lexicon_path(self) -> Path:
@@ -30,9 +39,10 @@ class KnowledgeBase:
         return self.settings.store / LEXICON_FILE
 
     def save_lexicon(self) -> None:
-        """Persist the lexicon beside the store."""
+        """Persist the saved lexicon (with what a finished ingest added to it) and forget the journal."""
         self.settings.store.mkdir(parents=True, exist_ok=True)
-        self.lexicon.save(self.lexicon_path)
+        save_lexicon(self.saved, self.lexicon_path)
+        self.journal.clear()
 
     @property
     def state_encoder(self) -> Embedder:
@@ -45,11 +55,32 @@ class KnowledgeBase:
         self.store.close()
 
 
-def open_kb(settings: Settings) -> KnowledgeBase:
-    """Open (creating if needed) the knowledge base the settings name."""
-    embedder = make_embedder(settings)
-    store = make_store(settings, embedder.dim, embedder.name)
-    path = settings.store / LEXICON_FILE
-    lexicon = Lexicon.load(path) if path.exists() else Lexicon.empty()
-    return KnowledgeBase(settings=settings, store=store, embedder=embedder, lexicon=lexicon)
+LexiconReader = Callable[[Path, Path], Lexicon]
 
+
+def open_kb(settings: Settings, create: bool = True, *, wait_s: float = 0.0, embedder: Embedder | None = None,
+            read_lexicon: LexiconReader = load_lexicon) -> KnowledgeBase:
+    """Open the knowledge base the settings name (an embedded one is created only when create is set, and waited
+    for up to wait_s while another process holds it); a long-lived caller passes its embedder and lexicon reader."""
+    embedder = embedder or make_embedder(settings)
+    store = make_store(settings, embedder.dim, embedder.name, create, wait_s)
+    try:
+        path = settings.store / LEXICON_FILE
+        saved = read_lexicon(path, settings.store) if path.exists() else Lexicon.empty()
+    except ConfigError:
+        store.close()
+        raise
+    journal = Journal(settings.store / JOURNAL_FILE)
+    unfinished = journal.read()
+    lexicon = saved.overlay(unfinished) if unfinished else saved
+    return KnowledgeBase(settings=settings, store=store, embedder=embedder, saved=saved, lexicon=lexicon,
+                         journal=journal)
+
+
+
+def rebuilt_terms(store: Store, lexicon: Lexicon) -> int:
+    """Add to lexicon the terms every stored document brings, as ingest found them; return how many were new."""
+    added = 0
+    for hit in store.scroll("documents"):
+        added += lexicon.add(terms_from_document(document_from_hit(hit), lexicon))
+    return added

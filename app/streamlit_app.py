@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
+import os
+
+from app.__main__ import QUIET_ENVIRONMENT
+
+if __name__ == "__main__":  # NOTE: streamlit runs this file as __main__: quiet the libraries before they load.
+    for _name, _value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(_name, _value)
+
+import argparse  # noqa: E402 - after the quiet settings, which must precede every library's loading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,7 +24,10 @@ from app.resources import KnowledgeBase, open_kb
 from kb.answer import answer_question
 from kb.answers import DISCLAIMER, Answer
 from kb.config import Settings
-from kb.errors import MedKBError
+from kb.embed import Embedder, make_embedder
+from kb.errors import MedKBError, StoreBusy
+from kb.lexicon import Lexicon
+from kb.lexicon_file import load_lexicon
 from kb.records import document_from_hit
 from kb.report import FORMATS, render
 from kb.report.corpus import cited_documents, corpus_of
@@ -29,9 +42,36 @@ def _store_arg() -> Path | None:
 
 
 @st.cache_resource
-def knowledge_base(store: Path) -> KnowledgeBase:
-    """Open the knowledge base once per process and store (reruns and sessions share it)."""
-    return open_kb(Settings().model_copy(update={"store": store}))
+def embedder_for(store: Path) -> Embedder:
+    """Return the embedder, built once per process and store (its model loads once)."""
+    return make_embedder(_settings(store))
+
+
+@st.cache_resource(max_entries=2)
+def _lexicon_at(path: Path, store: Path, stamp: int) -> Lexicon:
+    """Return the saved lexicon as of its file's modification time (a finished ingest changes it)."""
+    return load_lexicon(path, store)
+
+
+def cached_lexicon(path: Path, store: Path) -> Lexicon:
+    """Return the saved lexicon, read again only when an ingest has rewritten it."""
+    return _lexicon_at(path, store, path.stat().st_mtime_ns)
+
+
+def _settings(store: Path) -> Settings:
+    """Read settings once per run, at the edge, with the store the app serves."""
+    return Settings().model_copy(update={"store": store})
+
+
+@contextmanager
+def knowledge_base(store: Path) -> Iterator[KnowledgeBase]:
+    """Open the knowledge base for one run of the page and let it go after, so a CLI ingest can write meanwhile
+    and the next run sees what it stored."""
+    kb = open_kb(_settings(store), create=False, embedder=embedder_for(store), read_lexicon=cached_lexicon)
+    try:
+        yield kb
+    finally:
+        kb.close()
 
 
 def passages(kb: KnowledgeBase, answer: Answer) -> dict[str, str]:
@@ -48,13 +88,20 @@ def main() -> None:
     st.title("MedKB")
     st.caption("What do we know, how sure are we, and where does it say so?")
     try:
-        kb = knowledge_base((_store_arg() or Settings().store).resolve())
+        with knowledge_base((_store_arg() or Settings().store).resolve()) as kb:
+            page(kb)
+    except StoreBusy:
+        st.info("An ingest is updating this knowledge base right now; ask again when it has finished (the page "
+                "shows what it stored as soon as it is done).")
     except MedKBError as exc:
         st.error(str(exc))
-        return
+
+
+def page(kb: KnowledgeBase) -> None:
+    """Lay out the sidebar, the question box and the answer."""
     with st.sidebar:
         st.markdown("**Knowledge base**")
-        st.caption(str(kb.settings.store))
+        st.caption(views.md_escape(str(kb.settings.store)))
         for name, n in kb_counts(kb.store).items():
             st.caption(f"{name}: {n:,}")
         extractive = st.toggle("Extractive only", value=kb.settings.extractive_only,
@@ -64,13 +111,8 @@ def main() -> None:
     question = st.text_input("Question", placeholder="Does zelmorant reduce exacerbations in asthma?")
     if not question:
         return
-    try:
-        answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
-                                 extractive=extractive)
-    except MedKBError as exc:
-        st.error(str(exc))
-        return
-    show_answer(kb, answer)
+    show_answer(kb, answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
+                                    extractive=extractive))
 
 
 def report_download(kb: KnowledgeBase, answer: Answer) -> None:

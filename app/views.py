@@ -33,9 +33,10 @@ def citation(c: Citation, key: str, passage: str | None) -> None:
     notices = " ".join(f":orange-badge[{n.replace('_', ' ')}]" for n in c.notices)
     st.markdown(f"**{md_escape(c.title or c.source)}** ({c.year or 'n.d.'}) {md_escape(ids)} {notices}".rstrip())
     extraction = f"extraction confidence {c.extraction_confidence:.2f} ({c.extractor})" if c.extractor else ""
-    st.caption(" · ".join(x for x in (badges(c), where(c), extraction, c.source) if x))
+    # NOTE: a file name is the uploader's text: escaped, so "![x](http://…)" shows as text and fetches nothing.
+    st.caption(md_escape(" · ".join(x for x in (badges(c), where(c), extraction, c.source) if x)))
     if c.note:
-        st.caption(f"Not counted: {c.note}")
+        st.caption(f"Not counted: {md_escape(c.note)}")
     st.markdown("> " + md_escape(c.quote))
     if passage is not None:
         with st.expander("Open the source passage", expanded=False):

@@ -28,6 +28,7 @@ from ingest.pipeline import IngestReport, Run, ingest_records
 from kb.answer import answer_question
 from kb.embed import OnnxMiniLM
 from kb.lexicon import Lexicon
+from kb.lexicon_file import load_lexicon, save_lexicon
 from kb.models import make_id
 from kb.store import COLLECTIONS, Collection, Filter, Hit, Point, SparseVec, Store
 from kb.store.edge import EdgeStore
@@ -109,7 +110,7 @@ def build(path: Path, data: Path, limit: int | None, target: int) -> dict[str, i
         counts = {c: store.count(c) for c in COLLECTIONS}
     finally:
         store.close()
-    lexicon.save(path / LEXICON)
+    save_lexicon(lexicon, path / LEXICON)
     return counts | {"real_points": real, "documents_ingested": report.documents}
 
 
@@ -122,7 +123,7 @@ def serve(path: Path, questions: list[str]) -> dict[str, float]:
     """Answer every question against the store at path and return latency percentiles and peak RSS (child side)."""
     embedder = OnnxMiniLM()
     store = EdgeStore(path, embedder.dim, embedder.name)
-    lexicon = Lexicon.load(path / LEXICON)
+    lexicon = load_lexicon(path / LEXICON, path)
     try:
         answer_question(questions[0], store=store, embedder=embedder, lexicon=lexicon)  # NOTE: loads the model.
         times = []

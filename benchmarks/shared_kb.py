@@ -22,7 +22,7 @@ from typing import Any
 
 from app.resources import KnowledgeBase, open_kb
 from benchmarks import common
-from ingest.readers.load import discover
+from ingest.readers.folders import discover
 from kb.config import Settings
 from kb.models import Document
 from kb.records import document_from_hit
@@ -52,7 +52,7 @@ def ei_validation_files(data: Path) -> list[Path]:
 
 def source_files(data: Path, limit: int | None = None) -> list[Path]:
     """Return the files to ingest: each source's files in order, the first `limit` of each when limited."""
-    groups = [discover([data / f]) for f in FOLDERS if (data / f).exists()]
+    groups = [discover([data / f]).files for f in FOLDERS if (data / f).exists()]
     if (data / "evidence_inference" / "splits").exists():
         groups.append(ei_validation_files(data))
     return [p for files in groups for p in (files[:limit] if limit else files)]

@@ -18,7 +18,8 @@ from benchmarks.common import Result, Target
 from benchmarks.scifact import folder_of, load_corpus
 from ingest.chunk import chunk_document
 from ingest.extract.rules import RuleExtractor
-from ingest.readers.load import discover, load_records
+from ingest.readers.folders import discover
+from ingest.readers.load import load_records
 from ingest.pipeline import IngestReport, Run, ingest_paths, ingest_records
 from kb.embed import OnnxMiniLM
 from kb.lexicon import Lexicon
@@ -86,7 +87,7 @@ def scifact(embedder: OnnxMiniLM, data: Path, limit: int | None) -> dict[str, fl
 
 def pdfs(embedder: OnnxMiniLM, folder: Path) -> dict[str, float]:
     """Return PDF pages/s for the embedder alone (on the parsed text) and for the whole ingest from files."""
-    files = discover([folder])
+    files = discover([folder]).files
     parsed = {f: [doc for doc, _ in load_records(f)] for f in files}
     docs = [d for f in files for d in parsed[f]]
     pages = sum(max(len(d.pages), 1) for d in docs)

@@ -18,23 +18,25 @@ from ingest.design import fill_design_and_size
 from ingest.extract import Extractor
 from ingest.extract.calibration import calibrated, default_calibration
 from ingest.nlp.reading import read_document
-from ingest.nlp.sentences import encoded_text
-from ingest.readers.load import discover, load_records
-from ingest.writing import Done, entities, forget, write
+from ingest.readers.folders import discover
+from ingest.batching import Encodings, Prepared, encode, groups
+from ingest.readers.load import load_records
+from ingest.readers.pubmed import Tally
+from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
-from kb.embed import Embedder, TokenStates
+from kb.embed import Embedder
 from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
+from kb.lexicon_file import Journal
 from kb.llm import BudgetExceeded
 from kb.models import Chunk, Document
-from kb.store import Filter, Match, Store
+from kb.store import Store
 
 Progress = Callable[[str], None]
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
-# NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge) ...
+# NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge); each
+# encoding pass holds fewer (ingest.batching.ENCODE_CHUNKS).
 BATCH_CHUNKS = 1024
-# NOTE: ... and few enough per encoding pass that the token states of a pass stay small (~64 × 256 × 384 floats).
-ENCODE_CHUNKS = 64
 
 
 @dataclass
@@ -52,6 +54,7 @@ class IngestReport:
     encoded_alone: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
     stopped: str | None = None
 
     @property
@@ -72,32 +75,30 @@ class Run:
     chunk_overlap: int = 150
     # NOTE: what encodes a sentence no chunk holds whole; a MiniLM even when the embedder exposes no token states.
     encoder: Embedder | None = None
+    # NOTE: the terms the run's stored documents bring; each batch's go to the journal before it is stored.
+    journal: Journal | None = None
     learned: list[LexiconTerm] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A new or changed document, chunked, with its own lexicon terms; claims come once it is encoded."""
-
-    doc: Document
-    chunks: list[Chunk]
-    terms: list[LexiconTerm]
-    registry: list[Claim]
+    batch_chunks: int = BATCH_CHUNKS
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
                  lexicon: Lexicon, chunk_size: int = 1000, chunk_overlap: int = 150,
-                 progress: Progress | None = None, encoder: Embedder | None = None) -> IngestReport:
+                 progress: Progress | None = None, encoder: Embedder | None = None,
+                 journal: Journal | None = None, batch_chunks: int = BATCH_CHUNKS) -> IngestReport:
     """Ingest every supported file under paths; record per-file failures and carry on.
 
     The lexicon is read as it stood when the run began; the terms the run's documents bring are added to it at the
-    end, so the claims of a document never depend on which files came before it.
+    end, so the claims of a document never depend on which files came before it. A journal keeps the terms of
+    every stored batch, and those an interrupted run left in it are carried on.
     """
     report = IngestReport()
-    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder)
+    learned = journal.read() if journal else []
+    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned, batch_chunks)
     pending = Pending()
     # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
-    for path in discover([p.resolve() for p in paths]):
+    found = discover([p.resolve() for p in paths])
+    report.skipped += found.passed_over
+    for path in found.files:
         report.files += 1
         if progress:
             progress(str(path))
@@ -113,9 +114,15 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
 
 
 def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -> bool:
-    """Queue (and write, as batches fill) one file's documents; return False when the run must stop."""
+    """Queue (and write, as batches fill) one file's documents, then apply its deletions; return False when the
+    run must stop."""
+    tally = Tally()
     try:
-        _ingest(load_records(path), run, report, pending)
+        _ingest(load_records(path, tally), run, report, pending)
+        if tally.deleted:  # NOTE: a record's earlier version may still wait in the batch; it goes first.
+            pending.flush(run, report)
+            report.deleted += delete_citations(run.store, tally.deleted)
+        report.skipped += [(str(path), reason) for reason in tally.skipped]
     except BudgetExceeded as exc:
         # NOTE: the half-done document is not written; its finished chunks sit in the LLM cache.
         report.stopped = str(exc)
@@ -146,7 +153,7 @@ def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: I
         if pending.holds(doc.id):  # NOTE: a repeat must see its first copy as stored, as it would unbatched.
             pending.flush(run, report)
         prepared = _prepare(doc, registry_claims, run, report)
-        if prepared is not None and pending.add(prepared) >= BATCH_CHUNKS:
+        if prepared is not None and pending.add(prepared) >= run.batch_chunks:
             pending.flush(run, report)
 
 
@@ -178,32 +185,23 @@ class Pending:
         batch, self.docs, self.chunks = self.docs, [], 0
         done: list[Done] = []
         try:
-            for group in _groups(batch):
+            for group in groups(batch):
                 _finish_group(group, run, report, done)
         finally:
             if done:
+                terms = [t for d in done for t in d.terms]
+                if run.journal is not None:
+                    run.journal.append(terms)
+                run.learned.extend(terms)
                 write(run.store, done)
                 for d in done:
                     _count(report, d)
 
 
-def _groups(batch: Sequence[Prepared]) -> list[list[Prepared]]:
-    """Return the batch cut into runs of whole documents of about ENCODE_CHUNKS chunks."""
-    groups: list[list[Prepared]] = [[]]
-    size = 0
-    for p in batch:
-        if groups[-1] and size + len(p.chunks) > ENCODE_CHUNKS:
-            groups.append([])
-            size = 0
-        groups[-1].append(p)
-        size += len(p.chunks)
-    return [g for g in groups if g]
-
-
 def _finish_group(group: list[Prepared], run: Run, report: IngestReport, done: list[Done]) -> None:
     """Encode a group's chunks in one pass, then read and extract each document into `done`; failures are recorded."""
     try:
-        encodings = _encode(group, run.embedder)
+        encodings = encode(group, run.embedder)
     except EmbeddingError as exc:
         if len(group) == 1:
             report.failed.append((_label(group[0].doc), str(exc)))
@@ -215,20 +213,6 @@ def _finish_group(group: list[Prepared], run: Run, report: IngestReport, done: l
     for p, enc in zip(group, encodings, strict=True):
         if (d := _finish(p, enc, run, report)) is not None:
             done.append(d)
-
-
-Encodings = tuple[list[list[float]], list[TokenStates | None]]
-
-
-def _encode(group: Sequence[Prepared], embedder: Embedder) -> list[Encodings]:
-    """Return each document's chunk vectors and token states from one encoding pass over the group."""
-    encoded = embedder.encode([encoded_text(p.doc, c) for p in group for c in p.chunks])
-    out, at = [], 0
-    for p in group:
-        n = len(p.chunks)
-        out.append((encoded.vectors[at : at + n], encoded.states[at : at + n]))
-        at += n
-    return out
 
 
 def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -> Done | None:
@@ -249,8 +233,8 @@ def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -
     claims, dropped = _claims(p.chunks, extraction.claims, p.registry)
     claims = [calibrated(c, default_calibration()) for c in claims]
     report.dropped_claims += dropped
-    run.learned.extend(p.terms)
-    return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, entities(p.terms, claims))
+    return Done(p.doc, list(zip(p.chunks, vectors, strict=True)), claims, entities(p.terms, claims), p.terms,
+                p.replaces)
 
 
 def _count(report: IngestReport, done: Done) -> None:
@@ -268,14 +252,15 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
     if stored and stored[0].payload.get("content_hash") == doc.content_hash:
         report.unchanged += 1
         return None
-    if stored:  # NOTE: a new version of a record replaces every point of the old one.
-        forget(run.store, doc.id, keep_document=True)
-    if doc.kind in SINGLE_DOCUMENT_KINDS:  # NOTE: an edited file without identifiers gets a new id.
-        for old in run.store.scroll("documents", Filter(must=(Match("source", doc.source),)), fields=("kind",)):
-            if old.id != doc.id and old.payload.get("kind") in SINGLE_DOCUMENT_KINDS:
-                forget(run.store, old.id)
-    terms = terms_from_document(doc, run.lexicon)
-    return Prepared(doc, chunk_document(doc, run.chunk_size, run.chunk_overlap), terms, registry_claims)
+    chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
+    if not chunks:  # NOTE: a document with no text would be counted as ingested and answer nothing.
+        report.failed.append((_label(doc), f"{doc.source}: no text to read (empty, or a scanned PDF that needs "
+                                           "OCR first); nothing stored"))
+        return None
+    # NOTE: a new version replaces every point of the old one, but only once it is written: a failed
+    # re-extraction leaves the old version whole.
+    old = replaced(run.store, doc, bool(stored), SINGLE_DOCUMENT_KINDS)
+    return Prepared(doc, chunks, terms_from_document(doc, run.lexicon), registry_claims, old)
 
 
 def _claims(chunks: list[Chunk], extracted: Iterable[Claim], registry: list[Claim]) -> tuple[list[Claim], int]:

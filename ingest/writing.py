@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.claims import Claim
 from kb.lexicon import LexiconTerm
@@ -13,13 +13,38 @@ from kb.store import Filter, Match, Point, Store
 
 
 @dataclass(frozen=True)
+class Replaced:
+    """What a new document version makes stale once it is stored: its old chunks and claims (by collection), and
+    the other documents its file held before (an edited file without identifiers gets a new id)."""
+
+    points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+
+
+def replaced(store: Store, doc: Document, stored_before: bool, file_kinds: tuple[str, ...]) -> Replaced:
+    """Return what storing doc will replace (file_kinds: the kinds of which a file holds one document, when doc is
+    one); nothing is deleted until the new version is written."""
+    points: dict[str, tuple[str, ...]] = {}
+    if stored_before:
+        mine = Filter(must=(Match("doc_id", doc.id),))
+        points = {name: tuple(h.id for h in store.scroll(name, mine, fields=())) for name in ("chunks", "claims")}
+    others: tuple[str, ...] = ()
+    if doc.kind in file_kinds:
+        same_file = store.scroll("documents", Filter(must=(Match("source", doc.source),)), fields=("kind",))
+        others = tuple(h.id for h in same_file if h.id != doc.id and h.payload.get("kind") in file_kinds)
+    return Replaced(points, others)
+
+
+@dataclass(frozen=True)
 class Done:
-    """A document ready to write: its chunks with their vectors, its claims and its entities."""
+    """A document ready to write: its chunks with their vectors, its claims, its entities and its lexicon terms."""
 
     doc: Document
     chunks: list[tuple[Chunk, list[float]]]
     claims: list[Claim]
     entities: list[Entity]
+    terms: list[LexiconTerm]
+    replaces: Replaced = field(default_factory=Replaced)
 
 
 def forget(store: Store, doc_id: str, keep_document: bool = False) -> None:
@@ -51,5 +76,25 @@ def write(store: Store, batch: Sequence[Done]) -> None:
     for name, points in (("chunks", chunks), ("claims", claims), ("entities", [entity_point(e) for e in entities.values()])):
         if points:
             store.upsert(name, points)  # type: ignore[arg-type]
+    for d in batch:
+        _retire(store, d)
     # NOTE: written last, so a crash mid-batch leaves its documents absent and the next run redoes them whole.
     store.upsert("documents", [document_point(d.doc) for d in batch])
+
+
+def _retire(store: Store, done: Done) -> None:
+    """Delete what a just-written document version replaces: old points it does not share, other documents."""
+    fresh = {"chunks": {c.id for c, _ in done.chunks}, "claims": {c.id for c in done.claims}}
+    for name, ids in done.replaces.points.items():
+        if stale := tuple(i for i in ids if i not in fresh[name]):
+            store.delete(name, Filter(must=(Match("doc_id", done.doc.id), Match("id", any_of=stale))))
+    for old in done.replaces.documents:
+        forget(store, old)
+
+
+def delete_citations(store: Store, pmids: Sequence[str]) -> list[str]:
+    """Delete every document (with its chunks and claims) of the given PMIDs; return the PMIDs that were stored."""
+    found = list(store.scroll("documents", Filter(must=(Match("pmid", any_of=tuple(pmids)),)), fields=("pmid",)))
+    for hit in found:
+        forget(store, hit.id)
+    return sorted({str(h.payload.get("pmid")) for h in found})

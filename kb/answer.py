@@ -7,11 +7,13 @@ from datetime import date
 
 from kb.answers import Answer, Citation, CitedClaim, Query, QueryEntity
 from kb.embed import Embedder
+from kb.errors import QuestionError
 from kb.lexicon import Lexicon
 from kb.linking import link_citations, trial_signals
 from kb.query import parse_query
 from kb.records import cited_claim_from_hit
 from kb.retrieve import mentions, pair_text, search
+from kb.sparse import encode_query
 from kb.sections import assemble_answer
 from kb.store import Filter, Hit, Match, Store
 from kb.synonyms import expand_query
@@ -53,6 +55,9 @@ def answer_question(
     extractive: bool = False,
 ) -> Answer:
     """Return the answer to a question from what the knowledge base holds (no generated sentence if extractive)."""
+    if not encode_query(question).indices:  # NOTE: else a question of spaces lists the whole knowledge base.
+        raise QuestionError("the question has no word to search for; ask about a treatment, an outcome or a "
+                            "condition, e.g. 'Does metformin lower HbA1c in type 2 diabetes?'")
     query = expand_query(parse_query(question, lexicon, today=today or date.today()), lexicon)
     cited: list[CitedClaim] = [cited_claim_from_hit(h) for h in _claims(store, embedder, query, limit)]
     cited, links = link_citations(store, cited)

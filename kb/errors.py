@@ -10,7 +10,8 @@ MedKBError
  ├── StoreError          the knowledge base could not be opened or written
  │    └── StoreBusy      another process holds the embedded store
  ├── EmbeddingError      the embedding backend failed
- └── ConfigError         a setting is missing or invalid
+ ├── ConfigError         a setting is missing or invalid
+ └── QuestionError       a question with nothing to search for
 """
 
 from __future__ import annotations
@@ -64,3 +65,7 @@ class BudgetExceeded(ExtractionError):
     def __init__(self, message: str, claims: Sequence[object] = ()) -> None:
         super().__init__(message)
         self.claims = list(claims)
+
+
+class QuestionError(MedKBError):
+    """A question holds no word to search for (empty, spaces, punctuation or stop words only)."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import ahocorasick
 
-from kb.errors import ConfigError
 from kb.models import Document, EntityType
 
 # NOTE: general words that MeSH lists as headings but that name nothing in a claim.
@@ -196,27 +193,6 @@ class Lexicon:
                 taken.append((start, end, term))
         taken.sort(key=lambda c: c[0])
         return [Mention(s, e, text[s:e], t.name, t.type, t.normalized_id) for s, e, t in taken]
-
-    def save(self, path: Path) -> None:
-        """Write the lexicon as a gzip TSV (term, name, type, normalized id)."""
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
-            for t in self:
-                out.write(f"{t.term}\t{t.name}\t{t.type}\t{t.normalized_id or ''}\n")
-
-    @classmethod
-    def load(cls, path: Path) -> Lexicon:
-        """Read a lexicon written by save()."""
-        try:
-            with gzip.open(path, "rt", encoding="utf-8") as src:
-                rows = [line.rstrip("\n").split("\t") for line in src]
-        except (OSError, EOFError) as e:
-            raise ConfigError(f"{path}: cannot read the lexicon ({e}); rebuild it with Lexicon.save()") from e
-        terms = {}
-        for row in rows:
-            if len(row) != 4:
-                raise ConfigError(f"{path}: malformed lexicon row {row[:2]!r}; rebuild it with Lexicon.save()")
-            terms[fold(row[0])] = LexiconTerm(row[0], row[1], row[2], row[3] or None)  # type: ignore[arg-type]
-        return cls(terms)
 
 
 def _automaton(terms: dict[str, LexiconTerm]) -> ahocorasick.Automaton | None:

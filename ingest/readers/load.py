@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.readers.jats import parse_jats
@@ -107,28 +107,3 @@ def load_records(path: Path, tally: Tally | None = None) -> Iterator[tuple[Docum
 
         return parse_trial_records(path)
     return ((doc, []) for doc in load(path, tally))
-
-
-def _ignored(name: str) -> bool:
-    """Return whether a file found in a folder is bookkeeping (licence, readme, provenance, dot-file)."""
-    upper = name.upper()
-    return name.startswith(".") or upper == "SOURCE.MD" or upper.startswith(("LICENSE", "README"))
-
-
-def _expand(folder: Path) -> list[Path]:
-    """Return a folder's files, recursively and sorted, without hidden or bookkeeping files."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") for p in parts) and not _ignored(path.name):
-            found.append(path)
-    return found
-
-
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Return the files to ingest: folders expanded, each file once; unsupported files kept for reporting."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        for file in _expand(path) if path.is_dir() else [path]:
-            found.setdefault(file, None)
-    return list(found)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pymupdf
 
+from ingest.readers.pdf_hidden import drop_hidden_text
 from ingest.readers.text import SEP, find_nct_ids, line_sections, squash
 from kb.errors import ParseError
 from kb.models import Document, PageSpan, Section, content_hash, document_id
@@ -119,6 +120,7 @@ def parse_pdf(path: Path) -> Iterator[Document]:
     except OSError as e:
         raise ParseError(f"{path}: cannot read the file ({e.strerror}); check the path and permissions") from e
     with _open(path, raw) as doc:
+        drop_hidden_text(doc)  # NOTE: only what a reader of the page sees can become evidence.
         text, pages = _layout(_page_texts(path, doc))
         title = _title(doc)
         metadata = {k: v or "" for k, v in (doc.metadata or {}).items()}

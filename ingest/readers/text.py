@@ -147,6 +147,21 @@ def _cut(text: str, marks: list[tuple[int, str]], stop: int) -> list[tuple[str, 
     return [(title, *_span(text, at, end)) for (at, title), end in zip(marks, bounds, strict=True)]
 
 
+FRONT_ABSTRACT_CHARS = 400
+
+
+def _front(text: str, start: int, end: int, has_abstract: bool) -> tuple[str, SectionKind, int, int] | None:
+    """Return the section for text between a title and the first heading, or None when there is none."""
+    # NOTE: such text is never left out of the chunks: an unlabelled abstract when the document has none and it
+    # runs to paragraphs, else front matter (authors, affiliations).
+    s, e = _span(text, start, end)
+    if e <= s:
+        return None
+    if not has_abstract and e - s >= FRONT_ABSTRACT_CHARS:
+        return "Abstract", "abstract", s, e
+    return "Front matter", "other", s, e
+
+
 def line_sections(text: str, start: int = 0, pages: Sequence[PageSpan] = ()) -> tuple[Section, ...]:
     """Return sections for bare headings (Abstract, Methods, …) and abstract labels found at line starts."""
     heads: list[tuple[int, str]] = []
@@ -170,6 +185,8 @@ def line_sections(text: str, start: int = 0, pages: Sequence[PageSpan] = ()) -> 
     if abstract is not None:
         inside = [m for m in labels if abstract[0] <= m[0] < abstract[1]]
         found += [(t, heading_kind(t) or "abstract", s, e) for t, s, e in _cut(text, inside, abstract[1])]
+    if found and (front := _front(text, start, min(f[2] for f in found), abstract is not None)):
+        found.append(front)
     found.sort(key=lambda f: (f[2], -f[3]))
     sections: list[Section] = []
     for title, kind, s, e in found:
@@ -241,6 +258,10 @@ def _label_sections(text: str) -> tuple[Section, ...]:
             kind = running = heading_kind(name) or running
         if e > s:
             sections.append(Section(title="Title" if kind == "title" else name.title(), kind=kind, start=s, end=e))
+        # NOTE: a short stretch after the TITLE line is the title's second line; a long one an unlabelled abstract.
+        front = _front(text, e, nxt.start(), "ABSTRACT" in text) if kind == "title" and nxt is not None else None
+        if front is not None and front[3] - front[2] >= FRONT_ABSTRACT_CHARS:
+            sections.append(Section(title=front[0], kind=front[1], start=front[2], end=front[3]))
     return tuple(sections)
 
 

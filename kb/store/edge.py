@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import qdrant_edge as qe
+from filelock import FileLock, Timeout
 
 from kb.errors import StoreBusy, StoreError
 from kb.store import (
@@ -28,6 +29,7 @@ from kb.store import (
 )
 
 MARKER = "medkb-store.json"
+LOCK = ".medkb.lock"
 FORMAT = 1
 BATCH = 256
 
@@ -105,7 +107,7 @@ def _check_marker(path: Path, dim: int, embedder_name: str) -> None:
     marker = path / MARKER
     expected = {"format": FORMAT, "dim": dim, "embedder": embedder_name}
     if not marker.exists():
-        if path.exists() and any(path.iterdir()):
+        if path.exists() and any(p.name != LOCK for p in path.iterdir()):
             raise StoreError(f"{path} is not empty and is not a MedKB knowledge base; choose another --store")
         path.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
@@ -121,16 +123,37 @@ def _check_marker(path: Path, dim: int, embedder_name: str) -> None:
         )
 
 
+def _locked(path: Path, wait_s: float) -> FileLock:
+    """Return the store's lock, held (waiting up to wait_s for another holder); else StoreBusy, before any store
+    file is touched."""
+    # NOTE: opening a shard maps its segment files, and qdrant-edge meets its own WAL lock only after that, so a
+    # second process opening a store mid-ingest damaged the writer's segments; this lock is taken first.
+    path.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path / LOCK, timeout=wait_s)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreBusy(_busy_message(path)) from None
+    return lock
+
+
 class EdgeStore:
     """Qdrant Edge in-process: fast, exact before optimize(), and usable by one process at a time."""
 
-    def __init__(self, path: Path, dim: int, embedder_name: str = "unknown") -> None:
+    def __init__(self, path: Path, dim: int, embedder_name: str = "unknown", create: bool = True,
+                 wait_s: float = 0.0) -> None:
         self.path = path
         self.dim = dim
-        _check_marker(path, dim, embedder_name)
         self._shards: dict[str, qe.EdgeShard] = {}
+        if path.is_file():
+            raise StoreError(f"{path} is a file, not a knowledge-base folder; choose a folder with --store")
+        if not create and not (path / MARKER).is_file():  # NOTE: a mistyped --store must not make an empty one.
+            raise StoreError(f"no knowledge base at {path}; check the path, or create one there with "
+                             f"`medkb ingest FILES --store {path}`")
+        self._lock = _locked(path, wait_s)
         try:
-            # NOTE: opening every shard now surfaces StoreBusy at startup, not at the first write.
+            _check_marker(path, dim, embedder_name)
+            # NOTE: opening every shard now surfaces a damaged store at startup, not at the first write.
             for name in COLLECTIONS:
                 self._shards[name] = _open_shard(path / name, dim, path)
         except StoreError:
@@ -221,7 +244,8 @@ class EdgeStore:
             shard.optimize()
 
     def close(self) -> None:
-        """Release every shard (safe to call twice); every write was flushed when it returned."""
+        """Release every shard, then the lock (safe to call twice); every write was flushed when it returned."""
         shards, self._shards = self._shards, {}
         for shard in shards.values():
             shard.close()
+        self._lock.release()

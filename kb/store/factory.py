@@ -10,11 +10,12 @@ from kb.store.edge import EdgeStore
 from kb.store.remote import ClientStore
 
 
-def make_store(settings: Settings, dim: int, embedder_name: str) -> Store:
-    """Return the store the settings select, opened and ready."""
+def make_store(settings: Settings, dim: int, embedder_name: str, create: bool = True, wait_s: float = 0.0) -> Store:
+    """Return the store the settings select, opened and ready; an embedded one is made only when create is set,
+    and waited for up to wait_s when another process holds it."""
     match settings.qdrant_url:
         case None:
-            return EdgeStore(settings.store, dim, embedder_name)
+            return EdgeStore(settings.store, dim, embedder_name, create, wait_s)
         case ":memory:":
             return ClientStore(QdrantClient(":memory:"), dim)
         case url:

@@ -78,8 +78,10 @@ def test_source_markup_is_not_rendered(tmp_path: Path, monkeypatch: pytest.Monke
     from typer.testing import CliRunner
 
     inbox = tmp_path / "in"
-    inbox.mkdir()
-    (inbox / "evil.md").write_text(
+    # NOTE: the file's path reads as a Markdown image: unescaped, the browser would fetch that URL.
+    hostile = inbox / "![x](https:127.0.0.1:48123" / "leak.png) evil.md"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_text(
         "# Aspirin <img src=x onerror=alert(1)> [click](javascript:alert(1))\n\n"
         "Aspirin significantly reduced headache pain compared with placebo [click](javascript:alert(1)).\n")
     store = tmp_path / "kb"
@@ -91,3 +93,31 @@ def test_source_markup_is_not_rendered(tmp_path: Path, monkeypatch: pytest.Monke
     for value in shown:
         # NOTE: escaped brackets and angle brackets render as literal text, never as a link or an element.
         assert "](javascript:" not in value and "<img" not in value.replace("\\<", "")
+    captions = [c.value for c in at.caption if "leak" in c.value]
+    assert captions and all("![x](https:" not in c for c in captions), captions
+
+
+def test_the_app_shares_its_store_with_the_cli_and_sees_new_documents(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from app.resources import open_kb
+    from kb.config import Settings
+
+    store = tmp_path / "kb"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(DEMO / "brenotide_case.txt"), "--store", str(store)]).exit_code == 0
+    at = run_app(store, monkeypatch)
+    assert "documents: 1" in [c.value for c in at.sidebar.caption]
+    # NOTE: the app holds the store only while a page runs, so an ingest proceeds while it is open ...
+    result = runner.invoke(cli, ["ingest", str(DEMO / "medline_demo.txt"), "--store", str(store)])
+    assert result.exit_code == 0, result.stderr
+    at.run()
+    assert "documents: 1" not in [c.value for c in at.sidebar.caption], "the app sees the new documents"
+    # ... and while an ingest holds it, the page says so instead of failing.
+    held = open_kb(Settings(store=store), create=False)
+    try:
+        at.run()
+    finally:
+        held.close()
+    assert not at.exception and "An ingest is updating this knowledge base" in at.info[0].value

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from app.resources import KnowledgeBase, open_kb
+from ingest.extract import Extraction
 from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, ingest_paths
 from kb.claims import check_quote_in_chunk
 from kb.config import Settings
+from kb.errors import ExtractionError
 from kb.models import Chunk
 from kb.records import claim_from_hit
 from kb.store import COLLECTIONS, Filter, Match
@@ -132,3 +134,54 @@ def test_claims_do_not_depend_on_file_order(tmp_path: Path) -> None:
         assert report.claims == len(found[-1]) > 10
     assert found[0] == found[1]
     assert "quorvafil" in {t.casefold() for t in terms}  # NOTE: the run's terms are kept once it ends.
+
+
+def test_a_document_with_no_text_is_a_failure_and_is_not_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.nxml"
+    empty.write_text('<?xml version="1.0"?><article><front><article-meta><title-group><article-title/>'
+                     "</title-group></article-meta></front><body/></article>")
+    report = ingest(kb, empty)
+    assert report.documents == 0 and not report.ok
+    assert "empty.nxml" in report.failed[0][1] and "no text to read" in report.failed[0][1]
+    assert kb.store.count("documents") == 0
+
+
+class FailingExtractor:
+    """An extractor whose every call fails, as a dead model endpoint does."""
+
+    name = "failing"
+    version = "1"
+
+    def extract(self, reading: object) -> Extraction:
+        """Fail."""
+        raise ExtractionError("the model endpoint is down")
+
+
+def test_a_new_version_replaces_the_old_only_once_it_is_built(kb: KnowledgeBase, tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Aspirin note\n\nAspirin significantly reduced headache pain compared with placebo (p<0.01).\n")
+    ingest(kb, note)
+    before = point_ids(kb)
+    note.write_text("# Aspirin note\n\nAspirin did not reduce migraine frequency compared with placebo (p=0.4).\n")
+    report = ingest_paths([note], store=kb.store, embedder=kb.embedder, extractor=FailingExtractor(),
+                          lexicon=kb.lexicon)
+    assert report.documents == 0 and "the model endpoint is down" in report.failed[0][1]
+    assert point_ids(kb) == before, "the failed re-extraction left the old version whole"
+    ingest(kb, note)
+    after = point_ids(kb)
+    assert len(after["documents"]) == 1 and not after["chunks"] & before["chunks"]
+
+
+def test_a_delete_citation_removes_the_record_and_says_so(kb: KnowledgeBase, tmp_path: Path) -> None:
+    ingest(kb, DEMO / "pubmed_demo.xml")
+    pmids = {h.payload["pmid"] for h in kb.store.scroll("documents", fields=("pmid",))}
+    gone = sorted(pmids)[0]
+    update = tmp_path / "update.xml"
+    update.write_text(f"<MedlineCitationSet><DeleteCitation><PMID Version='1'>{gone}</PMID><PMID Version='1'>1"
+                      "</PMID></DeleteCitation></MedlineCitationSet>")
+    report = ingest(kb, update)
+    assert report.deleted == [gone]
+    docs = list(kb.store.scroll("documents", fields=("pmid",)))
+    assert {h.payload["pmid"] for h in docs} == pmids - {gone}
+    kept = {h.id for h in docs}
+    assert all(h.payload["doc_id"] in kept for name in ("chunks", "claims") for h in kb.store.scroll(name))

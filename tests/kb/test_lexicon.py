@@ -8,6 +8,7 @@ import pytest
 
 from kb.errors import ConfigError
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
+from kb.lexicon_file import load_lexicon, save_lexicon
 from kb.mesh import load_mesh, type_of_tree_numbers
 from kb.models import Document
 
@@ -50,8 +51,8 @@ def test_mesh_synonyms_and_skips(mesh: Lexicon) -> None:
 @needs_mesh
 def test_save_and_load_round_trip(mesh: Lexicon, tmp_path: Path) -> None:
     path = tmp_path / "lexicon.tsv.gz"
-    mesh.save(path)
-    loaded = Lexicon.load(path)
+    save_lexicon(mesh, path)
+    loaded = load_lexicon(path, tmp_path)
     assert len(loaded) == len(mesh)
     text = "Metformin lowered HbA1c and the risk of myocardial infarction."
     assert loaded.find(text) == mesh.find(text)
@@ -110,8 +111,8 @@ def test_terms_from_document() -> None:
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.tsv.gz"
     bad.write_bytes(b"not gzip")
-    with pytest.raises(ConfigError, match="broken.tsv.gz"):
-        Lexicon.load(bad)
+    with pytest.raises(ConfigError, match="broken.tsv.gz.*medkb lexicon rebuild"):
+        load_lexicon(bad, tmp_path)
     with pytest.raises(ConfigError, match="mesh_2024"):
         list(load_mesh(tmp_path))
 

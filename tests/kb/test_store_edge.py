@@ -127,3 +127,32 @@ def test_make_store_without_url_opens_the_edge_store_at_settings_store(kb_dir: P
         assert store.path == kb_dir
     finally:
         store.close()
+
+
+def test_a_busy_open_touches_no_store_file(kb_dir: Path) -> None:
+    store = EdgeStore(kb_dir, 8, "fake")
+    try:
+        before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in kb_dir.rglob("*") if p.is_file()}
+        result = run_python(f"""
+            from pathlib import Path
+            from kb.errors import StoreBusy
+            from kb.store.edge import EdgeStore
+            try:
+                EdgeStore(Path({str(kb_dir)!r}), 8, "fake")
+            except StoreBusy:
+                print("BUSY")
+        """)
+        after = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in kb_dir.rglob("*") if p.is_file()}
+    finally:
+        store.close()
+    assert result.stdout.strip() == "BUSY", result.stderr
+    assert after == before
+
+
+def test_only_create_makes_a_store_and_a_file_is_never_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no knowledge base at .*medkb ingest"):
+        EdgeStore(tmp_path / "typo", 8, "fake", create=False)
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(StoreError, match="is a file, not a knowledge-base folder"):
+        EdgeStore(tmp_path / "notes.txt", 8, "fake")

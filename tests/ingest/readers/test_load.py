@@ -1,4 +1,4 @@
-"""Dispatch by suffix and content, the lazy trial import, and folder discovery."""
+"""Dispatch by suffix and content, and the lazy trial import."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import ClassVar
 import pymupdf
 import pytest
 
-from ingest.readers.load import discover, load
+from ingest.readers.load import load
 from ingest.readers.pubmed import Tally
 from kb.errors import ParseError, SkippedInput
 from tests.conftest import DATA as DATASETS
@@ -131,14 +131,3 @@ def test_real_trial_files_reach_the_trial_parser() -> None:
     for relative in ("api_v2_json/NCT00763412.json", "legacy_xml/NCT00001177.xml"):
         (doc,) = load(SHARED / "clinicaltrials_gov" / relative)
         assert doc.kind == "trial" and doc.nct_ids
-
-
-def test_discover_expands_folders_and_ignores_bookkeeping(tmp_path: Path) -> None:
-    for name in ("b.xml", "a.docx", "sub/c.pdf", "SOURCE.md", "LICENSE.txt", "README.md", ".hidden.txt",
-                 ".git/config.txt", "sub/notes.md"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x")
-    extra = tmp_path / "README.md"
-    found = discover([tmp_path, tmp_path / "b.xml", extra])
-    assert found == [tmp_path / "a.docx", tmp_path / "b.xml", tmp_path / "sub" / "c.pdf",
-                     tmp_path / "sub" / "notes.md", extra]  # an explicitly named file is kept

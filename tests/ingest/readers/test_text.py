@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chunk import chunk_document
 from ingest.readers.text import Block, assemble, heading_kind, line_sections, parse_text
 from kb.errors import ParseError
 from kb.models import Document
@@ -136,3 +137,26 @@ def test_evidence_inference_labels_with_a_space_after_the_dot() -> None:
     assert [s.kind for s in doc.sections][:5] == ["title", "background", "methods", "results", "conclusions"]
     results = doc.sections[3]
     assert results.title == "Results" and doc.text[results.start : results.end].startswith("No significant differences in pain score")
+
+
+@needs_data
+def test_an_unlabelled_abstract_between_title_and_first_label_is_a_section() -> None:
+    # NOTE: issue 12: PMC4590915's whole abstract sat between "TITLE:" and "BODY.1. INTRODUCTION:" and was never
+    # chunked, so its results could be neither found nor quoted.
+    (doc,) = parse_text(DATA / "PMC4590915.txt")
+    abstract = doc.sections[1]
+    assert (abstract.title, abstract.kind) == ("Abstract", "abstract")
+    assert doc.text[abstract.start : abstract.end].startswith("Objective. To evaluate the efficacy and safety")
+    chunks = chunk_document(doc)
+    assert any("There was reduction in blood glucose" in c.text for c in chunks)
+
+
+def test_text_between_title_and_first_heading_is_kept_as_front_matter_or_abstract() -> None:
+    authors = "Ann Author1, Bob Writer2\n1 Department of Medicine\n"
+    text = f"A trial\n{authors}Abstract\nWe found less pain.\nMethods\nWe randomised."
+    first = [(s.title, s.kind, text[s.start : s.end]) for s in line_sections(text, start=len("A trial"))][0]
+    assert first == ("Front matter", "other", authors.strip())
+    prose = "Objective. To test whether the drug helps. Results. Pain fell. " * 10
+    text = f"A trial\n{prose}\nMethods\nWe randomised."
+    first = [(s.title, s.kind, text[s.start : s.end]) for s in line_sections(text, start=len("A trial"))][0]
+    assert first == ("Abstract", "abstract", prose.strip())
