@@ -148,6 +148,7 @@ def _cut(text: str, marks: list[tuple[int, str]], stop: int) -> list[tuple[str, 
 
 
 FRONT_ABSTRACT_CHARS = 400
+TITLE_MAX_CHARS = 500
 
 
 def _front(text: str, start: int, end: int, has_abstract: bool) -> tuple[str, SectionKind, int, int] | None:
@@ -273,16 +274,21 @@ def _plain_sections(text: str) -> tuple[Section, ...]:
     first = next(((at, line) for at, line in _lines(text) if line.strip()), None)
     if labelled and labelled[0].kind == "title":
         title = labelled[0]
-    elif first is not None:
+    elif first is not None and len(first[1].strip()) <= TITLE_MAX_CHARS:
         s, e = _span(text, first[0], first[0] + len(first[1]))
         title = Section(title="Title", kind="title", start=s, end=e)
+    elif first is not None:
+        # NOTE: a first line this long is prose, not a title; as a title it was copied into every chunk's payload
+        # (a 50 MB one-line file took 23.8 GB).
+        title = None
     else:
         return ()
-    rest = line_sections(text, title.end)
+    after = title.end if title else 0
+    rest = line_sections(text, after)
     if not rest:
-        bs, be = _span(text, title.end, len(text))
+        bs, be = _span(text, after, len(text))
         rest = (Section(title="Body", kind="body", start=bs, end=be),) if be > bs else ()
-    return (title, *rest)
+    return (title, *rest) if title else rest
 
 
 def parse_text(path: Path) -> Iterator[Document]:
@@ -301,6 +307,6 @@ def parse_text(path: Path) -> Iterator[Document]:
     digest = content_hash(text)
     yield Document(
         id=document_id(kind, digest=digest), kind=kind, source=str(path), content_hash=digest,
-        title=text[sections[0].start : sections[0].end] if sections else "", text=text,
+        title=text[sections[0].start : sections[0].end] if sections and sections[0].kind == "title" else "", text=text,
         nct_ids=find_nct_ids(text), sections=sections,
     )

@@ -160,3 +160,11 @@ def test_text_between_title_and_first_heading_is_kept_as_front_matter_or_abstrac
     text = f"A trial\n{prose}\nMethods\nWe randomised."
     first = [(s.title, s.kind, text[s.start : s.end]) for s in line_sections(text, start=len("A trial"))][0]
     assert first == ("Abstract", "abstract", prose.strip())
+
+
+def test_a_first_line_too_long_for_a_title_is_body_text(tmp_path: Path) -> None:
+    path = tmp_path / "one_line.txt"
+    path.write_text("Aspirin reduced pain. " * 5000)  # NOTE: 110,000 characters on one line
+    (doc,) = parse_text(path)
+    assert doc.title == "" and [s.kind for s in doc.sections] == ["body"]
+    assert max(len(c.text) for c in chunk_document(doc)) <= 1000
