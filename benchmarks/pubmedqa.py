@@ -21,7 +21,7 @@ from benchmarks.common import Result, Target
 from benchmarks.scifact import CachedEmbedder
 from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, Run, ingest_records
-from ingest.readers.text import heading_kind
+from ingest.readers.layout import heading_kind
 from kb.answer import answer_question
 from kb.answers import Answer
 from kb.config import Settings

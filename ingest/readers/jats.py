@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from ingest.readers.pubmed import parse_tree, text_of
-from ingest.readers.text import Block, assemble, find_nct_ids, heading_kind, squash
+from ingest.readers.layout import Block, assemble, find_nct_ids, heading_kind, squash
 from kb.errors import SkippedInput
 from kb.models import Document, SectionKind, content_hash, document_id
 

@@ -12,7 +12,8 @@ from Bio import Medline
 
 from ingest.readers.publication_types import design_of_publication_types
 from ingest.readers.pubmed import notices_of
-from ingest.readers.text import Block, assemble, decode, find_nct_ids, heading_kind, squash
+from ingest.readers.layout import Block, assemble, find_nct_ids, heading_kind, squash
+from ingest.readers.text import decode
 from kb.errors import ParseError
 from kb.models import Document, content_hash, document_id
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pymupdf
 
 from ingest.readers.pdf_hidden import drop_hidden_text
-from ingest.readers.text import SEP, find_nct_ids, line_sections, squash
+from ingest.readers.layout import SEP, find_nct_ids, squash
+from ingest.readers.text import line_sections
 from kb.errors import ParseError
 from kb.models import Document, PageSpan, Section, content_hash, document_id
 

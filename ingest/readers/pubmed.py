@@ -13,7 +13,7 @@ from typing import IO
 from lxml import etree
 
 from ingest.readers.publication_types import design_of_publication_types
-from ingest.readers.text import Block, assemble, find_nct_ids, heading_kind, squash
+from ingest.readers.layout import Block, assemble, find_nct_ids, heading_kind, squash
 from kb.errors import ParseError, SkippedInput
 from kb.models import Document, Notice, SectionKind, content_hash, document_id
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from ingest.chunk import chunk_document
 from ingest.nlp.sentences import chunk_states, encoded_text
-from ingest.readers.text import Block, assemble, parse_text
+from ingest.readers.layout import Block, assemble
+from ingest.readers.text import parse_text
 from ingest.train.data import ei_root, ei_split_ids
 from ingest.train.examples import TrainingExample
 from kb.embed import MINILM_DIM, Embedder, TokenStates

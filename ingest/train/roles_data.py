@@ -20,7 +20,8 @@ from ingest.nlp.cues import AIM, MIN_WORDS, WORD
 from ingest.nlp.roles import veto
 from ingest.nlp.sentences import Sentence
 from ingest.readers.pubmed import citation_document, iter_records, root_tag, text_of
-from ingest.readers.text import Block, assemble, heading_kind, label_lines, parse_text
+from ingest.readers.layout import Block, assemble, heading_kind
+from ingest.readers.text import label_lines, parse_text
 from ingest.train.data import ei_root, ei_split_ids
 from kb.models import Document
 

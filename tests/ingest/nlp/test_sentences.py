@@ -7,7 +7,7 @@ import pytest
 
 from ingest.chunk import chunk_document
 from ingest.nlp.sentences import chunk_states, document_sentences, encoded_text, fill_missing, sentence_vectors
-from ingest.readers.text import Block, assemble
+from ingest.readers.layout import Block, assemble
 from kb.embed import OnnxMiniLM
 from kb.segment import sentence_spans
 from kb.models import Document, content_hash

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.chunk import chunk_document
-from ingest.readers.text import Block, assemble, heading_kind, line_sections, parse_text
+from ingest.readers.text import line_sections, parse_text
 from kb.errors import ParseError
 from kb.models import Document
 from tests.conftest import DATA as DATASETS
@@ -39,25 +39,6 @@ Risk fell (HR 0.7).
 
 def _spans(doc: Document) -> dict[str, str]:
     return {s.title: doc.text[s.start : s.end] for s in doc.sections}
-
-
-@pytest.mark.parametrize(("title", "kind"), [
-    ("Materials and Methods", "methods"), ("Results and Discussion", "results"), ("BACKGROUND", "background"),
-    ("Conclusions/Significance", "conclusions"), ("Competing interests", "other"), ("Viral Evolution", None),
-])
-def test_heading_kind(title: str, kind: str | None) -> None:
-    assert heading_kind(title) == kind
-
-
-def test_assemble_nests_blocks_and_skips_empty_ones() -> None:
-    text, sections = assemble([
-        Block("Title", "title", ("A title",)),
-        Block("Methods", "methods", ("First.", Block("Stats", "methods", ("Second.",)), "")),
-        Block("Empty", "body", ("",)),
-    ])
-    assert text == "A title\n\nFirst.\n\nSecond."
-    assert [(s.title, text[s.start : s.end]) for s in sections] == [
-        ("Title", "A title"), ("Methods", "First.\n\nSecond."), ("Stats", "Second.")]
 
 
 def test_markdown_headings_become_sections(tmp_path: Path) -> None:
