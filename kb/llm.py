@@ -28,6 +28,14 @@ __all__ = [
 ]
 
 
+def _retried(error: openai.APIError) -> bool:
+    """Return whether the SDK retried before this error: connection errors, timeouts, 408/409/429 and 5xx are
+    retried until max_retries is spent; any other status fails at once."""
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    return isinstance(error, openai.APIConnectionError)  # NOTE: APITimeoutError is one
+
+
 def make_client(settings: Settings) -> openai.OpenAI:
     """Return an OpenAI client for the configured endpoint; the SDK retries 429/5xx/timeouts with backoff."""
     if not settings.llm_base_url:
@@ -95,7 +103,7 @@ class ChatModel:
     def _unavailable(self, error: openai.APIError, reask: int) -> LLMUnavailable:
         """Log a failed call and return the error to raise."""
         self.record(CallRecord(self.model, self.mode, type(error).__name__, reask=reask,
-                               retries=self.client.max_retries))
+                               retries=self.client.max_retries if _retried(error) else 0))
         return LLMUnavailable(f"{self.base_url} failed for model {self.model}: {error}; check the endpoint, "
                               "MEDKB_LLM_MODEL and MEDKB_LLM_API_KEY, or raise MEDKB_LLM_TIMEOUT / "
                               "MEDKB_LLM_MAX_RETRIES")

@@ -255,9 +255,9 @@ class LLMExtractor:
         return ChunkResult(checked.claims, dropped=len(checked.problems))
 
     def _key(self, schema: type[ClaimList], chunk: Chunk) -> str:
-        """Return the cache key of this chunk under the current endpoint, model, prompt and schema."""
+        """Return the cache key of this chunk under the current model, prompt and schema."""
         version = content_hash(json.dumps(schema.model_json_schema(), sort_keys=True))[:16]
-        return cache_key(base_url=self.chat.base_url, model=self.chat.model, prompt_version=PROMPT_VERSION,
+        return cache_key(model=self.chat.model, prompt_version=PROMPT_VERSION,
                          schema_version=version, params=self.chat.params(), text=chunk.text)
 
     def _cached(self, doc: Document, chunk: Chunk, schema: type[ClaimList], key: str) -> list[Claim] | None:

@@ -14,10 +14,12 @@ from kb.models import content_hash
 CACHE_TABLE = "CREATE TABLE IF NOT EXISTS llm_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, digest TEXT NOT NULL)"
 
 
-def cache_key(*, base_url: str, model: str, prompt_version: str, schema_version: str,
-              params: Mapping[str, object], text: str) -> str:
+def cache_key(*, model: str, prompt_version: str, schema_version: str, params: Mapping[str, object],
+              text: str) -> str:
     """Return the sha256 key of everything that shapes the model's answer for a chunk."""
-    parts = [base_url.rstrip("/"), model, prompt_version, schema_version, dict(sorted(params.items())), text]
+    # NOTE: not the endpoint's URL: the same model moved to another host or port answers the same, and a port
+    # change must not re-pay every call.
+    parts = [model, prompt_version, schema_version, dict(sorted(params.items())), text]
     return content_hash(json.dumps(parts, ensure_ascii=False, sort_keys=True))
 
 

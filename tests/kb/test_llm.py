@@ -93,7 +93,15 @@ def test_rate_limit_that_never_clears_raises_llm_unavailable(scripted_llm: Scrip
     with pytest.raises(LLMUnavailable, match="MEDKB_LLM_MAX_RETRIES"):
         complete_json(chat_for(scripted_llm, tmp_path, retries=2), MESSAGES, Fruits, no_problems, reasks=0)
     assert len(scripted_llm.requests) == 3
-    assert logged(tmp_path)[-1][1] == "RateLimitError"
+    assert logged(tmp_path)[-1][1] == "RateLimitError" and logged(tmp_path)[-1][4] == 2  # the retries made
+
+
+def test_an_error_the_sdk_does_not_retry_logs_no_retries(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
+    scripted_llm.enqueue(error(401, "bad key"))
+    with pytest.raises(LLMUnavailable):
+        complete_json(chat_for(scripted_llm, tmp_path, retries=3), MESSAGES, Fruits, no_problems, reasks=0)
+    assert len(scripted_llm.requests) == 1
+    assert logged(tmp_path)[-1][1] == "AuthenticationError" and logged(tmp_path)[-1][4] == 0
 
 
 def test_timeout_is_bounded_and_reported(scripted_llm: ScriptedLLM, tmp_path: Path) -> None:
