@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,6 +37,14 @@ def load_mesh(source: Path | Iterable[Path]) -> Iterator[LexiconTerm]:
     trees_file = next((f for f in files if f.name == MESH_TREES), None)
     if terms_file is None or trees_file is None or not terms_file.exists() or not trees_file.exists():
         raise ConfigError(f"MeSH files {MESH_TERMS} and {MESH_TREES} not found in {source}; point at mesh_2024/")
+    try:
+        yield from _terms(terms_file, trees_file)
+    except KeyError as e:
+        raise ConfigError(f"{terms_file.parent}: a MeSH file lacks the column {e}; use the mesh_2024 files") from e
+
+
+def _terms(terms_file: Path, trees_file: Path) -> Iterator[LexiconTerm]:
+    """Yield the kept entry terms, each typed by its descriptor's tree numbers."""
     trees: dict[str, list[str]] = {}
     for row in _tsv_rows(trees_file):
         trees.setdefault(row["DescriptorUI"], []).append(row["tree_location"])
@@ -49,7 +58,12 @@ def load_mesh(source: Path | Iterable[Path]) -> Iterator[LexiconTerm]:
 
 
 def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Yield the rows of a (gzipped) tab-separated file with a header."""
+    """Yield the rows of a (gzipped) tab-separated file with a header; a damaged file is a ConfigError."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as src:  # type: ignore[operator]
-        yield from csv.DictReader(src, delimiter="\t", quoting=csv.QUOTE_NONE)
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as src:  # type: ignore[operator]
+            yield from csv.DictReader(src, delimiter="\t", quoting=csv.QUOTE_NONE)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as e:
+        # NOTE: click reports a bare EOFError (a truncated gzip) as "Aborted." and nothing else.
+        raise ConfigError(f"{path}: the MeSH file is truncated or damaged ({e}); download it again "
+                          "(nothing was added to the lexicon)") from e

@@ -136,3 +136,13 @@ def test_overlay_adds_a_documents_terms_without_changing_the_base() -> None:
     assert len(doc_view) == 2 and len(base) == 1
     assert base.add([LexiconTerm("brenotide", "brenotide", "intervention")]) == 1
     assert doc_view.lookup("brenotide") is None and base.lookup("brenotide") is not None
+
+
+@needs_mesh
+def test_a_truncated_mesh_file_is_a_message_not_aborted(tmp_path: Path) -> None:
+    for name in ("mesh2024_descriptor_terms.tsv.gz", "mesh2024_descriptor_trees.tsv.gz"):
+        (tmp_path / name).write_bytes((MESH / name).read_bytes())
+    terms = tmp_path / "mesh2024_descriptor_terms.tsv.gz"
+    terms.write_bytes(terms.read_bytes()[:300_000])  # NOTE: a download cut short
+    with pytest.raises(ConfigError, match="mesh2024_descriptor_terms.tsv.gz: the MeSH file is truncated"):
+        list(load_mesh(tmp_path))
