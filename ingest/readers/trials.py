@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ingest.readers.trials_model import (Analysis, Arms, EventCount, Group, Measurement, OutcomeResult, Record, Results,
                                  SeriousEvent, TextBuilder, flat, registry_design, unique)
 from ingest.readers.trials_results import trial_document
@@ -31,6 +33,20 @@ def parse_trial_records(path: Path) -> Iterator[tuple[Document, list[Claim]]]:
         yield trial_document(path, record, builder)
 
 
+def _well_formed(path: Path, study: dict[str, Any]) -> Record:
+    """Return a v2 study's record; a field of the wrong shape is a ParseError naming the study and the field."""
+    nct = str(study["protocolSection"]["identificationModule"]["nctId"])
+    try:
+        return _from_v2(study)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        why = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        why = f"a field has the wrong shape ({exc})"
+    raise ParseError(f"{path}: {nct} is not a well-formed ClinicalTrials.gov API v2 record ({why}); download it "
+                     f"again from https://clinicaltrials.gov/api/v2/studies/{nct}")
+
+
 def parse_trials(path: Path) -> Iterator[Document]:
     """Yield each trial in a registry file as a Document."""
     for doc, _claims in parse_trial_records(path):
@@ -44,7 +60,7 @@ def _records(path: Path) -> Iterator[Record]:
         raise ParseError(f"{path}: cannot read the file ({exc.strerror}); check the path and permissions") from exc
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"{", b"["):
-        yield from (_from_v2(study) for study in _json_studies(path, data))
+        yield from (_well_formed(path, study) for study in _json_studies(path, data))
     elif head == b"<":
         yield from (from_xml(study) for study in xml_studies(path, data))
     else:
@@ -63,7 +79,9 @@ def _json_studies(path: Path, data: bytes) -> list[dict[str, Any]]:
     if not isinstance(studies, list) or not all(isinstance(s, dict) and "protocolSection" in s for s in studies):
         raise SkippedInput(f"{path}: JSON without a protocolSection or studies list; not a ClinicalTrials.gov study")
     for study in studies:
-        if not study["protocolSection"].get("identificationModule", {}).get("nctId"):
+        protocol = study["protocolSection"]
+        ident = protocol.get("identificationModule") if isinstance(protocol, dict) else None
+        if not isinstance(ident, dict) or not isinstance(ident.get("nctId"), str) or not ident["nctId"]:
             raise ParseError(f"{path}: a study has no identificationModule.nctId; download the record again")
     return studies
 

@@ -140,3 +140,25 @@ def test_bad_input_names_the_file(tmp_path: Path, content: str, error: type[Exce
     path.write_text(content)
     with pytest.raises(error, match="record.dat"):
         list(parse_trial_records(path))
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    ({"protocolSection": None}, "no identificationModule.nctId"),
+    ({"protocolSection": {"identificationModule": None}}, "no identificationModule.nctId"),
+    ({"protocolSection": {"identificationModule": {"nctId": 5}}}, "no identificationModule.nctId"),
+    ({"protocolSection": {"identificationModule": {"nctId": "NCT00000001"},
+                          "designModule": {"enrollmentInfo": {"count": "many"}}}}, "count: Input should be"),
+    ({"protocolSection": {"identificationModule": {"nctId": "NCT00000001"},
+                          "armsInterventionsModule": {"armGroups": "x"}}}, "a field has the wrong shape"),
+    ({"protocolSection": {"identificationModule": {"nctId": "NCT00000001"},
+                          "statusModule": {"startDateStruct": {"date": 2020}}}}, "start_date: Input should be"),
+    ({"protocolSection": {"identificationModule": {"nctId": "NCT00000001"}, "designModule": {"designInfo": "RCT"}}},
+     "a field has the wrong shape"),
+])
+def test_a_malformed_v2_record_is_a_parse_error_with_its_reason(tmp_path: Path, record: dict[str, object],
+                                                                reason: str) -> None:
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(record))
+    with pytest.raises(ParseError, match=reason) as info:
+        list(parse_trials(path))
+    assert str(path) in str(info.value) and "download" in str(info.value)
