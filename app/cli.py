@@ -103,7 +103,8 @@ def ingest(
                 err.print("[yellow]interrupted:[/yellow] every document stored so far is kept, with its lexicon "
                           "terms; run the same command again to continue where it stopped")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
-        kb.save_lexicon()
+        if report.stopped is None:  # NOTE: a stopped run keeps its journal, so the next one resumes it exactly.
+            kb.save_lexicon()
     show.ingest_report(err, report)
     if not report.ok or (missing and not files):
         raise typer.Exit(1)

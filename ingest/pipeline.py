@@ -25,7 +25,7 @@ from ingest.readers.pubmed import Tally
 from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
-from kb.errors import EmbeddingError, ExtractionError, MedKBError, SkippedInput
+from kb.errors import DiskFull, EmbeddingError, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.lexicon_file import Journal
 from kb.llm import BudgetExceeded
@@ -107,7 +107,7 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
     else:
         try:
             pending.flush(run, report)
-        except BudgetExceeded as exc:
+        except (BudgetExceeded, DiskFull) as exc:
             report.stopped = str(exc)
     lexicon.add(run.learned)
     return report
@@ -123,8 +123,9 @@ def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -
             pending.flush(run, report)
             report.deleted += delete_citations(run.store, tally.deleted)
         report.skipped += [(str(path), reason) for reason in tally.skipped]
-    except BudgetExceeded as exc:
-        # NOTE: the half-done document is not written; its finished chunks sit in the LLM cache.
+    except (BudgetExceeded, DiskFull) as exc:
+        # NOTE: the half-done document is not written (its finished chunks sit in the LLM cache); every later
+        # file would meet the same wall.
         report.stopped = str(exc)
         return False
     except SkippedInput as exc:
@@ -189,13 +190,22 @@ class Pending:
                 _finish_group(group, run, report, done)
         finally:
             if done:
-                terms = [t for d in done for t in d.terms]
-                if run.journal is not None:
-                    run.journal.append(terms)
-                run.learned.extend(terms)
-                write(run.store, done)
-                for d in done:
-                    _count(report, d)
+                _commit(run, report, done)
+
+
+def _commit(run: Run, report: IngestReport, done: list[Done]) -> None:
+    """Journal the batch's lexicon terms, then store the batch; a failed write takes its terms back out."""
+    terms = [t for d in done for t in d.terms]
+    mark = run.journal.append(terms) if run.journal is not None else 0
+    try:
+        write(run.store, done)
+    except BaseException:
+        if run.journal is not None:
+            run.journal.truncate(mark)
+        raise
+    run.learned.extend(terms)
+    for d in done:
+        _count(report, d)
 
 
 def _finish_group(group: list[Prepared], run: Run, report: IngestReport, done: list[Done]) -> None:

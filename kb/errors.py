@@ -8,7 +8,8 @@ MedKBError
  │    ├── LLMOutputError  the model's reply stayed malformed
  │    └── BudgetExceeded  the run's call or cost budget is spent
  ├── StoreError          the knowledge base could not be opened or written
- │    └── StoreBusy      another process holds the embedded store
+ │    ├── StoreBusy      another process holds the embedded store
+ │    └── DiskFull       too little disk space left to write safely
  ├── EmbeddingError      the embedding backend failed
  ├── ConfigError         a setting is missing or invalid
  └── QuestionError       a question with nothing to search for
@@ -41,6 +42,10 @@ class StoreError(MedKBError):
 
 class StoreBusy(StoreError):
     """Another process holds the embedded store."""
+
+
+class DiskFull(StoreError):
+    """Too little disk space is left to write to the store without risking it."""
 
 
 class EmbeddingError(MedKBError):

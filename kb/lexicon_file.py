@@ -71,15 +71,22 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def append(self, terms: Iterable[LexiconTerm]) -> None:
-        """Add terms durably (written and synced before the batch they come from is stored)."""
+    def append(self, terms: Iterable[LexiconTerm]) -> int:
+        """Add terms durably (written and synced before the batch they come from is stored); return the journal's
+        size before them, the mark truncate() goes back to."""
+        mark = self.path.stat().st_size if self.path.exists() else 0
         text = "".join(_row(t) for t in terms)
-        if not text:
-            return
-        with open(self.path, "a", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
+        if text:
+            with open(self.path, "a", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+        return mark
+
+    def truncate(self, mark: int) -> None:
+        """Take back what was appended after mark (the batch it came with was not stored)."""
+        if self.path.exists():
+            os.truncate(self.path, mark)
 
     def read(self) -> list[LexiconTerm]:
         """Return every journalled term; a line torn by a crash is left out."""

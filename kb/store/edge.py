@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 import qdrant_edge as qe
 from filelock import FileLock, Timeout
 
-from kb.errors import StoreBusy, StoreError
+from kb.errors import DiskFull, StoreBusy, StoreError
 from kb.store import (
     COLLECTIONS,
     DENSE,
@@ -30,6 +31,9 @@ from kb.store import (
 
 MARKER = "medkb-store.json"
 LOCK = ".medkb.lock"
+# NOTE: Qdrant Edge writes through memory maps; a write into a full disk ends the process with SIGBUS (exit 135,
+# no message), so writes stop while this much is still free.
+MIN_FREE_BYTES = 256 * 2**20
 FORMAT = 1
 BATCH = 256
 
@@ -85,21 +89,37 @@ def _config(dim: int) -> qe.EdgeConfig:
 
 
 def _open_shard(folder: Path, dim: int, store: Path) -> qe.EdgeShard:
-    """Return the shard in folder, creating it with its payload indexes on first use."""
+    """Return the shard in folder, creating it whole (with its payload indexes) on first use."""
     try:
-        if (folder / "edge_config.json").exists():
-            return qe.EdgeShard.load(str(folder))
-        shard = qe.EdgeShard.create(str(folder), _config(dim))
+        if not (folder / "edge_config.json").exists():
+            _check_room(folder.parent)
+            _create_shard(folder, dim)
+        return qe.EdgeShard.load(str(folder))
+    except StoreError:
+        raise
     except Exception as exc:  # NOTE: qdrant-edge 0.9 raises bare Exception; the WAL lock says WouldBlock.
         if "WouldBlock" in str(exc):
             raise StoreBusy(_busy_message(store)) from exc
         raise StoreError(f"cannot open the knowledge base shard {folder}: {exc}") from exc
-    for name in KEYWORD_FIELDS:
-        shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
-    for name in INTEGER_FIELDS:
-        shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer))
-    shard.flush()
-    return shard
+
+
+def _create_shard(folder: Path, dim: int) -> None:
+    """Build a shard and its payload indexes beside folder, then rename it into place."""
+    # NOTE: a crash (a full disk) during creation once left a shard with 10 of its 13 indexes, opened ever after as
+    # if whole; a half-built shard now stays a temporary folder that the next open discards.
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    shard = qe.EdgeShard.create(str(building), _config(dim))
+    try:
+        for name in KEYWORD_FIELDS:
+            shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        for name in INTEGER_FIELDS:
+            shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer))
+        shard.flush()
+    finally:
+        shard.close()
+    shutil.rmtree(folder, ignore_errors=True)  # NOTE: a shard folder without its config is a failed older create
+    building.rename(folder)
 
 
 def _check_marker(path: Path, dim: int, embedder_name: str) -> None:
@@ -121,6 +141,15 @@ def _check_marker(path: Path, dim: int, embedder_name: str) -> None:
             f"knowledge base at {path} was built with {found}, not {expected}; "
             "choose another --store, or delete the folder and ingest again with this embedder"
         )
+
+
+def _check_room(path: Path) -> None:
+    """Raise DiskFull when the store's disk has too little space left for a safe write."""
+    free = shutil.disk_usage(path).free
+    if free < MIN_FREE_BYTES:
+        raise DiskFull(f"no space left for the knowledge base at {path}: {free // 2**20} MB free, "
+                       f"{MIN_FREE_BYTES // 2**20} MB needed to write safely; free some space and run the same "
+                       "command again (nothing stored was lost)")
 
 
 def _locked(path: Path, wait_s: float) -> FileLock:
@@ -169,6 +198,7 @@ class EdgeStore:
     def upsert(self, collection: Collection, points: Sequence[Point]) -> None:
         """Write points (idempotent by id); returns once they are flushed to disk."""
         shard = self._shard(collection)
+        _check_room(self.path)
         for start in range(0, len(points), BATCH):
             batch = [qe.Point(p.id, _vectors(p), p.payload) for p in points[start : start + BATCH]]
             shard.update(qe.UpdateOperation.upsert_points(batch))

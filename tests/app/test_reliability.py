@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,33 @@ def test_an_ingest_waits_with_a_message_while_another_process_holds_the_store(cl
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert "waiting up to 120 s" in first and "13 unchanged" in err
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 GB tmpfs (a new store takes about 400 MB of it), where mounting is allowed."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1g", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.decode().strip() or 'not permitted'})")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_stops_the_ingest_with_a_message_and_loses_nothing(small_disk: Path) -> None:
+    store = small_disk / "kb"
+    code, err = finished("ingest", str(DEMO / "pubmed_demo.xml"), "--store", str(store))
+    assert code == 0, err
+    before = snapshot(store)
+    free = shutil.disk_usage(small_disk).free
+    with open(small_disk / "filler", "wb") as filler:  # NOTE: leave 100 MB, under the 256 MB a write needs
+        filler.truncate(0)
+        for _ in range((free - 100 * 2**20) // 2**20):
+            filler.write(b"\0" * 2**20)
+    code, err = finished("ingest", str(DEMO), "--store", str(store))
+    assert "no space left for the knowledge base" in err and "nothing stored was lost" in err
+    assert "Traceback" not in err and "Bus error" not in err
+    assert snapshot(store) == before

@@ -39,3 +39,11 @@ def test_the_journal_keeps_whole_lines_and_drops_a_torn_one(tmp_path: Path) -> N
     assert journal.read() == TERMS
     journal.clear()
     assert not journal.path.exists()
+
+
+def test_truncate_takes_back_a_batch_that_was_not_stored(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.tsv")
+    journal.append(TERMS[:1])
+    mark = journal.append(TERMS[1:])
+    journal.truncate(mark)
+    assert journal.read() == TERMS[:1]

@@ -156,3 +156,21 @@ def test_only_create_makes_a_store_and_a_file_is_never_one(tmp_path: Path) -> No
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(StoreError, match="is a file, not a knowledge-base folder"):
         EdgeStore(tmp_path / "notes.txt", 8, "fake")
+
+
+def test_a_shard_whose_creation_was_cut_short_is_built_again_whole(tmp_path: Path) -> None:
+    import qdrant_edge as qe
+
+    from kb.store import INTEGER_FIELDS, KEYWORD_FIELDS
+
+    path = tmp_path / "kb"
+    EdgeStore(path, 8, "fake").close()
+    # NOTE: what a crash mid-creation leaves: the half-built shard under its temporary name, no shard in place.
+    (path / "claims").rename(path / "claims.building")
+    EdgeStore(path, 8, "fake").close()
+    assert not (path / "claims.building").exists()
+    shard = qe.EdgeShard.load(str(path / "claims"))
+    try:
+        assert len(shard.info().payload_schema) == len(KEYWORD_FIELDS) + len(INTEGER_FIELDS)
+    finally:
+        shard.close()
