@@ -15,13 +15,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app import console as show
-from app.resources import LLM_CACHE_FILE, KnowledgeBase, open_kb, rebuilt_terms
+from app.resources import LLM_CACHE_FILE, KnowledgeBase, LexiconReader, open_kb, rebuilt_terms
 from ingest.extract import make_extractor
 from ingest.readers.folders import discover
 from ingest.pipeline import ingest_paths
 from kb.answer import answer_question
 from kb.config import Settings
 from kb.errors import MedKBError, StoreBusy
+from kb.lexicon import Lexicon
+from kb.lexicon_file import load_lexicon
 
 app = typer.Typer(help="MedKB: organize medical literature into a claim graph you can question.", no_args_is_help=True)
 lexicon_app = typer.Typer(help="Manage the entity lexicon (MeSH and ingested terms).", no_args_is_help=True)
@@ -40,24 +42,25 @@ def _settings(store: Path | None) -> Settings:
     return settings.model_copy(update={"store": store}) if store else settings
 
 
-def _open(settings: Settings, create: bool, wait: bool) -> KnowledgeBase:
+def _open(settings: Settings, create: bool, wait: bool, reader: LexiconReader) -> KnowledgeBase:
     """Open the knowledge base; when asked to wait for another process, say so and wait up to the setting."""
     try:
-        return open_kb(settings, create)
+        return open_kb(settings, create, read_lexicon=reader)
     except StoreBusy:
         if not wait or settings.store_wait_s <= 0:
             raise
     err.print(f"waiting up to {settings.store_wait_s:g} s for the knowledge base at {settings.store}: another process "
               "(the app answering a question, or another ingest) holds it")
-    return open_kb(settings, create, wait_s=settings.store_wait_s)
+    return open_kb(settings, create, wait_s=settings.store_wait_s, read_lexicon=reader)
 
 
 @contextmanager
-def _opened(store: Path | None, create: bool = False, wait: bool = False) -> Iterator[KnowledgeBase]:
+def _opened(store: Path | None, create: bool = False, wait: bool = False,
+            reader: LexiconReader = load_lexicon) -> Iterator[KnowledgeBase]:
     """Open the knowledge base (made only when create is set; waited for when wait is set), turning MedKB errors
     into messages and exit codes."""
     try:
-        kb = _open(_settings(store), create, wait)
+        kb = _open(_settings(store), create, wait, reader)
     except StoreBusy as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None
@@ -252,17 +255,16 @@ def lexicon_rebuild(
     store: StoreOpt = None,
 ) -> None:
     """Rebuild a damaged or lost lexicon from MeSH (if given) and the terms of every stored document."""
-    from app.resources import LEXICON_FILE
     from kb.mesh import load_mesh
 
     if mesh is not None and not mesh.exists():
         err.print(f"[red]error:[/red] {mesh}: no such file or folder")
         raise typer.Exit(1)
-    path = _settings(store).store / LEXICON_FILE
-    if path.exists():  # NOTE: kept for inspection; open_kb would refuse the damaged file.
-        path.replace(path.with_name(path.name + ".damaged"))
-        err.print(f"kept the old lexicon as {path.name}.damaged")
-    with _opened(store) as kb:
+    # NOTE: the store is locked before the old lexicon moves aside (kept for inspection), never under an ingest.
+    with _opened(store, reader=lambda _path, _store: Lexicon.empty()) as kb:
+        if kb.lexicon_path.exists():
+            kb.lexicon_path.replace(kb.lexicon_path.with_name(kb.lexicon_path.name + ".damaged"))
+            err.print(f"kept the old lexicon as {kb.lexicon_path.name}.damaged")
         if mesh is not None:
             kb.saved.add(list(load_mesh(mesh)))
         added = rebuilt_terms(kb.store, kb.saved)

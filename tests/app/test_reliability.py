@@ -204,3 +204,15 @@ def test_a_full_disk_stops_the_ingest_with_a_message_and_loses_nothing(small_dis
     assert "no space left for the knowledge base" in err and "nothing stored was lost" in err
     assert "Traceback" not in err and "Bus error" not in err
     assert snapshot(store) == before
+
+
+def test_a_rebuild_never_moves_the_lexicon_of_a_store_in_use(clean_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kb"
+    subprocess.run(["cp", "-r", str(clean_store), str(store)], check=True)
+    held = open_kb(Settings(store=store), create=False)
+    try:
+        code, err = finished("lexicon", "rebuild", "--store", str(store))
+    finally:
+        held.close()
+    assert code == 75 and "open in another process" in err
+    assert (store / LEXICON_FILE).exists() and not (store / f"{LEXICON_FILE}.damaged").exists()
