@@ -77,7 +77,6 @@ def open_kb(settings: Settings, create: bool = True, *, wait_s: float = 0.0, emb
                          journal=journal)
 
 
-
 def rebuilt_terms(store: Store, lexicon: Lexicon) -> int:
     """Add to lexicon the terms every stored document brings, as ingest found them; return how many were new."""
     added = 0
