@@ -100,6 +100,7 @@ def ingest(
                     files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.saved,
                     chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
                     encoder=kb.state_encoder, journal=kb.journal, batch_chunks=kb.settings.ingest_batch_chunks,
+                    max_file_bytes=int(kb.settings.max_file_mb * 2**20),
                 )
             except KeyboardInterrupt:
                 bar.stop()

@@ -18,7 +18,7 @@ from ingest.design import fill_design_and_size
 from ingest.extract import Extractor
 from ingest.extract.calibration import calibrated, default_calibration
 from ingest.nlp.reading import read_document
-from ingest.readers.folders import discover
+from ingest.readers.folders import check_size, discover
 from ingest.batching import Encodings, Prepared, encode, groups
 from ingest.readers.load import load_records
 from ingest.readers.pubmed import Tally
@@ -37,6 +37,7 @@ SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
 # NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge); each
 # encoding pass holds fewer (ingest.batching.ENCODE_CHUNKS).
 BATCH_CHUNKS = 1024
+MAX_FILE_BYTES = 2**30
 
 
 @dataclass
@@ -79,12 +80,14 @@ class Run:
     journal: Journal | None = None
     learned: list[LexiconTerm] = field(default_factory=list)
     batch_chunks: int = BATCH_CHUNKS
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
                  lexicon: Lexicon, chunk_size: int = 1000, chunk_overlap: int = 150,
                  progress: Progress | None = None, encoder: Embedder | None = None,
-                 journal: Journal | None = None, batch_chunks: int = BATCH_CHUNKS) -> IngestReport:
+                 journal: Journal | None = None, batch_chunks: int = BATCH_CHUNKS,
+                 max_file_bytes: int = MAX_FILE_BYTES) -> IngestReport:
     """Ingest every supported file under paths; record per-file failures and carry on.
 
     The lexicon is read as it stood when the run began; the terms the run's documents bring are added to it at the
@@ -93,7 +96,8 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
     """
     report = IngestReport()
     learned = journal.read() if journal else []
-    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned, batch_chunks)
+    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned, batch_chunks,
+              max_file_bytes)
     pending = Pending()
     # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
     found = discover([p.resolve() for p in paths])
@@ -118,6 +122,7 @@ def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -
     run must stop."""
     tally = Tally()
     try:
+        check_size(path, run.max_file_bytes)
         _ingest(load_records(path, tally), run, report, pending)
         if tally.deleted:  # NOTE: a record's earlier version may still wait in the batch; it goes first.
             pending.flush(run, report)

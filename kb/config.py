@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1000, ge=200)
     chunk_overlap: int = Field(default=150, ge=0)
     store_wait_s: float = Field(default=120.0, ge=0, description="How long an ingest waits for another process.")
+    max_file_mb: float = Field(default=1024.0, gt=0, description="Larger files are refused, each with its reason.")
     ingest_batch_chunks: int = Field(default=1024, ge=1, description="Chunks held in memory per committed batch.")
     top_k: int = Field(default=40, ge=1)
     extractive_only: bool = Field(default=False, description="No generated sentence in answers: findings are shown "

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.errors import ParseError
+
 
 @dataclass
 class Found:
@@ -76,3 +78,11 @@ def discover(paths: Sequence[Path]) -> Found:
             found.files.append(path)  # NOTE: a file the user names is taken as named, link or not.
     found.files = list(dict.fromkeys(found.files))
     return found
+
+
+def check_size(path: Path, limit: int) -> None:
+    """Refuse a file over the size limit before reading a byte of it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ParseError(f"{path}: {size / 2**20:,.1f} MB is over the {limit / 2**20:,.1f} MB limit for one file; "
+                         "split it, or raise MEDKB_MAX_FILE_MB")

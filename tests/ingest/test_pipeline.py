@@ -185,3 +185,13 @@ def test_a_delete_citation_removes_the_record_and_says_so(kb: KnowledgeBase, tmp
     assert {h.payload["pmid"] for h in docs} == pmids - {gone}
     kept = {h.id for h in docs}
     assert all(h.payload["doc_id"] in kept for name in ("chunks", "claims") for h in kb.store.scroll(name))
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_reason(kb: KnowledgeBase, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("Aspirin reduced pain compared with placebo. " * 100)
+    report = ingest_paths([big], store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(),
+                          lexicon=kb.lexicon, max_file_bytes=1000)
+    assert report.documents == 0
+    reason = report.failed[0][1]
+    assert "big.txt" in reason and "over the" in reason and "MEDKB_MAX_FILE_MB" in reason
