@@ -25,7 +25,7 @@ from ingest.readers.pubmed import Tally
 from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
-from kb.errors import DiskFull, EmbeddingError, ExtractionError, MedKBError, SkippedInput
+from kb.errors import DiskFull, EmbeddingError, EndpointDown, ExtractionError, MedKBError, SkippedInput
 from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
 from kb.lexicon_file import Journal
 from kb.llm import BudgetExceeded
@@ -111,7 +111,7 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
     else:
         try:
             pending.flush(run, report)
-        except (BudgetExceeded, DiskFull) as exc:
+        except (BudgetExceeded, DiskFull, EndpointDown) as exc:
             report.stopped = str(exc)
     lexicon.add(run.learned)
     return report
@@ -128,9 +128,9 @@ def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -
             pending.flush(run, report)
             report.deleted += delete_citations(run.store, tally.deleted)
         report.skipped += [(str(path), reason) for reason in tally.skipped]
-    except (BudgetExceeded, DiskFull) as exc:
+    except (BudgetExceeded, DiskFull, EndpointDown) as exc:
         # NOTE: the half-done document is not written (its finished chunks sit in the LLM cache); every later
-        # file would meet the same wall.
+        # file would meet the same wall (a dead endpoint cost 490 s per document).
         report.stopped = str(exc)
         return False
     except SkippedInput as exc:
@@ -237,7 +237,7 @@ def _finish(p: Prepared, encodings: Encodings, run: Run, report: IngestReport) -
     reading = read_document(p.doc, p.chunks, states, lexicon, run.encoder or run.embedder)
     try:
         extraction = run.extractor.extract(reading)
-    except BudgetExceeded:
+    except (BudgetExceeded, EndpointDown):
         raise
     except ExtractionError as exc:  # NOTE: one record's failure spares its siblings.
         report.failed.append((_label(p.doc), str(exc)))

@@ -5,6 +5,7 @@ MedKBError
  ├── SkippedInput        a well-formed file MedKB does not ingest (an esearch reply, say)
  ├── ExtractionError     an extractor failed on a chunk
  │    ├── LLMUnavailable  the model endpoint failed after retries
+ │    │    └── EndpointDown  …on errors that retrying should have cured: the endpoint is down
  │    ├── LLMOutputError  the model's reply stayed malformed
  │    └── BudgetExceeded  the run's call or cost budget is spent
  ├── StoreError          the knowledge base could not be opened or written
@@ -58,6 +59,11 @@ class ConfigError(MedKBError):
 
 class LLMUnavailable(ExtractionError):
     """The endpoint failed even after the SDK's retries (timeout, rate limit, server error)."""
+
+
+class EndpointDown(LLMUnavailable):
+    """The endpoint stayed unreachable, timed out, rate-limited or failing (5xx) through every retry: every later
+    call would fail too, so a run stops rather than spend the same wait on each document."""
 
 
 class LLMOutputError(ExtractionError):

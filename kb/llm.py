@@ -12,7 +12,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from kb.config import Settings
-from kb.errors import BudgetExceeded, ConfigError, LLMOutputError, LLMUnavailable
+from kb.errors import BudgetExceeded, ConfigError, EndpointDown, LLMOutputError, LLMUnavailable
 from kb.llm_log import PRICES, Budget, CallRecord, SqliteCallLog, connect, estimate_cost, summarize_calls
 
 T = TypeVar("T", bound=BaseModel)
@@ -102,11 +102,12 @@ class ChatModel:
 
     def _unavailable(self, error: openai.APIError, reask: int) -> LLMUnavailable:
         """Log a failed call and return the error to raise."""
+        retried = _retried(error)
         self.record(CallRecord(self.model, self.mode, type(error).__name__, reask=reask,
-                               retries=self.client.max_retries if _retried(error) else 0))
-        return LLMUnavailable(f"{self.base_url} failed for model {self.model}: {error}; check the endpoint, "
-                              "MEDKB_LLM_MODEL and MEDKB_LLM_API_KEY, or raise MEDKB_LLM_TIMEOUT / "
-                              "MEDKB_LLM_MAX_RETRIES")
+                               retries=self.client.max_retries if retried else 0))
+        kind = EndpointDown if retried else LLMUnavailable
+        return kind(f"{self.base_url} failed for model {self.model}: {error}; check the endpoint, "
+                    "MEDKB_LLM_MODEL and MEDKB_LLM_API_KEY, or raise MEDKB_LLM_TIMEOUT / MEDKB_LLM_MAX_RETRIES")
 
     def _call(self, messages: Sequence[Message], name: str, schema: dict[str, Any], reask: int) -> Reply:
         """Send one request; the SDK itself retries 429, 5xx, connection errors and timeouts."""

@@ -13,7 +13,7 @@ from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, ingest_paths
 from kb.claims import check_quote_in_chunk
 from kb.config import Settings
-from kb.errors import ExtractionError
+from kb.errors import EndpointDown, ExtractionError
 from kb.models import Chunk
 from kb.records import claim_from_hit
 from kb.store import COLLECTIONS, Filter, Match
@@ -195,3 +195,28 @@ def test_a_file_over_the_size_limit_is_refused_with_its_reason(kb: KnowledgeBase
     assert report.documents == 0
     reason = report.failed[0][1]
     assert "big.txt" in reason and "over the" in reason and "MEDKB_MAX_FILE_MB" in reason
+
+
+class DeadEndpoint:
+    """An extractor whose endpoint stays down through every retry, counting the documents it was given."""
+
+    name = "dead"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def extract(self, reading: object) -> Extraction:
+        """Fail as a timed-out endpoint does."""
+        self.calls += 1
+        raise EndpointDown("http://127.0.0.1:9/v1 failed for model m: Request timed out.")
+
+
+def test_a_dead_endpoint_stops_the_run_instead_of_failing_each_document(kb: KnowledgeBase, tmp_path: Path) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(f"# {name}\n\nAspirin significantly reduced pain compared with placebo.\n")
+    dead = DeadEndpoint()
+    report = ingest_paths([tmp_path / "a.md", tmp_path / "b.md"], store=kb.store, embedder=kb.embedder,
+                          extractor=dead, lexicon=kb.lexicon, batch_chunks=1)
+    assert dead.calls == 1 and report.documents == 0
+    assert report.stopped is not None and "Request timed out" in report.stopped
