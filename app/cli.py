@@ -143,6 +143,23 @@ def stats(store: StoreOpt = None) -> None:
 
 
 @app.command()
+def check(
+    repair: Annotated[bool, typer.Option("--repair", help="Delete orphaned chunks and claims.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Check the knowledge base: counts, chunks and claims whose document or chunk is gone, an unfinished ingest."""
+    from kb.integrity import check as integrity, repair as remove
+
+    with _opened(store) as kb:
+        found = integrity(kb.store)
+        gone = remove(kb.store, found) if repair else 0
+        unfinished = len(kb.journal.read())
+    show.integrity(out, found, gone, unfinished)
+    if not found.ok and not repair:
+        raise typer.Exit(1)
+
+
+@app.command()
 def report(
     question: Annotated[str, typer.Argument(help="The question the report answers.")],
     formats: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: md,html,pdf,json,bib,ris,csv.")] = "md",

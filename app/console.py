@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ingest.pipeline import IngestReport
 from kb.answers import Answer, Citation, Hypothesis
+from kb.integrity import Integrity
 from kb.report.build import entity_name
 from kb.report.wording import direction_label, format_effect, format_p
 from kb.store import COLLECTIONS, Filter, Match, Store
@@ -146,3 +147,16 @@ def stats(out: Console, counts: dict[str, int], llm: dict[str, Any] | None) -> N
     out.print(table)
     if llm:
         out.print("LLM calls: " + ", ".join(f"{k} {v}" for k, v in llm.items()))
+
+
+def integrity(out: Console, found: Integrity, repaired: int, unfinished_terms: int) -> None:
+    """Print what `medkb check` found."""
+    out.print(", ".join(f"{name}: {n:,}" for name, n in found.counts.items()))
+    for name, ids in found.orphans.items():
+        if ids:
+            out.print(f"[yellow]{len(ids)} {name}[/yellow] belong to no stored document or chunk "
+                      f"(e.g. {ids[0]}); " + ("deleted" if repaired else "run `medkb check --repair` to delete them"))
+    if unfinished_terms:
+        out.print(f"an ingest did not finish ({unfinished_terms} lexicon terms journalled); run it again to resume")
+    if found.ok and not unfinished_terms:
+        out.print("[green]ok[/green]: every chunk and claim belongs to a stored document")

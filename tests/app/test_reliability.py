@@ -216,3 +216,24 @@ def test_a_rebuild_never_moves_the_lexicon_of_a_store_in_use(clean_store: Path, 
         held.close()
     assert code == 75 and "open in another process" in err
     assert (store / LEXICON_FILE).exists() and not (store / f"{LEXICON_FILE}.damaged").exists()
+
+
+def test_check_finds_orphans_and_repair_deletes_them(clean_store: Path, tmp_path: Path) -> None:
+    from kb.models import make_id
+    from kb.store import Point
+
+    store = tmp_path / "kb"
+    subprocess.run(["cp", "-r", str(clean_store), str(store)], check=True)
+    code, _ = finished("check", "--store", str(store))
+    assert code == 0
+    kb = open_kb(Settings(store=store), create=False)
+    try:  # NOTE: what a crash between a batch's chunks and its documents leaves behind
+        kb.store.upsert("chunks", [Point(id=make_id("chunk", "gone"), payload={"id": make_id("chunk", "gone"),
+                                                                               "doc_id": "gone"})])
+    finally:
+        kb.close()
+    proc = medkb("check", "--store", str(store))
+    stdout, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "1 chunks" in stdout and "medkb check --repair" in stdout
+    assert finished("check", "--repair", "--store", str(store))[0] == 0
+    assert snapshot(store) == snapshot(clean_store)
