@@ -210,6 +210,7 @@ class EdgeStore:
         if edge_filter is None:
             raise ValueError("delete needs at least one condition; refusing to empty a collection")
         shard = self._shard(collection)
+        _check_room(self.path)  # NOTE: a delete is a write-ahead-log write too
         shard.update(qe.UpdateOperation.delete_points_by_filter(edge_filter))
         shard.flush()
 
