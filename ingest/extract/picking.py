@@ -166,8 +166,9 @@ def phrase_before(s: Parsed, lo: int, at: int) -> tuple[int, int] | None:
 
 
 def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: Named | None, lo: int,
-                hi: int) -> Named | None:
-    """Return the outcome: a mention of an outcome (a condition only when no outcome is named), nearest the cue."""
+                hi: int, reach: int = 6) -> Named | None:
+    """Return the outcome: a mention of an outcome (a condition only when no outcome is named), nearest the cue and
+    at most `reach` words after it."""
     pool = [m for m in s.mentions if m.type in ("outcome", "condition") and not avoid[0] <= m.start < avoid[1]
             and m.start < hi and (not subject or m.surface != subject.surface)]
     # NOTE: a condition is the outcome only where the finding is about it ("prevented delirium", "delirium was
@@ -175,7 +176,7 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     # NOTE: an outcome after the cue is the cue's own ("reduced pain"), a few words on; one before it may be fronted
     # ("With respect to X, A was superior").
     pool = [m for m in pool if (_near(s, m, cue, 3) if m.type == "condition" else
-                                m.start < cue.start() or _near(s, m, cue, 6))
+                                m.start < cue.start() or _near(s, m, cue, reach))
             and not AIMED_AT.search(s.text, max(0, m.start - 40), m.start)]
     inside = [m for m in pool if m.start >= lo] or [m for m in pool if m.type == "outcome"][-1:]
     if inside:
@@ -233,10 +234,13 @@ Context = tuple[Named, Named, EffectMeasure | None]  # the previous clause's sub
 
 def between_arms(s: Parsed, lo: int, hi: int, arms: Arms) -> tuple[Named, str] | None:
     """Return the study's two arms when a clause compares "the groups" without naming them and the study's arms
-    are known ("no significant difference between the two groups in X")."""
-    if arms.active is None or arms.control is None or not BETWEEN_GROUPS.search(s.masked, lo, hi):
+    are known ("no significant difference between the two groups in X"): its intervention and control, else the
+    two treatments of a head-to-head study."""
+    if not BETWEEN_GROUPS.search(s.masked, lo, hi):
         return None
-    return _study_arm(arms.active), arms.control
+    if arms.active is not None and arms.control is not None:
+        return _study_arm(arms.active), arms.control
+    return (_study_arm(arms.pair[0]), arms.pair[1].surface) if arms.pair else None
 
 
 def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context: Context | None,
@@ -249,7 +253,9 @@ def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context
     pair = between_arms(s, lo, hi, arms) if cue[1] in ("no_effect_on", "not_associated_with") else None
     if pair is not None and not any(m.type == "intervention" and lo <= m.start < hi for m in s.mentions):
         comp = Compared(pair[1], comp.span, comp.at, comp.raw)
-        obj = pick_object(s, cue[0], comp.span, pair[0], lo, hi) or (context[1] if context else None)
+        # NOTE: "no difference between treatment groups in the proportion of patients discontinuing because of
+        # adverse events": between the groups, the outcome may stand further from the cue.
+        obj = pick_object(s, cue[0], comp.span, pair[0], lo, hi, 14) or (context[1] if context else None)
         return (pair[0], obj, pair[1], cue[1]) if obj else None
     subject = pick_subject(s, cue[0], comp, lo, hi, arms) or (context[0] if context else None)
     obj = pick_object(s, cue[0], comp.span, subject, lo, hi) or (context[1] if context else None)

@@ -23,6 +23,10 @@ CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)
 # NOTE: names of comparisons, never a study's main intervention.
 NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
                         r"no treatment|standard treatment|conventional treatment)s?$", _I)
+# NOTE: words that name a kind of treatment, not one of a study's arms.
+GENERIC = re.compile(r"^(?:chemotherapy|treatments?|therap(?:y|ies)|programmes?|programs?|prescriptions?|"
+                     r"interventions?|drugs?|medications?|regimens?|surgery|an(?:a)?esthesia)$", _I)
+COMPARING = re.compile(r"\b(?:versus|vs\b\.?|compared\s+(?:with|to)|comparing|or|with|than)\b", _I)
 LEAD = 1.5  # NOTE: how far the most named intervention must lead the next to be the study's
 
 
@@ -34,14 +38,21 @@ GIVEN = re.compile(LABEL + r"(?:[^.;]{0,60}?\b(?:received|receiving|was given|we
 NAMED_AFTER = re.compile(r"\s*\(\s*" + LABEL + r"\s*\)", _I)
 
 
+def intervention_key(normalized_id: str | None, surface: str) -> str:
+    """Return what identifies an intervention across a document: its MeSH id, else its folded surface."""
+    return normalized_id or re.sub(r"[‐‑–—]", "-", " ".join(surface.casefold().split()))
+
+
 @dataclass(frozen=True)
 class Arms:
-    """The study's main intervention (a mention naming it), how the document names its control, and the
-    interventions its labelled arms ("group A", "arm 2") stand for."""
+    """The study's main intervention (a mention naming it), how the document names its control, the interventions
+    its labelled arms ("group A", "arm 2") stand for, and the two arms of a head-to-head study (`pair`)."""
 
     active: Mention | None = None
     control: str | None = None
     labels: tuple[tuple[str, Mention], ...] = ()
+    # NOTE: only ever read for results that are the same either way round ("no difference between the groups").
+    pair: tuple[Mention, Mention] | None = None
 
     def labelled(self, label: str) -> Mention | None:
         """Return the intervention of an arm label ("A", "2"), if the document says which it is."""
@@ -64,8 +75,9 @@ def arm_labels(texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> t
 
 
 def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] = (),
-               texts: Sequence[str] = ()) -> Arms:
-    """Return the arms from every sentence's mentions (and the title's, counted twice)."""
+               texts: Sequence[str] = (), given: frozenset[str] = frozenset()) -> Arms:
+    """Return the arms from every sentence's mentions (and the title's, counted twice); `given` holds the keys of
+    the interventions the study gives, which the two arms of a head-to-head study must be."""
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
     for m in [*title, *title, *(m for ms in mentions for m in ms)]:
@@ -79,7 +91,39 @@ def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] =
     ranked = counts.most_common(2)
     clear = ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] >= LEAD * ranked[1][1])
     labels = arm_labels(texts, mentions) if texts else ()
-    return Arms(first[ranked[0][0]] if clear else None, _control(mentions), labels)
+    control = _control(mentions)
+    # NOTE: a study with a control, or with more than two labelled arms, is not a comparison of two treatments.
+    pair = None if control or len(labels) > 2 else _head_to_head(counts, first, given, texts)
+    return Arms(first[ranked[0][0]] if clear else None, control, labels, pair)
+
+
+def _head_to_head(counts: Counter[str], first: dict[str, Mention], given: frozenset[str],
+                  texts: Sequence[str]) -> tuple[Mention, Mention] | None:
+    """Return the two arms of a study that compares two treatments: the two interventions it gives that it names
+    most (a name inside another counts for it: "ibandronate" for "ibandronate/PSP"), when both are named at least
+    twice, a third clearly trails the second, and a sentence sets the two against each other."""
+    merged: Counter[str] = Counter()
+    for name, n in counts.most_common():
+        if GENERIC.match(name) or intervention_key(first[name].normalized_id, first[name].surface) not in given:
+            continue
+        # NOTE: "esomeprazole" and "esomeprazole 20 mg" are one drug, not two arms.
+        same = next((k for k in merged if re.search(rf"(?<!\w){re.escape(k)}(?!\w)", name)
+                     or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", k)), name)
+        merged[same] += n
+    ranked = merged.most_common(3)
+    if len(ranked) < 2 or ranked[1][1] < 2 or (len(ranked) == 3 and ranked[1][1] < LEAD * ranked[2][1]):
+        return None
+    a, b = first[ranked[0][0]], first[ranked[1][0]]
+    return (a, b) if any(_compares(t, a.surface, b.surface) for t in texts) else None
+
+
+def _compares(text: str, a: str, b: str) -> bool:
+    """Return whether a sentence sets two treatments against each other ("A versus B", "B compared with A")."""
+    at = [m.start() for name in (a, b) for m in [re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, _I)] if m]
+    if len(at) < 2:
+        return False
+    lo, hi = sorted(at)
+    return COMPARING.search(text, lo, hi) is not None
 
 
 def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:

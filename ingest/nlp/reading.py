@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.nlp.arms import Arms, study_arms
+from ingest.nlp.arms import Arms, intervention_key, study_arms
 from ingest.nlp.mentions import sentence_mentions, short_forms
 from ingest.nlp.pico import PicoSpan, tag_pico
 from ingest.nlp.roles import Role, read_roles
@@ -92,12 +92,7 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title)
     mentions = tuple(tuple(ms) for ms in typed)
     return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon,
-                   study_arms(mentions, title, texts), _population(doc, pico), tuple(defined.items()), given, alone)
-
-
-def intervention_key(normalized_id: str | None, surface: str) -> str:
-    """Return what identifies an intervention across a document: its MeSH id, else its folded surface."""
-    return normalized_id or re.sub(r"[‐‑–—]", "-", " ".join(surface.casefold().split()))
+                   study_arms(mentions, title, texts, given), _population(doc, pico), tuple(defined.items()), given, alone)
 
 
 def _key(m: Mention) -> str:

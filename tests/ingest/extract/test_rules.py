@@ -271,3 +271,24 @@ def test_sygma_rates_per_arm(mesh_rules: Rules) -> None:
     rates = [c for c in mesh_rules.extract(doc, whole_chunk(doc)) if c.quote.text.startswith("The annual rate")]
     assert ("terbutaline", "severe exacerbations", "budesonide-formoterol", "increases") in [
         (c.subject.name, c.object.name, c.comparator, c.predicate) for c in rates]
+
+
+# NOTE: PMC1693922 and PMC1619408 (Evidence Inference validation articles): head-to-head trials whose null results
+# name "the groups", not the treatments; no difference between two treatments is the same either way round.
+TCF = ("Quality of life in patients with advanced gastric cancer: a randomized trial comparing docetaxel, cisplatin, "
+       "5-FU (TCF) with epirubicin, cisplatin, 5-FU (ECF)")
+TCF_METHODS = ("Seventy-one patients have been treated in Cancer Institute (Tehran, Iran) with docetaxel, cisplatin, "
+               "5 FU (TCF) or epirubicin, cisplatin, 5-FU (ECF) and were followed from Jan 2002 to Jan 2005.")
+TCF_RESULT = ("Surgical and pathologic response was better with TCF but there was no difference in survival rate "
+              "between two groups.")
+
+
+def test_no_difference_between_the_groups_of_a_head_to_head_trial(small_rules: Rules) -> None:
+    terms = [LexiconTerm("TCF", "TCF", "intervention"), LexiconTerm("ECF", "ECF", "intervention"),
+             LexiconTerm("survival rate", "Survival Rate", "outcome", "D015996")]
+    rules = Rules(Lexicon.from_terms(terms))
+    doc = make_doc(TCF, [(TCF_METHODS, "methods"), ("TCF and ECF were given every 3 weeks.", "methods"),
+                         (TCF_RESULT, "results")], study_design="rct")
+    found = [c for c in rules.extract(doc, whole_chunk(doc)) if c.quote.text == TCF_RESULT]
+    assert [(c.subject.name, c.comparator, c.object.name, c.direction) for c in found] == [
+        ("TCF", "ECF", "survival rate", "no_difference")]

@@ -36,3 +36,31 @@ def test_generic_arm_words() -> None:
     assert generic_arm("the control group") == "control" and generic_arm("controls") == "control"
     # NOTE: "placebo" or "sham" already say what the control got; they are kept as written.
     assert generic_arm("placebo group") is None and generic_arm("sham") is None and generic_arm("aspirin") is None
+
+
+def _named(text: str, *names: str) -> list[Mention]:
+    return [_drug(text, n) for n in names]
+
+
+# NOTE: PMC1693922 (an Evidence Inference validation article): its title and a methods sentence.
+TCF_TITLE = ("Quality of life in patients with advanced gastric cancer: a randomized trial comparing docetaxel, "
+             "cisplatin, 5-FU (TCF) with epirubicin, cisplatin, 5-FU (ECF)")
+TCF_METHODS = ("Patients with primary or recurrent gastric adenocarcinoma (stage III or IV) were randomly assigned to "
+               "receive three to six cycles of either ECF or TCF every 3 weeks.")
+
+
+def test_a_head_to_head_study_has_two_arms() -> None:
+    texts = [TCF_TITLE, TCF_METHODS, "TCF was given.", "Chemotherapy with ECF was given."]
+    mentions = [_named(TCF_TITLE, "TCF", "ECF"), _named(TCF_METHODS, "ECF", "TCF"), _named(texts[2], "TCF"),
+                _named(texts[3], "Chemotherapy", "ECF")]
+    given = frozenset({"tcf", "ecf", "chemotherapy"})
+    arms = study_arms(mentions, texts=texts, given=given)
+    # NOTE: "chemotherapy" names a kind of treatment, not an arm, though the document names it as often.
+    assert arms.pair is not None and {m.surface for m in arms.pair} == {"TCF", "ECF"}
+    # NOTE: no sentence sets them against each other; or a control arm; or names that are one drug: no pair.
+    assert study_arms(mentions[2:], texts=texts[2:], given=given).pair is None
+    with_placebo = [*mentions, _named("placebo", "placebo")]
+    assert study_arms(with_placebo, texts=[*texts, "placebo"], given=given).pair is None
+    dose = "esomeprazole 20 mg versus esomeprazole"
+    one_drug = [_named(dose, "esomeprazole 20 mg"), [_drug(dose[25:], "esomeprazole")]] * 2
+    assert study_arms(one_drug, texts=[dose] * 4, given=frozenset({"esomeprazole 20 mg", "esomeprazole"})).pair is None
