@@ -22,7 +22,7 @@ fetch_app = typer.Typer(help="Fetch records from PubMed or ClinicalTrials.gov in
 # NOTE: app.cli registers this sub-app, so app.cli is imported inside the commands, never at the top.
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]
 MaxOpt = Annotated[Optional[int], typer.Option("--max", min=1, help="Fetch at most this many records.")]
-CTGOV_RATE = 0.8  # NOTE: ClinicalTrials.gov asks for about 50 requests a minute at most.
+CTGOV_RATE = 0.8  # NOTE: under the ~50 requests a minute reported as ClinicalTrials.gov's limit per address.
 Step = Callable[[int, int], None]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -26,7 +27,7 @@ def medkb(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def documents(store: Path) -> list[dict]:
+def documents(store: Path) -> list[dict[str, Any]]:
     """Return every document in the store, as `medkb export documents` writes it."""
     code, out, _ = medkb("export", "documents", "--store", str(store))
     assert code == 0
