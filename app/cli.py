@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app import console as show
+from app.fetch_cli import fetch_app
 from app.resources import LLM_CACHE_FILE, KnowledgeBase, LexiconReader, open_kb, rebuilt_terms
 from ingest.extract import make_extractor
 from ingest.readers.folders import discover
@@ -28,6 +29,7 @@ from kb.lexicon_file import load_lexicon
 app = typer.Typer(help="MedKB: organize medical literature into a claim graph you can question.", no_args_is_help=True)
 lexicon_app = typer.Typer(help="Manage the entity lexicon (MeSH and ingested terms).", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(fetch_app, name="fetch")
 err = Console(stderr=True, soft_wrap=True)  # NOTE: no wrapping, so file paths stay whole and greppable
 out = Console()
 

@@ -41,6 +41,20 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=1024.0, gt=0, description="Larger files are refused, each with its reason.")
     ingest_batch_chunks: int = Field(default=1024, ge=1, description="Chunks held in memory per committed batch.")
     top_k: int = Field(default=40, ge=1)
+
+    pubmed_url: str = Field(default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils/",
+                            description="NCBI E-utilities base URL (a mirror, or a loopback server in tests).")
+    ctgov_url: str = Field(default="https://clinicaltrials.gov/api/v2", description="ClinicalTrials.gov API v2 base.")
+    ncbi_api_key: str | None = Field(default=None, description="NCBI API key: 10 requests/s instead of 3.")
+    ncbi_email: str | None = Field(default=None, description="Contact e-mail NCBI asks E-utilities users to send.")
+    fetch_timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one HTTP request while fetching.")
+    fetch_retries: int = Field(default=5, ge=0, description="Retries of a request on 429, 5xx or a lost connection.")
+    fetch_backoff_s: float = Field(default=1.0, ge=0, description="First retry wait; doubles on each retry.")
+    fetch_backoff_max_s: float = Field(default=60.0, ge=0, description="Longest wait, Retry-After included.")
+    fetch_rate_per_s: float | None = Field(default=None, gt=0, description="Requests per second; unset = NCBI's "
+                                           "3/s (10/s with a key), and 0.8/s for ClinicalTrials.gov.")
+    pubmed_batch: int = Field(default=200, ge=1, le=10000, description="PubMed records per efetch request.")
+    ctgov_page_size: int = Field(default=100, ge=1, le=1000, description="Trials per ClinicalTrials.gov page.")
     extractive_only: bool = Field(default=False, description="No generated sentence in answers: findings are shown "
                                   "as verbatim quotes with computed badges (MEDKB_EXTRACTIVE_ONLY=1).")
 

@@ -13,6 +13,8 @@ MedKBError
  │    └── DiskFull       too little disk space left to write safely
  ├── EmbeddingError      the embedding backend failed
  ├── ConfigError         a setting is missing or invalid
+ ├── FetchError          an online source (PubMed, ClinicalTrials.gov) failed after retries or refused a request
+ │    └── BadReply        …or answered with something MedKB cannot read
  └── QuestionError       a question with nothing to search for
 """
 
@@ -55,6 +57,14 @@ class EmbeddingError(MedKBError):
 
 class ConfigError(MedKBError):
     """A setting is missing or invalid."""
+
+
+class FetchError(MedKBError):
+    """An online source failed after every retry, or refused the request."""
+
+
+class BadReply(FetchError):
+    """An online source answered with a reply MedKB cannot read (not the XML or JSON it should be)."""
 
 
 class LLMUnavailable(ExtractionError):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-# NOTE: the loopback LLM servers are fixtures every LLM test may ask for by name.
-pytest_plugins = ["tests.llm_servers"]
+# NOTE: the loopback LLM and fetch servers are fixtures every test may ask for by name.
+pytest_plugins = ["tests.llm_servers", "tests.fetch_servers"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "datasets"

@@ -32,6 +32,8 @@ _CATEGORY: dict[str, SectionKind] = {
     "RESULTS": "results", "CONCLUSIONS": "conclusions",
 }
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# NOTE: the largest MEDLINE baseline or update file unpacks to well under 1 GiB; far more is a gzip bomb.
+MAX_GUNZIPPED = 8 * 2**30
 
 
 @dataclass
@@ -42,14 +44,31 @@ class Tally:
     deleted: list[str] = field(default_factory=list)
 
 
+class CappedGzip(gzip.GzipFile):
+    """A gzip stream that refuses to unpack more than limit bytes."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self.path, self.limit, self.unpacked = path, MAX_GUNZIPPED, 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read like GzipFile, raising ParseError once more than the limit has come out."""
+        data = super().read(-1 if size is None else size)
+        self.unpacked += len(data)
+        if self.unpacked > self.limit:
+            raise ParseError(f"{self.path}: unpacks to more than {self.limit / 2**30:g} GiB, more than any PubMed or "
+                             "MEDLINE file (a gzip bomb?); unpack and split it, or fetch the records again")
+        return data
+
+
 @contextmanager
 def open_xml(path: Path) -> Iterator[IO[bytes]]:
-    """Open an XML file for reading, gunzipping it when it is gzip-compressed."""
+    """Open an XML file for reading, gunzipping it (up to MAX_GUNZIPPED bytes) when it is gzip-compressed."""
     try:
         with path.open("rb") as raw:
             gz = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
-            with gzip.open(raw) if gz else raw as handle:
+            with CappedGzip(raw, path) if gz else raw as handle:
                 yield handle
     except (OSError, EOFError) as e:
         if isinstance(e, FileNotFoundError | PermissionError | IsADirectoryError):

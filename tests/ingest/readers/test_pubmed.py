@@ -181,6 +181,17 @@ def test_malformed_xml_names_file_and_line(tmp_path: Path) -> None:
         list(parse_pubmed_xml(path))
 
 
+def test_a_gzip_that_unpacks_past_the_cap_is_a_parse_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "bomb.xml.gz"
+    body = b"<PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle>" * 2000
+    path.write_bytes(gzip.compress(b'<?xml version="1.0"?><PubmedArticleSet>' + body + b"</PubmedArticleSet>"))
+    monkeypatch.setattr("ingest.readers.pubmed.MAX_GUNZIPPED", 50_000)
+    with pytest.raises(ParseError, match=r"bomb\.xml\.gz: unpacks to more than .* GiB"):
+        list(parse_pubmed_xml(path))
+    monkeypatch.setattr("ingest.readers.pubmed.MAX_GUNZIPPED", 10 * 2**20)
+    assert len(list(parse_pubmed_xml(path))) == 2000
+
+
 def test_corrupt_gzip_is_a_parse_error(tmp_path: Path) -> None:
     path = tmp_path / "cut.xml.gz"
     full = gzip.compress(b'<?xml version="1.0"?><PubmedArticleSet>' + b"<x/>" * 5000 + b"</PubmedArticleSet>")
