@@ -85,8 +85,7 @@ class Client:
     def __init__(self, policy: Policy, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.policy, self.sleep = policy, sleep
         self.limit = RateLimit(policy.rate_per_s, sleep)
-        self.http = httpx.Client(timeout=policy.timeout_s, headers={"User-Agent": USER_AGENT},
-                                         follow_redirects=True)
+        self.http = httpx.Client(timeout=policy.timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
         self.retries_made = 0
 
     def __enter__(self) -> Client:
@@ -126,10 +125,10 @@ class Client:
             raise FetchError(f"{e.url}: HTTP {e.status} after {tries} tries; the service is busy or down: wait and "
                              "run the same command again (it continues where it stopped)") from None
         except httpx.TransportError as e:
-            raise FetchError(f"{shown(url)}: {type(e).__name__} ({e or 'no detail'}) after {tries} tries; check the network "
-                             "connection and the base URL setting, then run the same command again") from None
+            raise FetchError(f"{shown(url)}: {type(e).__name__} ({e or 'no detail'}) after {tries} tries; check the "
+                             "network connection and the base URL setting, then run the same command again") from None
         if reply.status_code >= 400:
             snippet = " ".join(reply.text[:200].split())
-            raise FetchError(f"{shown(reply.url)}: HTTP {reply.status_code} ({snippet or reply.reason_phrase}); check the "
-                             "query and the API key / base URL settings")
+            raise FetchError(f"{shown(reply.url)}: HTTP {reply.status_code} ({snippet or reply.reason_phrase}); "
+                             "check the query and the API key / base URL settings")
         return reply
