@@ -27,6 +27,7 @@ from kb.store import (
     Range,
     SparseVec,
     prefetch_depth,
+    ranked,
 )
 
 MARKER = "medkb-store.json"
@@ -78,6 +79,14 @@ def _vectors(point: Point) -> dict[str, Any]:
     if point.sparse is not None and point.sparse.indices:
         named[SPARSE] = qe.SparseVector(point.sparse.indices, point.sparse.values)
     return named
+
+
+def _point(record: qe.Record) -> Point:
+    """Return a stored record as a whole point, its vectors as they were written."""
+    named = record.vector if isinstance(record.vector, dict) else {}
+    dense, sparse = named.get(DENSE), named.get(SPARSE)
+    whole = SparseVec(list(sparse.indices), list(sparse.values)) if isinstance(sparse, qe.SparseVector) else None
+    return Point(str(record.id), record.payload or {}, dense if isinstance(dense, list) else None, whole)
 
 
 def _config(dim: int) -> qe.EdgeConfig:
@@ -234,6 +243,18 @@ class EdgeStore:
             if offset is None:
                 return
 
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
+        shard = self._shard(collection)
+        offset: Any = None
+        while True:
+            request = qe.ScrollRequest(offset=offset, limit=BATCH, with_payload=True, with_vector=True)
+            records, offset = shard.scroll(request)
+            if records:
+                yield [_point(r) for r in records]
+            if offset is None:
+                return
+
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Return how many points match the filter."""
         return self._shard(collection).count(qe.CountRequest(exact=True, filter=to_edge_filter(flt)))
@@ -267,7 +288,7 @@ class EdgeStore:
                 with_payload=True,
             )
         points = self._shard(collection).query(request)
-        return [Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points]
+        return ranked([Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points])
 
     def optimize(self) -> None:
         """Build HNSW indexes and merge segments (slow: minutes at 100k points); worth it after a big ingest."""
