@@ -230,30 +230,28 @@ class EdgeStore:
         records = self._shard(collection).retrieve(list(ids), True, False)
         return [Hit(id=str(r.id), payload=r.payload or {}) for r in records]
 
-    def scroll(self, collection: Collection, flt: Filter | None = None,
-               fields: Sequence[str] | None = None) -> Iterator[Hit]:
-        """Yield every point matching the filter, page by page (only the named payload fields if given)."""
-        shard, edge_filter = self._shard(collection), to_edge_filter(flt)
-        payload = qe.PayloadSelector.Include(list(fields)) if fields is not None else True
-        offset: Any = None
-        while True:
-            request = qe.ScrollRequest(offset=offset, limit=BATCH, filter=edge_filter, with_payload=payload)
-            records, offset = shard.scroll(request)
-            yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
-            if offset is None:
-                return
-
-    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
-        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
+    def _pages(self, collection: Collection, **request: Any) -> Iterator[list[qe.Record]]:
+        """Yield what a scroll with these request fields returns, page by page."""
         shard = self._shard(collection)
         offset: Any = None
         while True:
-            request = qe.ScrollRequest(offset=offset, limit=BATCH, with_payload=True, with_vector=True)
-            records, offset = shard.scroll(request)
-            if records:
-                yield [_point(r) for r in records]
+            records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=BATCH, **request))
+            yield records
             if offset is None:
                 return
+
+    def scroll(self, collection: Collection, flt: Filter | None = None,
+               fields: Sequence[str] | None = None) -> Iterator[Hit]:
+        """Yield every point matching the filter, page by page (only the named payload fields if given)."""
+        payload = qe.PayloadSelector.Include(list(fields)) if fields is not None else True
+        for records in self._pages(collection, filter=to_edge_filter(flt), with_payload=payload):
+            yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
+
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
+        for records in self._pages(collection, with_payload=True, with_vector=True):
+            if records:
+                yield [_point(r) for r in records]
 
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Return how many points match the filter."""
