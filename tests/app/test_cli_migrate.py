@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 import kb.store.factory
 from app.cli import app
-from app.resources import LEXICON_FILE, open_kb
+from app.migrate_cli import carry_lexicon
+from app.resources import JOURNAL_FILE, LEXICON_FILE, open_kb
 from kb.answer import answer_question
 from kb.config import Settings
 from kb.store.edge import MARKER, EdgeStore
@@ -145,6 +146,19 @@ def test_a_foreign_folder_is_not_overwritten(demo_store: Path, tmp_path: Path) -
     # NOTE: the store's lock file is made before the folder is looked at (see kb/store/edge.py), and is empty
     assert {p.name for p in foreign.iterdir()} <= {"cat.jpg", ".medkb.lock"}
     assert (foreign / "cat.jpg").read_bytes() == b"\xff\xd8"
+
+
+def test_the_lexicon_and_its_journal_travel_and_a_stale_journal_goes(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.mkdir()
+    target.mkdir()
+    (source / LEXICON_FILE).write_bytes(b"lexicon")
+    (source / JOURNAL_FILE).write_text("unfinished\n")
+    assert carry_lexicon(source, target) == [LEXICON_FILE, JOURNAL_FILE]
+    assert (target / JOURNAL_FILE).read_text() == "unfinished\n" and (target / LEXICON_FILE).read_bytes() == b"lexicon"
+    (source / JOURNAL_FILE).unlink()
+    assert carry_lexicon(source, target) == [LEXICON_FILE]
+    assert sorted(p.name for p in target.iterdir()) == [LEXICON_FILE]
 
 
 needs_server = pytest.mark.skipif(not os.environ.get("QDRANT_URL"), reason="set QDRANT_URL to a Qdrant server (on "
