@@ -1,4 +1,4 @@
-"""The medkb command line: ingest, ask, stats, lexicon, report, export."""
+"""The medkb command line: ingest, ask, stats, lexicon, report, export, migrate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app import console as show
+from app import console as show, migrate_cli
 from app.fetch_cli import fetch_app
 from app.resources import LLM_CACHE_FILE, KnowledgeBase, LexiconReader, open_kb, rebuilt_terms
 from ingest.extract import make_extractor
@@ -38,9 +38,9 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: try again once the other process lets go
 EXIT_INTERRUPTED = 130  # NOTE: what a shell reports for Ctrl-C
 
 
-def _settings(store: Path | None) -> Settings:
-    """Read settings once, at the edge, with the --store override."""
-    settings = Settings()
+def _settings(store: Path | None, url: str | None = None) -> Settings:
+    """Read settings once, at the edge, with the --store (and server URL) overrides."""
+    settings = Settings(qdrant_url=url) if url else Settings()
     return settings.model_copy(update={"store": store}) if store else settings
 
 
@@ -58,11 +58,11 @@ def _open(settings: Settings, create: bool, wait: bool, reader: LexiconReader) -
 
 @contextmanager
 def _opened(store: Path | None, create: bool = False, wait: bool = False,
-            reader: LexiconReader = load_lexicon) -> Iterator[KnowledgeBase]:
+            reader: LexiconReader = load_lexicon, url: str | None = None) -> Iterator[KnowledgeBase]:
     """Open the knowledge base (made only when create is set; waited for when wait is set), turning MedKB errors
     into messages and exit codes."""
     try:
-        kb = _open(_settings(store), create, wait, reader)
+        kb = _open(_settings(store, url), create, wait, reader)
     except StoreBusy as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None
@@ -292,6 +292,9 @@ def lexicon_rebuild(
         kb.save_lexicon()
         total = len(kb.saved)
     out.print(f"lexicon rebuilt: {added} terms from stored documents; {total} terms in all")
+
+
+app.command()(migrate_cli.migrate)
 
 
 def main() -> None:

@@ -66,6 +66,10 @@ class Recorder:
         """Read through."""
         return self.inner.scroll(collection, flt, fields)
 
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Read through, vectors included."""
+        return self.inner.scroll_points(collection)
+
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Count through."""
         return self.inner.count(collection, flt)

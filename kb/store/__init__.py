@@ -55,6 +55,13 @@ class Hit:
     score: float = 0.0
 
 
+def ranked(hits: list[Hit]) -> list[Hit]:
+    """Return hits best first, equal scores in id order (both backends alike)."""
+    # NOTE: Qdrant orders equal scores by where points sit in its segments, that is by the order they were written;
+    # a migrated store writes them in id order, and the same answers need the same order from either.
+    return sorted(hits, key=lambda h: (-h.score, h.id))
+
+
 @dataclass(frozen=True)
 class Match:
     """Payload condition: key equals value, or equals any of values."""
@@ -98,6 +105,10 @@ class Store(Protocol):
     def scroll(self, collection: Collection, flt: Filter | None = None,
                fields: Sequence[str] | None = None) -> Iterator[Hit]:
         """Yield every point matching the filter, with only the named payload fields when fields is given."""
+        ...
+
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
         ...
 
     def count(self, collection: Collection, flt: Filter | None = None) -> int:

@@ -27,6 +27,7 @@ from kb.store import (
     Range,
     SparseVec,
     prefetch_depth,
+    ranked,
 )
 
 MARKER = "medkb-store.json"
@@ -78,6 +79,14 @@ def _vectors(point: Point) -> dict[str, Any]:
     if point.sparse is not None and point.sparse.indices:
         named[SPARSE] = qe.SparseVector(point.sparse.indices, point.sparse.values)
     return named
+
+
+def _point(record: qe.Record) -> Point:
+    """Return a stored record as a whole point, its vectors as they were written."""
+    named = record.vector if isinstance(record.vector, dict) else {}
+    dense, sparse = named.get(DENSE), named.get(SPARSE)
+    whole = SparseVec(list(sparse.indices), list(sparse.values)) if isinstance(sparse, qe.SparseVector) else None
+    return Point(str(record.id), record.payload or {}, dense if isinstance(dense, list) else None, whole)
 
 
 def _config(dim: int) -> qe.EdgeConfig:
@@ -221,18 +230,28 @@ class EdgeStore:
         records = self._shard(collection).retrieve(list(ids), True, False)
         return [Hit(id=str(r.id), payload=r.payload or {}) for r in records]
 
+    def _pages(self, collection: Collection, **request: Any) -> Iterator[list[qe.Record]]:
+        """Yield what a scroll with these request fields returns, page by page."""
+        shard = self._shard(collection)
+        offset: Any = None
+        while True:
+            records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=BATCH, **request))
+            yield records
+            if offset is None:
+                return
+
     def scroll(self, collection: Collection, flt: Filter | None = None,
                fields: Sequence[str] | None = None) -> Iterator[Hit]:
         """Yield every point matching the filter, page by page (only the named payload fields if given)."""
-        shard, edge_filter = self._shard(collection), to_edge_filter(flt)
         payload = qe.PayloadSelector.Include(list(fields)) if fields is not None else True
-        offset: Any = None
-        while True:
-            request = qe.ScrollRequest(offset=offset, limit=BATCH, filter=edge_filter, with_payload=payload)
-            records, offset = shard.scroll(request)
+        for records in self._pages(collection, filter=to_edge_filter(flt), with_payload=payload):
             yield from (Hit(id=str(r.id), payload=r.payload or {}) for r in records)
-            if offset is None:
-                return
+
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
+        for records in self._pages(collection, with_payload=True, with_vector=True):
+            if records:
+                yield [_point(r) for r in records]
 
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Return how many points match the filter."""
@@ -267,7 +286,7 @@ class EdgeStore:
                 with_payload=True,
             )
         points = self._shard(collection).query(request)
-        return [Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points]
+        return ranked([Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points])
 
     def optimize(self) -> None:
         """Build HNSW indexes and merge segments (slow: minutes at 100k points); worth it after a big ingest."""

@@ -7,7 +7,14 @@ from qdrant_client import QdrantClient
 from kb.config import Settings
 from kb.store import Store
 from kb.store.edge import EdgeStore
-from kb.store.remote import ClientStore
+from kb.store.remote import ClientStore, Layout
+
+
+def server_layout(settings: Settings) -> Layout:
+    """Return the collection layout the settings ask a server for."""
+    return Layout(shards=settings.qdrant_shards, replicas=settings.qdrant_replicas,
+                  on_disk_payload=settings.qdrant_on_disk_payload, on_disk_vectors=settings.qdrant_on_disk_vectors,
+                  int8=settings.qdrant_int8)
 
 
 def make_store(settings: Settings, dim: int, embedder_name: str, create: bool = True, wait_s: float = 0.0) -> Store:
@@ -19,4 +26,5 @@ def make_store(settings: Settings, dim: int, embedder_name: str, create: bool = 
         case ":memory:":
             return ClientStore(QdrantClient(":memory:"), dim)
         case url:
-            return ClientStore(QdrantClient(url=url, api_key=settings.qdrant_api_key), dim)
+            client = QdrantClient(url=url, api_key=settings.qdrant_api_key)
+            return ClientStore(client, dim, layout=server_layout(settings))

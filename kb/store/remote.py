@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from qdrant_client import QdrantClient, models
@@ -24,9 +26,42 @@ from kb.store import (
     Range,
     SparseVec,
     prefetch_depth,
+    ranked,
 )
 
 BATCH = 256
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a server lays out the collections MedKB creates there; None leaves a choice to the server."""
+
+    shards: int | None = None
+    replicas: int | None = None
+    on_disk_payload: bool | None = None
+    on_disk_vectors: bool | None = None
+    int8: bool = False
+
+    def quantization(self) -> models.ScalarQuantization | None:
+        """Return int8 scalar quantization with the quantized vectors kept in RAM, when asked for."""
+        if not self.int8:
+            return None
+        # NOTE: always_ram, which qdrant-client 1.20 marks deprecated for `memory`, is read by older servers too.
+        return models.ScalarQuantization(
+            scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True)
+        )
+
+
+@contextmanager
+def _server(doing: str) -> Iterator[None]:
+    """Turn the client's transport and server errors into a StoreError that says what was being done."""
+    try:
+        yield
+    except (ResponseHandlingException, UnexpectedResponse) as exc:
+        raise StoreError(
+            f"the Qdrant server failed while {doing} ({exc}); check that it is up and that its URL and API key "
+            "(MEDKB_QDRANT_URL, MEDKB_QDRANT_API_KEY) are right, then run the same command again"
+        ) from exc
 
 
 def _condition(cond: Match | Range) -> models.Condition:
@@ -48,6 +83,14 @@ def to_client_filter(flt: Filter | None) -> models.Filter | None:
     return models.Filter(must=[_condition(c) for c in flt.must])
 
 
+def _point(record: models.Record) -> Point:
+    """Return a stored record as a whole point, its vectors as they were written."""
+    named = record.vector if isinstance(record.vector, dict) else {}
+    dense, sparse = named.get(DENSE), named.get(SPARSE)
+    whole = SparseVec(list(sparse.indices), list(sparse.values)) if isinstance(sparse, models.SparseVector) else None
+    return Point(str(record.id), record.payload or {}, dense if isinstance(dense, list) else None, whole)
+
+
 def _vectors(point: Point) -> dict[str, Any]:
     """Return a point's named vectors; documents may carry none at all."""
     named: dict[str, Any] = {}
@@ -61,18 +104,14 @@ def _vectors(point: Point) -> dict[str, Any]:
 class ClientStore:
     """Collections named <prefix><collection> on a Qdrant server; safe for many processes at once."""
 
-    def __init__(self, client: QdrantClient, dim: int, prefix: str = "medkb_") -> None:
+    def __init__(self, client: QdrantClient, dim: int, prefix: str = "medkb_", layout: Layout = Layout()) -> None:
         self.client = client
         self.dim = dim
         self.prefix = prefix
-        try:
+        self.layout = layout
+        with _server("setting up MedKB's collections"):
             for collection in COLLECTIONS:
                 self._ensure(collection)
-        except (ResponseHandlingException, UnexpectedResponse) as exc:
-            raise StoreError(
-                f"cannot set up collections on the Qdrant server ({exc}); "
-                "check MEDKB_QDRANT_URL and MEDKB_QDRANT_API_KEY"
-            ) from exc
 
     def _name(self, collection: Collection) -> str:
         """Return the server-side collection name."""
@@ -90,10 +129,17 @@ class ClientStore:
                     "use another prefix or server, or delete the collection and ingest again"
                 )
             return
+        # NOTE: the layout applies when a collection is created (on_disk is deprecated for `memory` like always_ram);
+        # an existing collection keeps the layout it was made with.
+        dense = models.VectorParams(size=self.dim, distance=models.Distance.COSINE, on_disk=self.layout.on_disk_vectors)
         self.client.create_collection(
             name,
-            vectors_config={DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
+            vectors_config={DENSE: dense},
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            shard_number=self.layout.shards,
+            replication_factor=self.layout.replicas,
+            on_disk_payload=self.layout.on_disk_payload,
+            quantization_config=self.layout.quantization(),
         )
         fields = [(f, models.PayloadSchemaType.KEYWORD) for f in KEYWORD_FIELDS]
         fields += [(f, models.PayloadSchemaType.INTEGER) for f in INTEGER_FIELDS]
@@ -110,7 +156,8 @@ class ClientStore:
                 models.PointStruct(id=p.id, vector=_vectors(p), payload=p.payload)
                 for p in points[start : start + BATCH]
             ]
-            self.client.upsert(self._name(collection), batch, wait=True)
+            with _server(f"writing to {self._name(collection)}"):
+                self.client.upsert(self._name(collection), batch, wait=True)
 
     def delete(self, collection: Collection, flt: Filter) -> None:
         """Delete every point matching the filter (an empty filter deletes nothing)."""
@@ -141,9 +188,23 @@ class ClientStore:
             if offset is None:
                 return
 
+    def scroll_points(self, collection: Collection) -> Iterator[list[Point]]:
+        """Yield every stored point whole (id, payload, dense and sparse vectors), one page at a time."""
+        offset: Any = None
+        while True:
+            with _server(f"reading {self._name(collection)}"):
+                records, offset = self.client.scroll(
+                    self._name(collection), limit=BATCH, offset=offset, with_payload=True, with_vectors=True
+                )
+            if records:
+                yield [_point(r) for r in records]
+            if offset is None:
+                return
+
     def count(self, collection: Collection, flt: Filter | None = None) -> int:
         """Return how many points match the filter."""
-        return self.client.count(self._name(collection), count_filter=to_client_filter(flt), exact=True).count
+        with _server(f"counting {self._name(collection)}"):
+            return self.client.count(self._name(collection), count_filter=to_client_filter(flt), exact=True).count
 
     def search(
         self,
@@ -174,7 +235,7 @@ class ClientStore:
             prefetch = [models.Prefetch(query=q, using=u, filter=client_filter, limit=depth) for q, u in queries]
             fusion = models.FusionQuery(fusion=models.Fusion.DBSF)
             reply = self.client.query_points(name, prefetch=prefetch, query=fusion, limit=limit, with_payload=True)
-        return [Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in reply.points]
+        return ranked([Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in reply.points])
 
     def close(self) -> None:
         """Release the client's connections."""

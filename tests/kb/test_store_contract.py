@@ -136,6 +136,32 @@ def test_scroll_can_fetch_only_some_payload_fields(store: Store) -> None:
     assert all("text" in h.payload for h in store.scroll("documents"))
 
 
+def test_scroll_points_returns_every_point_whole_page_by_page(store: Store) -> None:
+    store.upsert("claims", corpus_points())
+    store.upsert("documents", [Point(id=make_id("doc", i), payload={"i": i}) for i in range(600)])
+    pages = list(store.scroll_points("documents"))
+    assert len(pages) >= 3 and all(pages)
+    assert sorted(p.payload["i"] for page in pages for p in page) == list(range(600))
+    assert all(p.dense is None and p.sparse is None for page in pages for p in page)
+    stored = {p.id: p for page in store.scroll_points("claims") for p in page}
+    for point in corpus_points():
+        got = stored[point.id]
+        assert got.payload == point.payload
+        assert got.dense == pytest.approx(point.dense, abs=1e-6)
+        assert got.sparse is not None and point.sparse is not None
+        assert got.sparse.indices == point.sparse.indices
+        assert got.sparse.values == pytest.approx(point.sparse.values, rel=1e-6)
+
+
+def test_equal_scores_rank_in_id_order_whatever_the_write_order(store: Store) -> None:
+    ids = sorted(make_id("tie", i) for i in range(4))
+    vec = fake_embed("aspirin")
+    for i in reversed(ids):  # NOTE: written one by one, last id first, as a migration would not
+        store.upsert("claims", [Point(id=i, payload={"id": i}, dense=vec, sparse=encode_document("aspirin"))])
+    assert [h.id for h in store.search("claims", dense=vec, limit=4)] == ids
+    assert [h.id for h in store.search("claims", dense=vec, sparse=encode_query("aspirin"), limit=4)] == ids
+
+
 def test_count_with_match_any_of_range_null_and_bool(filled: Store) -> None:
     assert filled.count("claims", Filter(must=(Match("study_design", "rct"),))) == 6
     assert filled.count("claims", Filter(must=(Match("study_design", any_of=("cohort", "case_control")),))) == 2

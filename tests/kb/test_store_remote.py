@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 from qdrant_client import QdrantClient, models
@@ -11,8 +12,8 @@ from kb.config import Settings
 from kb.errors import StoreError
 from kb.models import make_id
 from kb.store import COLLECTIONS, DENSE, SPARSE, Point
-from kb.store.factory import make_store
-from kb.store.remote import ClientStore
+from kb.store.factory import make_store, server_layout
+from kb.store.remote import ClientStore, Layout
 
 
 def test_collections_are_prefixed_with_cosine_dense_and_idf_sparse_vectors() -> None:
@@ -49,3 +50,38 @@ def test_make_store_memory_url_gives_a_client_store() -> None:
         assert store.count("claims") == 0
     finally:
         store.close()
+
+
+def created_with(layout: Layout | None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Return the arguments ClientStore creates its claims collection with (local mode keeps none of them)."""
+    client, calls = QdrantClient(":memory:"), {}
+    create = client.create_collection
+
+    def spy(name: str, **kwargs: Any) -> bool:
+        calls[name] = kwargs
+        return create(name, **kwargs)
+
+    monkeypatch.setattr(client, "create_collection", spy)
+    ClientStore(client, 8, layout=layout) if layout else ClientStore(client, 8)
+    return calls["medkb_claims"]
+
+
+def test_server_layout_reaches_every_created_collection(monkeypatch: pytest.MonkeyPatch) -> None:
+    layout = Layout(shards=6, replicas=2, on_disk_payload=True, on_disk_vectors=True, int8=True)
+    args = created_with(layout, monkeypatch)
+    assert args["shard_number"] == 6 and args["replication_factor"] == 2 and args["on_disk_payload"] is True
+    assert args["vectors_config"][DENSE].on_disk is True
+    assert args["quantization_config"] == models.ScalarQuantization(
+        scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True))
+
+
+def test_default_layout_leaves_every_choice_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = created_with(None, monkeypatch)
+    assert args["shard_number"] is None and args["replication_factor"] is None and args["on_disk_payload"] is None
+    assert args["vectors_config"][DENSE].on_disk is None and args["quantization_config"] is None
+
+
+def test_settings_name_the_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in [("SHARDS", "3"), ("REPLICAS", "2"), ("ON_DISK_PAYLOAD", "1"), ("INT8", "true")]:
+        monkeypatch.setenv(f"MEDKB_QDRANT_{name}", value)
+    assert server_layout(Settings()) == Layout(shards=3, replicas=2, on_disk_payload=True, int8=True)
