@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 from qdrant_client import QdrantClient, models
-from typer.testing import CliRunner
 
 import kb.store.factory
-from app.cli import app
 from app.migrate_cli import carry_lexicon
 from app.resources import JOURNAL_FILE, LEXICON_FILE, open_kb
 from kb.answer import answer_question
@@ -21,31 +19,15 @@ from kb.config import Settings
 from kb.store.edge import MARKER, EdgeStore
 from kb.store.migrate import copy_store
 from kb.store.remote import ClientStore, Layout
-from tests.conftest import DEMO
+from tests.app.test_cli import demo_store, medkb  # noqa: F401  (a fixture, used by name)
 from tests.kb.test_store_migrate import assert_same, dump
 
-runner = CliRunner()
 SERVER = "http://qdrant.test:6333"
 QUESTIONS = (
     "Does zelmorant reduce exacerbations in asthma?",
     "Does quorvafil lower blood pressure?",
     "Is brenotide associated with weight gain?",
 )
-
-
-def medkb(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A knowledge base with the demo corpus ingested."""
-    store = tmp_path_factory.mktemp("demo") / "kb"
-    code, _, err = medkb("ingest", str(DEMO), "--store", str(store))
-    assert code == 0, err
-    return store
 
 
 @pytest.fixture
