@@ -61,6 +61,7 @@ def _cut(text: str, marks: list[tuple[int, str]], stop: int) -> list[tuple[str, 
 
 
 FRONT_ABSTRACT_CHARS = 400
+IMRAD: tuple[SectionKind, ...] = ("background", "methods", "results", "discussion", "conclusions")
 TITLE_MAX_CHARS = 500
 
 
@@ -152,6 +153,17 @@ def label_lines(text: str) -> list[re.Match[str]]:
     return list(_CAPS_LABEL.finditer(text))
 
 
+def body_kind(name: str, running: SectionKind) -> SectionKind:
+    """Return the kind of a flattened body heading: what it names, unless it names none or an earlier IMRaD part
+    than the running one, when it is a subsection and keeps the running kind."""
+    # NOTE: subsections come flattened (BODY.STATISTICAL ANALYSIS; BODY.PARTICIPANTS and BODY.OBJECTIVES, ASSESSMENTS
+    # AND OUTCOME MEASURES inside BODY.RESULTS), and a body never goes back to an earlier part.
+    named = heading_kind(name)
+    if named is None or (named in IMRAD and running in IMRAD and IMRAD.index(named) < IMRAD.index(running)):
+        return running
+    return named
+
+
 def _label_sections(text: str) -> tuple[Section, ...]:
     """Return sections for "PART.HEADING:" label lines (TITLE:, ABSTRACT.METHODS:, BODY.RESULTS:)."""
     found = label_lines(text)
@@ -168,8 +180,7 @@ def _label_sections(text: str) -> tuple[Section, ...]:
         elif part == "ABSTRACT":
             kind = heading_kind(name) or "abstract"
         else:
-            # NOTE: subsections come flattened (BODY.STATISTICAL ANALYSIS), so they inherit the last known kind.
-            kind = running = heading_kind(name) or running
+            kind = running = body_kind(name, running)
         if e > s:
             sections.append(Section(title="Title" if kind == "title" else name.title(), kind=kind, start=s, end=e))
         # NOTE: a short stretch after the TITLE line is the title's second line; a long one an unlabelled abstract.

@@ -149,3 +149,15 @@ def test_a_first_line_too_long_for_a_title_is_body_text(tmp_path: Path) -> None:
     (doc,) = parse_text(path)
     assert doc.title == "" and [s.kind for s in doc.sections] == ["body"]
     assert max(len(c.text) for c in chunk_document(doc)) <= 1000
+
+
+@needs_data
+def test_flattened_subsections_of_results_stay_results() -> None:
+    """PMC3691744: BODY.RESULTS is followed by BODY.BASELINE CHARACTERISTICS and BODY.OBJECTIVES, ASSESSMENTS AND
+    OUTCOME MEASURES; the second named the whole results section 'background', and its findings were never read."""
+    doc = next(iter(parse_text(DATA / "PMC3691744.txt")))
+    at = doc.text.index("all doses of AZD3199 had increased mean peak and trough FEV1 values compared with placebo")
+    assert next(s.kind for s in reversed(doc.sections) if s.start <= at < s.end) == "results"
+    # NOTE: the same heading under BODY.METHODS, before the results, is still methods; the discussion still comes.
+    assert [s.kind for s in doc.sections if s.title.startswith("Objectives, Assessments")] == ["methods"]
+    assert "discussion" in {s.kind for s in doc.sections}
