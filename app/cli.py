@@ -20,6 +20,7 @@ from app.resources import LLM_CACHE_FILE, KnowledgeBase, LexiconReader, open_kb,
 from ingest.extract import make_extractor
 from ingest.readers.folders import discover
 from ingest.pipeline import ingest_paths
+from ingest.readers.pdf_child import PdfLimits
 from kb.answer import answer_question
 from kb.config import Settings
 from kb.errors import MedKBError, StoreBusy
@@ -103,6 +104,7 @@ def ingest(
                     chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
                     encoder=kb.state_encoder, journal=kb.journal, batch_chunks=kb.settings.ingest_batch_chunks,
                     max_file_bytes=int(kb.settings.max_file_mb * 2**20),
+                    pdf_limits=PdfLimits(kb.settings.pdf_timeout_s, kb.settings.pdf_memory_mb),
                 )
             except KeyboardInterrupt:
                 bar.stop()

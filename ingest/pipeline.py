@@ -21,6 +21,7 @@ from ingest.nlp.reading import read_document
 from ingest.readers.folders import check_size, discover
 from ingest.batching import Encodings, Prepared, encode, groups
 from ingest.readers.load import load_records
+from ingest.readers.pdf_child import PdfLimits, PdfWorker
 from ingest.readers.pubmed import Tally
 from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
@@ -81,13 +82,14 @@ class Run:
     learned: list[LexiconTerm] = field(default_factory=list)
     batch_chunks: int = BATCH_CHUNKS
     max_file_bytes: int = MAX_FILE_BYTES
+    pdf: PdfWorker | None = None
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
                  lexicon: Lexicon, chunk_size: int = 1000, chunk_overlap: int = 150,
                  progress: Progress | None = None, encoder: Embedder | None = None,
                  journal: Journal | None = None, batch_chunks: int = BATCH_CHUNKS,
-                 max_file_bytes: int = MAX_FILE_BYTES) -> IngestReport:
+                 max_file_bytes: int = MAX_FILE_BYTES, pdf_limits: PdfLimits | None = None) -> IngestReport:
     """Ingest every supported file under paths; record per-file failures and carry on.
 
     The lexicon is read as it stood when the run began; the terms the run's documents bring are added to it at the
@@ -96,23 +98,24 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
     """
     report = IngestReport()
     learned = journal.read() if journal else []
-    run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned, batch_chunks,
-              max_file_bytes)
     pending = Pending()
     # NOTE: absolute sources, so a citation's path works from anywhere and a re-edited file is recognised.
     found = discover([p.resolve() for p in paths])
     report.skipped += found.passed_over
-    for path in found.files:
-        report.files += 1
-        if progress:
-            progress(str(path))
-        if not _ingest_file(path, run, report, pending):
-            break  # NOTE: documents still waiting were never extracted; the next run takes them up.
-    else:
-        try:
-            pending.flush(run, report)
-        except (BudgetExceeded, DiskFull, EndpointDown) as exc:
-            report.stopped = str(exc)
+    with PdfWorker(pdf_limits) as pdf:  # NOTE: one worker process reads every PDF of the run (started lazily).
+        run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned,
+                  batch_chunks, max_file_bytes, pdf)
+        for path in found.files:
+            report.files += 1
+            if progress:
+                progress(str(path))
+            if not _ingest_file(path, run, report, pending):
+                break  # NOTE: documents still waiting were never extracted; the next run takes them up.
+        else:
+            try:
+                pending.flush(run, report)
+            except (BudgetExceeded, DiskFull, EndpointDown) as exc:
+                report.stopped = str(exc)
     lexicon.add(run.learned)
     return report
 
@@ -123,7 +126,7 @@ def _ingest_file(path: Path, run: Run, report: IngestReport, pending: Pending) -
     tally = Tally()
     try:
         check_size(path, run.max_file_bytes)
-        _ingest(load_records(path, tally), run, report, pending)
+        _ingest(load_records(path, tally, run.pdf), run, report, pending)
         if tally.deleted:  # NOTE: a record's earlier version may still wait in the batch; it goes first.
             pending.flush(run, report)
             report.deleted += delete_citations(run.store, tally.deleted)

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=150, ge=0)
     store_wait_s: float = Field(default=120.0, ge=0, description="How long an ingest waits for another process.")
     max_file_mb: float = Field(default=1024.0, gt=0, description="Larger files are refused, each with its reason.")
+    pdf_timeout_s: float = Field(default=120.0, gt=0, description="Longest time one PDF may take to read.")
+    pdf_memory_mb: int = Field(default=2048, ge=256, description="Most memory (address space) the process reading "
+                               "a PDF may use; PDFs are read in a child process that is stopped at either limit.")
     ingest_batch_chunks: int = Field(default=1024, ge=1, description="Chunks held in memory per committed batch.")
     top_k: int = Field(default=40, ge=1)
 

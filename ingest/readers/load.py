@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.readers.jats import parse_jats
 from ingest.readers.medline import parse_medline
-from ingest.readers.pdf import parse_pdf
+from ingest.readers.pdf_child import PdfWorker
 from ingest.readers.pubmed import Tally, check_root, parse_pubmed_xml, root_tag
 from ingest.readers.text import decode, parse_text
 from kb.claims import Claim
@@ -68,8 +68,17 @@ def _txt(path: Path) -> Iterator[Document]:
     return parse_medline(path) if first.startswith("PMID-") else parse_text(path)
 
 
-def load(path: Path, tally: Tally | None = None) -> Iterator[Document]:
-    """Return the Documents in one file; ParseError or SkippedInput says why a file gives none."""
+def _pdf(path: Path, worker: PdfWorker | None) -> Iterator[Document]:
+    """Return a PDF's documents, read in a child process under the worker's limits (default limits without one)."""
+    if worker is not None:
+        return iter(worker.parse(path))
+    with PdfWorker() as one:
+        return iter(one.parse(path))
+
+
+def load(path: Path, tally: Tally | None = None, pdf: PdfWorker | None = None) -> Iterator[Document]:
+    """Return the Documents in one file (PDFs through `pdf`, a run's worker process); ParseError or SkippedInput
+    says why a file gives none."""
     if not path.is_file():
         raise ParseError(f"{path}: no such file; check the path")
     match suffix_of(path):
@@ -82,7 +91,7 @@ def load(path: Path, tally: Tally | None = None) -> Iterator[Document]:
         case ".md":
             return parse_text(path)
         case ".pdf":
-            return parse_pdf(path)
+            return _pdf(path, pdf)
         case ".json":
             return _json(path)
         case other:
@@ -100,10 +109,11 @@ def _is_trial(path: Path) -> bool:
     return False
 
 
-def load_records(path: Path, tally: Tally | None = None) -> Iterator[tuple[Document, list[Claim]]]:
+def load_records(path: Path, tally: Tally | None = None,
+                 pdf: PdfWorker | None = None) -> Iterator[tuple[Document, list[Claim]]]:
     """Return each document of a file with the claims its record states outright (posted trial results)."""
     if path.is_file() and _is_trial(path):
         from ingest.readers.trials import parse_trial_records
 
         return parse_trial_records(path)
-    return ((doc, []) for doc in load(path, tally))
+    return ((doc, []) for doc in load(path, tally, pdf))

@@ -20,6 +20,7 @@ from kb.errors import StoreBusy
 from kb.store import COLLECTIONS
 from kb.store.edge import EdgeStore
 from tests.conftest import DEMO
+from tests.ingest.readers.test_pdf_child import bomb_pdf, pages_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_BATCHES = {"MEDKB_INGEST_BATCH_CHUNKS": "4"}  # NOTE: a committed batch every few documents, to stop between.
@@ -237,3 +238,21 @@ def test_check_finds_orphans_and_repair_deletes_them(clean_store: Path, tmp_path
     assert proc.returncode == 1 and "1 chunks" in stdout and "medkb check --repair" in stdout
     assert finished("check", "--repair", "--store", str(store))[0] == 0
     assert snapshot(store) == snapshot(clean_store)
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"MEDKB_PDF_TIMEOUT_S": "0.001"}, "took longer than 0.001 s to read; split or re-export it, or raise "
+                                       "MEDKB_PDF_TIMEOUT_S"),
+    ({"MEDKB_PDF_MEMORY_MB": "512"}, "needed more than 512 MB of memory to read; split or re-export it, or raise "
+                                     "MEDKB_PDF_MEMORY_MB"),
+])
+def test_a_pdf_past_a_limit_is_a_failure_with_its_reason_and_the_run_goes_on(env: dict[str, str], expected: str,
+                                                                            tmp_path: Path) -> None:
+    hostile = bomb_pdf(tmp_path / "a_hostile.pdf", 20 * 2**20) if "MEDKB_PDF_MEMORY_MB" in env \
+        else pages_pdf(tmp_path / "a_hostile.pdf", 60)
+    note = tmp_path / "b_note.md"
+    note.write_text("# Aspirin after stroke\n\nAspirin reduced recurrent stroke compared with placebo in 400 adults.\n")
+    code, err = finished("ingest", str(hostile), str(note), "--store", str(tmp_path / "kb"), env=env)
+    flat = " ".join(err.split())  # NOTE: the report wraps long reasons to the terminal width.
+    assert code == 0 and "a_hostile.pdf" in flat and expected in flat and "Traceback" not in err
+    assert len(snapshot(tmp_path / "kb")["documents"]) == 1  # NOTE: the note, read after the hostile PDF.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from app.resources import KnowledgeBase, open_kb
 from ingest.extract import Extraction
 from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import IngestReport, ingest_paths
+from ingest.readers.pdf_child import PdfLimits
 from kb.claims import check_quote_in_chunk
 from kb.config import Settings
 from kb.errors import EndpointDown, ExtractionError
@@ -220,3 +222,19 @@ def test_a_dead_endpoint_stops_the_run_instead_of_failing_each_document(kb: Know
                           extractor=dead, lexicon=kb.lexicon, batch_chunks=1)
     assert dead.calls == 1 and report.documents == 0
     assert report.stopped is not None and "Request timed out" in report.stopped
+
+
+def test_a_pdf_past_the_time_limit_fails_alone_and_the_next_file_is_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
+    slow = tmp_path / "a_slow.pdf"
+    doc = pymupdf.open()
+    for _ in range(60):
+        doc.new_page().insert_text((72, 72), "Aspirin reduced the risk of stroke compared with placebo.\n" * 50)
+    doc.save(slow)
+    note = tmp_path / "b_note.md"
+    note.write_text("# Aspirin after stroke\n\nAspirin reduced recurrent stroke compared with placebo in 400 adults.\n")
+    report = ingest_paths([slow, note], store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(),
+                          lexicon=kb.lexicon, pdf_limits=PdfLimits(timeout_s=0.001))
+    assert [path for path, _ in report.failed] == [str(slow)]
+    assert "a_slow.pdf: took longer than 0.001 s to read" in report.failed[0][1]
+    assert report.documents == 1
+    assert [h.payload["source"] for h in kb.store.scroll("documents")] == [str(note)]
