@@ -26,7 +26,11 @@ NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|
 # NOTE: words that name a kind of treatment, not one of a study's arms.
 GENERIC = re.compile(r"^(?:chemotherapy|treatments?|therap(?:y|ies)|programmes?|programs?|prescriptions?|"
                      r"interventions?|drugs?|medications?|regimens?|surgery|an(?:a)?esthesia)$", _I)
-COMPARING = re.compile(r"\b(?:versus|vs\b\.?|compared\s+(?:with|to)|comparing|or|with|than)\b", _I)
+# NOTE: "A versus B" sets two arms against each other; "A with B" or "A or B" only after "comparing" or "either"
+# ("counselling on GWG with ..." does not make weight gain an arm).
+COMPARING = re.compile(r"\b(?:versus|vs\b\.?|compared\s+(?:with|to)|than)\b", _I)
+LEADING = re.compile(r"\b(?:comparing|compared?|comparison\s+of|between|either)\b[^.;]*$", _I)
+JOINING = re.compile(r"\b(?:with|and|or|to)\b", _I)
 LEAD = 1.5  # NOTE: how far the most named intervention must lead the next to be the study's
 
 
@@ -118,12 +122,15 @@ def _head_to_head(counts: Counter[str], first: dict[str, Mention], given: frozen
 
 
 def _compares(text: str, a: str, b: str) -> bool:
-    """Return whether a sentence sets two treatments against each other ("A versus B", "B compared with A")."""
+    """Return whether a sentence sets two treatments against each other: "A versus B", "B compared with A", or
+    "comparing A with B", "either A or B"."""
     at = [m.start() for name in (a, b) for m in [re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, _I)] if m]
-    if len(at) < 2:
+    if len(at) < 2 or abs(at[0] - at[1]) > 150:
         return False
     lo, hi = sorted(at)
-    return COMPARING.search(text, lo, hi) is not None
+    if COMPARING.search(text, lo, hi):
+        return True
+    return LEADING.search(text[max(0, lo - 80) : lo]) is not None and JOINING.search(text, lo, hi) is not None
 
 
 def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:
