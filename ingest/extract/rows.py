@@ -12,7 +12,7 @@ from typing import Any
 
 from ingest.extract.build import confidence, verified
 from ingest.extract.clauses import SAFETY, Named
-from ingest.extract.table_rows import HEADER_WINDOW, Row, table_rows
+from ingest.extract.table_rows import HEADER_WINDOW, Row, is_cell, table_rows
 from ingest.nlp.arms import generic_arm
 from ingest.nlp.entities import is_entity_name
 from ingest.nlp.reading import Reading, intervention_key
@@ -22,6 +22,14 @@ from kb.models import Chunk
 _CAPTION = re.compile(r"^[ \t]*Table\s*\d+[^\n]*", re.IGNORECASE | re.MULTILINE)
 _NOT_RESULTS = re.compile(r"baseline|characteristic|demographic|at entry|at enrol?ment|at randomi[sz]ation|"
                           r"included (?:studies|trials)|eligib", re.IGNORECASE)
+# NOTE: a table may hold the groups' make-up and their outcomes together ("Intake status" rows, then "Clinical
+# outcomes"): a row under a group heading like that, or labelled with a trait people bring to the study, is no result.
+_GROUP_HEADING = re.compile(r"^[ \t]*([A-Za-z][^\n]{2,60}?)[ \t]*\n[ \t]*\n", re.MULTILINE)
+_NOT_RESULT_GROUP = re.compile(rf"{_NOT_RESULTS.pattern}|\bintake\b|\bat (?:assessment|admission)\b|"
+                               r"\bpre-?(?:treatment|test|intervention)\b", re.IGNORECASE)
+_TRAIT_ROW = re.compile(r"^\s*(?:age\b|gender\b|sex\b|male\b|female\b|employ|relationship\b|marital\b|married\b|"
+                        r"education|high school|ethnic|race\b|income\b|height\b|smoking status)|\bbaseline\b|"
+                        r"\bpre-?(?:treatment|test|intervention)\b|(?-i:[a-z]Pre\b)", re.IGNORECASE)
 _COUNT = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]|\s*\b[nN]\s*=\s*[\d,]+")
 SYNTHESES = ("meta_analysis", "systematic_review", "review", "guideline")
 
@@ -48,11 +56,26 @@ def _arm(reading: Reading, header: str | None) -> Named | None:
                  known[0].name if len(known) == 1 else None, True)
 
 
-def _usable(reading: Reading, row: Row) -> bool:
-    """Return whether a row may speak: a primary study's results table, not a baseline table."""
+def _group(text: str, at: int) -> str:
+    """Return the last group heading (a short line followed by a blank one) of the table a row belongs to."""
+    caption = list(_CAPTION.finditer(text, max(0, at - HEADER_WINDOW), at))
+    start = caption[-1].end() if caption else at
+    found = [m.group(1) for m in _GROUP_HEADING.finditer(text, start, at) if not is_cell(m.group(1))]
+    return found[-1] if found else ""
+
+
+def result_row(text: str, at: int, label: str) -> bool:
+    """Return whether the table row at `at` reports a result: not in a baseline table or group of rows, and not a
+    trait people bring to the study (age, gender, a pre-treatment score)."""
+    return (not _NOT_RESULTS.search(_caption(text, at)) and not _TRAIT_ROW.search(label)
+            and not _NOT_RESULT_GROUP.search(_group(text, at)))
+
+
+def _usable(reading: Reading, row: Row, label: str) -> bool:
+    """Return whether a row may speak: a result row of a primary study's results."""
     section = reading.doc.section_at(row.start)
     return (reading.doc.study_design not in SYNTHESES and (section is None or section.kind in ("results", "table"))
-            and not _NOT_RESULTS.search(_caption(reading.doc.text, row.start)))
+            and result_row(reading.doc.text, row.start, label))
 
 
 def row_claims(reading: Reading, extractor: str, version: str) -> Iterator[Claim]:
@@ -62,7 +85,7 @@ def row_claims(reading: Reading, extractor: str, version: str) -> Iterator[Claim
         chunk = next((c for c in reading.chunks if c.start <= row.start and row.end <= c.end), None)
         subject = _arm(reading, row.arms[0])
         label = doc.text[row.label[0] : row.label[1]]
-        if chunk is None or subject is None or not is_entity_name(label) or not _usable(reading, row):
+        if chunk is None or subject is None or not is_entity_name(label) or not _usable(reading, row, label):
             continue
         if (claim := _row_claim(reading, chunk, row, subject, label, extractor, version)) is not None:
             yield claim

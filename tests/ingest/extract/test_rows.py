@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from ingest.extract.rows import row_claims
+import pytest
+
+from ingest.extract.rows import result_row, row_claims
+from ingest.extract.table_rows import table_rows
+from ingest.readers.text import parse_text
 from ingest.nlp.reading import read_document
 from kb.lexicon import Lexicon, LexiconTerm
 from kb.models import Chunk, Document, Section, StudyDesign, content_hash, make_id
+from tests.conftest import DATA
 
+EI = DATA / "evidence_inference" / "txt_files"
 # NOTE: flattened the way Evidence Inference's PMC texts flatten tables (one cell per line).
 BASELINE = """Table 1Baseline characteristics of the patients
 Characteristic
@@ -58,3 +64,15 @@ def test_columns_of_groups_the_study_gave_nothing_are_not_arms() -> None:
 
 def test_a_reviews_table_lists_other_studies() -> None:
     assert _claims("meta_analysis") == [] and _claims("review") == []
+
+
+@pytest.mark.skipif(not EI.exists(), reason="../shared/datasets not present")
+def test_rows_of_the_groups_make_up_are_not_results() -> None:
+    """PMC4210953's Table 1 lists "Intake status" rows, attendance and pre-treatment scores; "messages make little or
+    no difference to Age at assessment" was an answer."""
+    doc = next(iter(parse_text(EI / "PMC4210953.txt")))
+    kept = {doc.text[r.label[0] : r.label[1]]: result_row(doc.text, r.start, doc.text[r.label[0] : r.label[1]])
+            for r in table_rows(doc.text)}
+    assert kept == {"Age at assessment, mean (SD)": False, "Treatment length in days, mean (SD)": True,
+                    "Number of sessions, mean (SD)": True, "Number of DNAa, mean (SD)": True,
+                    "PHQbPre, mean (SD)": False, "GADcPre, mean (SD)": False, "WSASdPre, mean (SD)": False}
