@@ -64,7 +64,9 @@ def gaps(query: Query, fits: Sequence[Fit], coverage: Coverage) -> list[str]:
     for o in query.by_role("outcome"):
         for i in interventions:
             where = f" for {i.text}" if i else ""
-            hits = [f for f in fits if f.asked_outcome == o.name and (i is None or f.asked_intervention == i.name)]
+            # NOTE: a finding on "nausea or vomiting" answers "vomiting" too, though it was counted under "nausea".
+            hits = [f for f in fits if (f.asked_outcome == o.name or occurs_any(o.forms(), f.claim.object.name))
+                    and (i is None or f.asked_intervention == i.name)]
             if not hits:
                 notes.append(_missing(o.text, where, coverage.get((i.name if i else "", o.name), ())))
             elif not any(f.claim.study_design in RANDOMISED for f in hits):

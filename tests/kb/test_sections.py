@@ -156,3 +156,16 @@ def test_real_trial_evidence_spans_from_one_article_count_as_one_study() -> None
         assert h.n_studies == 1 and h.confidence in ("moderate", "low")
         assert not any("single study" in r for r in h.confidence_reasons)
         assert {c.doc_id for c in h.supporting} == {claims[0].claim.doc_id}
+
+
+def test_no_gap_on_an_outcome_the_counted_finding_names_too() -> None:
+    """PMC5976307: "nausea or vomiting (P = .075) ... not statistically significant" answered "Does etomidate affect
+    nausea or vomiting?" beside the line "No finding on vomiting for etomidate was read"."""
+    quote = ("In addition, differences in patients' postprocedural abdominal pain (P = .763) and nausea or vomiting "
+             "(P = .075) between the 2 groups were not statistically significant.")
+    query = parse_query("Does etomidate affect nausea or vomiting?")
+    found = cited("etomidate", quote, "no_difference", subject="etomidate", obj="nausea or vomiting",
+                  comparator="propofol", n=124, effect=None, p_value={"value": 0.075})
+    answer = assemble_answer("q", query, [found])
+    assert [h.label for h in answer.hypotheses] == ["etomidate vs propofol: nausea or vomiting"]
+    assert answer.gaps == ()
