@@ -9,6 +9,7 @@ from kb.answers import Certainty, Citation, Hypothesis, Query
 from kb.claims import Direction, Scope
 from kb.evidence import Fit
 from kb.grade import DESIGN_WEIGHT, LEVELS, capped, conflicts, counted_size, grade, study_weight, trusted_direction
+from kb.terms import normalize
 from kb.wording import wording
 
 GroupKey = tuple[str, str | None, str, bool, bool]
@@ -44,6 +45,36 @@ def per_study(fits: Sequence[Fit]) -> tuple[list[Fit], list[tuple[Fit, str]]]:
     within = {s: f for f in best.values() for s in f.cited.includes if s != f.cited.study}
     absorbed = [(best[s], f"included in {_named(within[s])}, counted there") for s in sorted(best) if s in within]
     return [best[s] for s in sorted(best) if s not in within], absorbed
+
+
+_MIRRORED: dict[Direction, Direction] = {"increase": "decrease", "decrease": "increase",
+                                         "no_difference": "no_difference"}
+
+
+def _mirror(a: Fit, b: Fit) -> bool:
+    """Return whether two claims of one study state one result both ways round ("A lowered X against B" and "B
+    raised X against A")."""
+    ca, cb = a.claim, b.claim
+    if a.cited.study != b.cited.study or a.outcome != b.outcome or not (ca.comparator and cb.comparator):
+        return False
+    swapped = (normalize(ca.subject.name) == normalize(cb.comparator)
+               and normalize(cb.subject.name) == normalize(ca.comparator))
+    da, db = trusted_direction(a.claim), trusted_direction(b.claim)
+    return swapped and da != "unclear" and _MIRRORED[da] == db
+
+
+def one_way(fits: Sequence[Fit]) -> tuple[list[Fit], list[tuple[Fit, str]]]:
+    """Return the fits with each result stated both ways round kept once (its stronger reading), and the others."""
+    kept: list[Fit] = []
+    dropped: list[tuple[Fit, str]] = []
+    for fit in sorted(fits, key=_strength, reverse=True):
+        twin = next((k for k in kept if _mirror(k, fit)), None)
+        if twin is None:
+            kept.append(fit)
+        else:
+            dropped.append((fit, f"the same result read the other way round, counted as {twin.claim.subject.name} "
+                                 f"against {twin.claim.comparator}"))
+    return [f for f in fits if any(f is k for k in kept)], dropped
 
 
 def _named(fit: Fit) -> str:
@@ -138,7 +169,8 @@ def hypothesis(key: GroupKey, fits: Sequence[Fit], query: Query, *, extractive: 
 def build_hypotheses(fits: Sequence[Fit], query: Query, *, extractive: bool = False,
                      ) -> tuple[list[Hypothesis], list[Hypothesis], list[tuple[Fit, str]]]:
     """Return (hypotheses, speculative ones, fits not counted and why): most relevant, primary, larger first."""
-    ranked, counted_elsewhere = [], []
+    fits, counted_elsewhere = one_way(fits)
+    ranked = []
     for key, members in group(fits).items():
         counted_elsewhere += per_study(members)[1]
         h = hypothesis(key, members, query, extractive=extractive)

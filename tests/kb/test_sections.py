@@ -169,3 +169,19 @@ def test_no_gap_on_an_outcome_the_counted_finding_names_too() -> None:
     answer = assemble_answer("q", query, [found])
     assert [h.label for h in answer.hypotheses] == ["etomidate vs propofol: nausea or vomiting"]
     assert answer.gaps == ()
+
+
+def test_one_result_read_both_ways_round_is_one_hypothesis() -> None:
+    """SYGMA 1: the rates sentence gave "terbutaline increases severe exacerbations against budesonide-formoterol"
+    (its values) and "budesonide-formoterol reduces them against terbutaline" (its rate ratio); the answer showed
+    both, at high and at moderate certainty, as if they were two findings."""
+    query = query_of(("intervention", "terbutaline"), ("outcome", "severe exacerbations"))
+    ratio = cited("sygma", SYGMA_RATE, subject="budesonide-formoterol", obj="severe exacerbations",
+                  comparator="terbutaline", n=3849, restatable=True,
+                  effect={"type": "RR", "value": 0.36, "ci_low": 0.27, "ci_high": 0.49})
+    values = cited("sygma", SYGMA_RATE, "increase", subject="terbutaline", obj="severe exacerbations",
+                   comparator="budesonide-formoterol", n=3849, restatable=True)
+    answer = assemble_answer("q", query, [values, ratio])
+    [h] = answer.hypotheses
+    assert [c.claim_id for c in h.supporting] == [ratio.claim.id] and h.direction == "decrease"
+    assert h.statement is not None and h.statement.startswith("Budesonide-formoterol reduces severe exacerbations")
