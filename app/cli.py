@@ -5,78 +5,27 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timezone
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app import console as show, migrate_cli
 from app.fetch_cli import fetch_app
-from app.resources import LLM_CACHE_FILE, KnowledgeBase, LexiconReader, open_kb, rebuilt_terms
+from app.opening import EXIT_INTERRUPTED, StoreOpt, err, opened, out
+from app.resources import LLM_CACHE_FILE, rebuilt_terms
 from ingest.extract import make_extractor
 from ingest.readers.folders import discover
 from ingest.pipeline import ingest_paths
 from ingest.readers.pdf_child import PdfLimits
 from kb.answer import answer_question
-from kb.config import Settings
-from kb.errors import MedKBError, StoreBusy
 from kb.lexicon import Lexicon
-from kb.lexicon_file import load_lexicon
 
 app = typer.Typer(help="MedKB: organize medical literature into a claim graph you can question.", no_args_is_help=True)
 lexicon_app = typer.Typer(help="Manage the entity lexicon (MeSH and ingested terms).", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(fetch_app, name="fetch")
-err = Console(stderr=True, soft_wrap=True)  # NOTE: no wrapping, so file paths stay whole and greppable
-out = Console()
-
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again once the other process lets go
-EXIT_INTERRUPTED = 130  # NOTE: what a shell reports for Ctrl-C
-
-
-def _settings(store: Path | None, url: str | None = None) -> Settings:
-    """Read settings once, at the edge, with the --store (and server URL) overrides."""
-    settings = Settings(qdrant_url=url) if url else Settings()
-    return settings.model_copy(update={"store": store}) if store else settings
-
-
-def _open(settings: Settings, create: bool, wait: bool, reader: LexiconReader) -> KnowledgeBase:
-    """Open the knowledge base; when asked to wait for another process, say so and wait up to the setting."""
-    try:
-        return open_kb(settings, create, read_lexicon=reader)
-    except StoreBusy:
-        if not wait or settings.store_wait_s <= 0:
-            raise
-    err.print(f"waiting up to {settings.store_wait_s:g} s for the knowledge base at {settings.store}: another process "
-              "(the app answering a question, or another ingest) holds it")
-    return open_kb(settings, create, wait_s=settings.store_wait_s, read_lexicon=reader)
-
-
-@contextmanager
-def _opened(store: Path | None, create: bool = False, wait: bool = False,
-            reader: LexiconReader = load_lexicon, url: str | None = None) -> Iterator[KnowledgeBase]:
-    """Open the knowledge base (made only when create is set; waited for when wait is set), turning MedKB errors
-    into messages and exit codes."""
-    try:
-        kb = _open(_settings(store, url), create, wait, reader)
-    except StoreBusy as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_BUSY) from None
-    except MedKBError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    try:
-        yield kb
-    except MedKBError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    finally:
-        kb.close()
 
 
 @app.command()
@@ -88,7 +37,7 @@ def ingest(
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         err.print(f"[red]error:[/red] {p}: no such file or folder")
-    with _opened(store, create=True, wait=True) as kb:
+    with opened(store, create=True, wait=True) as kb:
         extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
         files = discover([p for p in paths if p.exists()]).files
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -126,7 +75,7 @@ def ask(
     store: StoreOpt = None,
 ) -> None:
     """Answer a question with sourced, confidence-tagged hypotheses."""
-    with _opened(store) as kb:
+    with opened(store) as kb:
         answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
                                  extractive=kb.settings.extractive_only)
     if as_json:
@@ -138,7 +87,7 @@ def ask(
 @app.command()
 def stats(store: StoreOpt = None) -> None:
     """Count documents, trials, chunks, claims and entities in the knowledge base."""
-    with _opened(store) as kb:
+    with opened(store) as kb:
         counts = show.kb_counts(kb.store)
         counts["lexicon terms"] = len(kb.lexicon)
         calls = kb.settings.store / LLM_CACHE_FILE
@@ -154,7 +103,7 @@ def check(
     """Check the knowledge base: counts, chunks and claims whose document or chunk is gone, an unfinished ingest."""
     from kb.integrity import check as integrity, repair as remove
 
-    with _opened(store) as kb:
+    with opened(store) as kb:
         found = integrity(kb.store)
         gone = remove(kb.store, found) if repair else 0
         unfinished = len(kb.journal.read())
@@ -183,7 +132,7 @@ def report(
     if output is None and (len(wanted) > 1 or "pdf" in wanted):
         err.print("[red]error:[/red] several formats or PDF need -o FILE (used as the base name)")
         raise typer.Exit(2)
-    with _opened(store) as kb:
+    with opened(store) as kb:
         answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
                                  extractive=kb.settings.extractive_only)
         corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
@@ -224,7 +173,7 @@ def export(
     if full_text and form == "csv":
         err.print("[red]error:[/red] --full-text needs --format jsonl (CSV rows carry no document text)")
         raise typer.Exit(2)
-    with _opened(store) as kb:
+    with opened(store) as kb:
         rows = records(kb.store, kind, full_text)
         if output is None:
             n = write(rows, kind, form, sys.stdout)
@@ -242,7 +191,7 @@ def _export_training(fmt: str, output: Path | None, full_text: bool, store: Path
     if fmt.strip().lower() != "jsonl" or full_text:
         err.print("[red]error:[/red] training examples are JSON lines only (no --format csv, no --full-text)")
         raise typer.Exit(2)
-    with _opened(store) as kb:
+    with opened(store) as kb:
         if output is None:
             n, skipped = write_examples(training_examples(kb.store), sys.stdout)
         else:
@@ -264,7 +213,7 @@ def lexicon_load(
     if not path.exists():
         err.print(f"[red]error:[/red] {path}: no such file or folder")
         raise typer.Exit(1)
-    with _opened(store, create=True) as kb:
+    with opened(store, create=True) as kb:
         added = kb.saved.add(list(load_mesh(path)))
         kb.save_lexicon()
         total = len(kb.saved)
@@ -283,7 +232,7 @@ def lexicon_rebuild(
         err.print(f"[red]error:[/red] {mesh}: no such file or folder")
         raise typer.Exit(1)
     # NOTE: the store is locked before the old lexicon moves aside (kept for inspection), never under an ingest.
-    with _opened(store, reader=lambda _path, _store: Lexicon.empty()) as kb:
+    with opened(store, reader=lambda _path, _store: Lexicon.empty()) as kb:
         if kb.lexicon_path.exists():
             kb.lexicon_path.replace(kb.lexicon_path.with_name(kb.lexicon_path.name + ".damaged"))
             err.print(f"kept the old lexicon as {kb.lexicon_path.name}.damaged")

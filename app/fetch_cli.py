@@ -14,13 +14,12 @@ from ingest.fetch.http import Client, Policy
 from ingest.fetch.pubmed import EUTILS_MAX, PubMed, fetch_pubmed, valid_date
 from ingest.fetch.state import Fetched, slug
 from ingest.fetch.trials import fetch_trials
+from app.opening import EXIT_BUSY, EXIT_INTERRUPTED, StoreOpt, err, opened
 from kb.config import Settings
 from kb.errors import MedKBError, StoreBusy
 
 fetch_app = typer.Typer(help="Fetch records from PubMed or ClinicalTrials.gov into the knowledge base.",
                         no_args_is_help=True)
-# NOTE: app.cli registers this sub-app, so app.cli is imported inside the commands, never at the top.
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Knowledge-base folder (or MEDKB_STORE).")]
 MaxOpt = Annotated[Optional[int], typer.Option("--max", min=1, help="Fetch at most this many records.")]
 CTGOV_RATE = 0.8  # NOTE: under the ~50 requests a minute reported as ClinicalTrials.gov's limit per address.
 Step = Callable[[int, int], None]
@@ -35,9 +34,7 @@ def policy(settings: Settings, rate_per_s: float) -> Policy:
 
 def _sources(store: Path | None) -> tuple[Settings, Path]:
     """Read the settings and create (or check) the knowledge base before anything is saved in its folder."""
-    from app.cli import _opened
-
-    with _opened(store, create=True, wait=True) as kb:
+    with opened(store, create=True, wait=True) as kb:
         settings = kb.settings
     return settings, settings.store / "sources"
 
@@ -45,8 +42,6 @@ def _sources(store: Path | None) -> tuple[Settings, Path]:
 @contextmanager
 def _fetching(label: str) -> Iterator[Step]:
     """Show a records-fetched bar; turn MedKB errors and Ctrl-C into messages and exit codes."""
-    from app.cli import EXIT_BUSY, EXIT_INTERRUPTED, err
-
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
@@ -70,7 +65,8 @@ def _fetching(label: str) -> Iterator[Step]:
 
 def _finish(found: Fetched, what: str, where: Path, store: Path | None) -> None:
     """Report the fetch and ingest what it saved (the same path as `medkb ingest`); exit 1 when nothing was found."""
-    from app.cli import err, ingest
+    # NOTE: app.cli registers this sub-app, so its ingest command is imported here, not at the top.
+    from app.cli import ingest
 
     if not found.files:
         err.print(f"{what}: nothing found, so nothing was saved or ingested; check the query (and --since)")
@@ -88,8 +84,6 @@ def pubmed(
     store: StoreOpt = None,
 ) -> None:
     """Fetch PubMed records into the knowledge base's sources folder and ingest them (resumable)."""
-    from app.cli import err
-
     if since is not None and not valid_date(since):
         err.print(f"[red]error:[/red] --since {since!r} is not a date; use YYYY/MM/DD (or YYYY/MM, YYYY)")
         raise typer.Exit(2)

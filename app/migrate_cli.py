@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from app.opening import EXIT_INTERRUPTED, err, opened, out, settings_for
 from app.resources import JOURNAL_FILE, LEXICON_FILE, KnowledgeBase
 from kb.config import Settings
 from kb.errors import StoreError
@@ -119,16 +120,13 @@ def _report(console: Console, kb: KnowledgeBase, target: Settings, copied: Copie
 
 def migrate(to: ToOpt, from_url: FromOpt = None, store: StoreOpt = None) -> None:
     """Copy the knowledge base to a Qdrant server or a new folder (ids, payloads, vectors, lexicon); counts checked."""
-    # NOTE: imported here because app.cli imports this module to register the command.
-    from app.cli import EXIT_INTERRUPTED, _opened, _settings, err, out
-
-    source = _settings(store, from_url)
+    source = settings_for(store, from_url)
     target = destination(source, to)
     problem = clash(source, target)
     if problem:
         err.print(f"[red]error:[/red] {problem}")
         raise typer.Exit(EXIT_USAGE)
-    with _opened(store, url=from_url) as kb:
+    with opened(store, url=from_url) as kb:
         try:
             copied, carried = _migrate(kb, target, err)
         except KeyboardInterrupt:
