@@ -180,7 +180,10 @@ def _fit(cited: CitedClaim, query: Query, i: Matched | None, o: Matched | tuple[
     if asked and comparator and comparator not in asked:
         mismatches.append(f"compared with {comparator}, not with {' / '.join(asked)} as asked")
     outcome = claim.object.name
-    return Fit(cited, i[0].name if i else None, o[0].name if o[0] else None, i[1] if i else claim.subject.name,
+    # NOTE: matched through its quote only, a claim keeps its own intervention: "budesonide-formoterol vs
+    # terbutaline" answers a terbutaline question, and is never labelled "terbutaline vs terbutaline".
+    named = i[1] if i and i[2] != "quote" else claim.subject.name
+    return Fit(cited, i[0].name if i else None, o[0].name if o[0] else None, named,
                comparator, outcome_key(outcome, query), 2 * bool(i) + 2 * bool(o[0]) + (comparator in asked),
                tuple(mismatches), outcome)
 

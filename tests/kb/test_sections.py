@@ -185,3 +185,4 @@ def test_one_result_read_both_ways_round_is_one_hypothesis() -> None:
     [h] = answer.hypotheses
     assert [c.claim_id for c in h.supporting] == [ratio.claim.id] and h.direction == "decrease"
     assert h.statement is not None and h.statement.startswith("Budesonide-formoterol reduces severe exacerbations")
+    assert h.label == "budesonide-formoterol vs terbutaline: severe exacerbations"
