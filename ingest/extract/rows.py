@@ -28,8 +28,10 @@ _GROUP_HEADING = re.compile(r"^[ \t]*([A-Za-z][^\n]{2,60}?)[ \t]*\n[ \t]*\n", re
 _NOT_RESULT_GROUP = re.compile(rf"{_NOT_RESULTS.pattern}|\bintake\b|\bat (?:assessment|admission)\b|"
                                r"\bpre-?(?:treatment|test|intervention)\b", re.IGNORECASE)
 _TRAIT_ROW = re.compile(r"^\s*(?:age\b|gender\b|sex\b|male\b|female\b|employ|relationship\b|marital\b|married\b|"
-                        r"education|high school|ethnic|race\b|income\b|height\b|smoking status)|\bbaseline\b|"
-                        r"\bpre-?(?:treatment|test|intervention)\b|(?-i:[a-z]Pre\b)", re.IGNORECASE)
+                        r"education|high school|ethnic|race\b|income\b|height\b|smoking status)|"
+                        # NOTE: "change from baseline in HbA1c" is a result; "HbA1c at baseline" is not.
+                        r"(?<!from )(?<!since )(?<!to )\b(?:baseline|pre-?(?:treatment|test|intervention))\b|"
+                        r"(?-i:[a-z]Pre\b)", re.IGNORECASE)
 _COUNT = re.compile(r"\s*[(\[]\s*[nN]\s*=\s*[\d,]+\s*[)\]]|\s*\b[nN]\s*=\s*[\d,]+")
 SYNTHESES = ("meta_analysis", "systematic_review", "review", "guideline")
 

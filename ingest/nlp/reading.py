@@ -91,8 +91,9 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     title = lexicon.find(doc.title)
     typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title)
     mentions = tuple(tuple(ms) for ms in typed)
-    return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon,
-                   study_arms(mentions, title, texts, given), _population(doc, pico), tuple(defined.items()), given, alone)
+    arms = study_arms(mentions, title, texts, given)
+    return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon, arms,
+                   _population(doc, pico), tuple(defined.items()), given, alone)
 
 
 def _key(m: Mention) -> str:

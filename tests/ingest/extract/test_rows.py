@@ -76,3 +76,8 @@ def test_rows_of_the_groups_make_up_are_not_results() -> None:
     assert kept == {"Age at assessment, mean (SD)": False, "Treatment length in days, mean (SD)": True,
                     "Number of sessions, mean (SD)": True, "Number of DNAa, mean (SD)": True,
                     "PHQbPre, mean (SD)": False, "GADcPre, mean (SD)": False, "WSASdPre, mean (SD)": False}
+
+
+def test_a_change_from_baseline_is_a_result() -> None:
+    assert result_row("", 0, "Change from baseline in HbA1c, %") and result_row("", 0, "Gestational age at birth")
+    assert not result_row("", 0, "HbA1c at baseline, %") and not result_row("", 0, "Age, years")
