@@ -14,7 +14,8 @@ from kb.config import Settings
 from kb.errors import StoreBusy, StoreError
 from kb.models import make_id
 from kb.store import COLLECTIONS, Filter, Match, Point
-from kb.store.edge import MARKER, EdgeStore
+from kb.store.edge import EdgeStore
+from kb.store.edge_folder import MARKER
 from kb.store.factory import make_store
 
 ROOT = Path(__file__).resolve().parents[2]
