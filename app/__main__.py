@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 # NOTE: what libraries read when they load; set before the CLI imports them, so never at import time of a module.
 QUIET_ENVIRONMENT = {
@@ -16,9 +17,14 @@ def main() -> None:
     """Quiet the libraries, then run the CLI."""
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    from app.cli import main as cli
+    try:
+        from app.cli import main as cli
 
-    cli()
+        cli()
+    except KeyboardInterrupt:
+        # NOTE: a Ctrl-C while the libraries load reaches no command's own handler; nothing has been opened yet.
+        sys.stderr.write("medkb: interrupted; nothing was changed.\n")
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
