@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.lexicon import Mention
@@ -79,41 +79,54 @@ def arm_labels(texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> t
 
 
 def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] = (),
-               texts: Sequence[str] = (), given: frozenset[str] = frozenset()) -> Arms:
+               texts: Sequence[str] = (), given: frozenset[str] | None = None,
+               defined: Mapping[str, str] | None = None) -> Arms:
     """Return the arms from every sentence's mentions (and the title's, counted twice); `given` holds the keys of
-    the interventions the study gives, which the two arms of a head-to-head study must be."""
+    the interventions the study gives (None: not known), which its main intervention and the two arms of a
+    head-to-head study must be; `defined` maps the document's abbreviations to their long forms, one intervention."""
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
     for m in [*title, *title, *(m for ms in mentions for m in ms)]:
         if m.type != "intervention":
             continue
         key = m.surface.casefold()
-        if NOT_ACTIVE.match(key):
+        # NOTE: a study's intervention is something it gives: "MRI" named twice in a trial of lisinopril is not.
+        if NOT_ACTIVE.match(key) or (given is not None and intervention_key(m.normalized_id, m.surface) not in given):
             continue
         counts[key] += 1
         first.setdefault(key, m)
-    ranked = counts.most_common(2)
+    merged = _merged(Counter({k: n for k, n in counts.items() if not GENERIC.match(k)}), defined or {})
+    ranked = merged.most_common(2)
     clear = ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] >= LEAD * ranked[1][1])
     labels = arm_labels(texts, mentions) if texts else ()
     control = _control(mentions)
     # NOTE: a study with a control, or with more than two labelled arms, is not a comparison of two treatments.
-    pair = None if control or len(labels) > 2 else _head_to_head(counts, first, given, texts)
+    pair = None if control or len(labels) > 2 else _head_to_head(counts, first, given or frozenset(), texts,
+                                                                        defined or {})
     return Arms(first[ranked[0][0]] if clear else None, control, labels, pair)
 
 
+def _merged(counts: Counter[str], defined: Mapping[str, str]) -> Counter[str]:
+    """Return the counts with the names of one intervention added up under its most named one: a name inside
+    another ("exercise" in "aerobic exercise") and an abbreviation with its long form ("CoQ10", "coenzyme Q10")."""
+    long_of = {short.casefold(): " ".join(long.casefold().split()) for short, long in defined.items()}
+    out: Counter[str] = Counter()
+    for name, n in counts.most_common():
+        forms = {name, long_of.get(name, name)}
+        same = next((k for k in out for f in forms for g in {k, long_of.get(k, k)}
+                     if re.search(rf"(?<!\w){re.escape(g)}(?!\w)", f) or re.search(rf"(?<!\w){re.escape(f)}(?!\w)", g)),
+                    name)
+        out[same] += n
+    return out
+
+
 def _head_to_head(counts: Counter[str], first: dict[str, Mention], given: frozenset[str],
-                  texts: Sequence[str]) -> tuple[Mention, Mention] | None:
+                  texts: Sequence[str], defined: Mapping[str, str]) -> tuple[Mention, Mention] | None:
     """Return the two arms of a study that compares two treatments: the two interventions it gives that it names
     most (a name inside another counts for it: "ibandronate" for "ibandronate/PSP"), when both are named at least
     twice, a third clearly trails the second, and a sentence sets the two against each other."""
-    merged: Counter[str] = Counter()
-    for name, n in counts.most_common():
-        if GENERIC.match(name) or intervention_key(first[name].normalized_id, first[name].surface) not in given:
-            continue
-        # NOTE: "esomeprazole" and "esomeprazole 20 mg" are one drug, not two arms.
-        same = next((k for k in merged if re.search(rf"(?<!\w){re.escape(k)}(?!\w)", name)
-                     or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", k)), name)
-        merged[same] += n
+    merged = _merged(Counter({name: n for name, n in counts.items() if not GENERIC.match(name)
+                              and intervention_key(first[name].normalized_id, first[name].surface) in given}), defined)
     ranked = merged.most_common(3)
     if len(ranked) < 2 or ranked[1][1] < 2 or (len(ranked) == 3 and ranked[1][1] < LEAD * ranked[2][1]):
         return None

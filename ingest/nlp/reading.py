@@ -91,7 +91,7 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     title = lexicon.find(doc.title)
     typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title)
     mentions = tuple(tuple(ms) for ms in typed)
-    arms = study_arms(mentions, title, texts, given)
+    arms = study_arms(mentions, title_mentions(doc.title, title, mentions, given), texts, given, defined)
     return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon, arms,
                    _population(doc, pico), tuple(defined.items()), given, alone)
 
@@ -128,6 +128,14 @@ def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Se
     names |= {m.surface.casefold(): m for m in title if m.type == "intervention"}
     return [sorted([*ms, *_named_again(text, ms, names)], key=lambda m: (m.start, -m.end))
             for ms, text in zip(typed, texts, strict=True)], frozenset(given)
+
+
+def title_mentions(title: str, known: Sequence[Mention], mentions: Sequence[Sequence[Mention]],
+                   given: frozenset[str]) -> list[Mention]:
+    """Return the title's mentions: the lexicon's, and the places it names an intervention the study gives."""
+    # NOTE: the title names the study's intervention even where only the PICO tagger found it ("atorvastatin").
+    named = {m.surface.casefold(): m for ms in mentions for m in ms if m.type == "intervention" and _key(m) in given}
+    return [*known, *_named_again(title, known, named)]
 
 
 def _given_here(text: str, m: Mention) -> bool:

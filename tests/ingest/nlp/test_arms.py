@@ -64,3 +64,32 @@ def test_a_head_to_head_study_has_two_arms() -> None:
     dose = "esomeprazole 20 mg versus esomeprazole"
     one_drug = [_named(dose, "esomeprazole 20 mg"), [_drug(dose[25:], "esomeprazole")]] * 2
     assert study_arms(one_drug, texts=[dose] * 4, given=frozenset({"esomeprazole 20 mg", "esomeprazole"})).pair is None
+
+
+# NOTE: PMC5827302 (an Evidence Inference train article) names "exercise" 67 times and "aerobic exercise" 57 times;
+# PMC3659004 writes "CoQ10", "coenzyme Q10" and "coenzyme". Each is one intervention, which then clearly leads.
+def test_the_names_of_one_intervention_count_together() -> None:
+    said = [[_drug("exercise", "exercise")]] * 4 + [[_drug("aerobic exercise", "aerobic exercise")]] * 3
+    other = [[_drug("EEG", "EEG")]] * 3
+    arms = study_arms([*said, *other])
+    assert arms.active is not None and arms.active.surface == "exercise"
+    short = [[_drug("CoQ10", "CoQ10")]] * 3 + [[_drug("coenzyme Q10", "coenzyme Q10")]] * 2
+    rival = [[_drug("laser doppler", "laser doppler")]] * 3
+    assert study_arms([*short, *rival]).active is None
+    arms = study_arms([*short, *rival], defined={"CoQ10": "coenzyme Q10"})
+    assert arms.active is not None and arms.active.surface == "CoQ10"
+
+
+def test_a_kind_of_treatment_is_never_the_study_intervention() -> None:
+    sentences = [[_drug("chemotherapy", "chemotherapy")]] * 5 + [[_drug("TCF", "TCF")]] * 2
+    arms = study_arms(sentences)
+    assert arms.active is not None and arms.active.surface == "TCF"
+
+
+# NOTE: PMC5976807 (an Evidence Inference train article), a lisinopril trial that names "MRI" twice and no drug it
+# gives beside a giving word: its main intervention is unknown, not the scanner.
+def test_the_study_intervention_is_something_the_study_gives() -> None:
+    sentences = [[_drug("MRI", "MRI")], [_drug("MRI", "MRI")], [_drug("lisinopril/telmisartan", "lisinopril/telmisartan")]]
+    assert study_arms(sentences, given=frozenset()).active is None
+    arms = study_arms([*sentences, *sentences[2:] * 3], given=frozenset({"lisinopril/telmisartan"}))
+    assert arms.active is not None and arms.active.surface == "lisinopril/telmisartan"

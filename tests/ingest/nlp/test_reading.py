@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ingest.nlp.pico import PicoSpan
-from ingest.nlp.reading import _population, studied
+from ingest.nlp.arms import study_arms
+from ingest.nlp.reading import _population, studied, title_mentions
 from ingest.nlp.roles import Role
 from kb.lexicon import Mention
 from kb.models import Document, content_hash
@@ -39,3 +40,18 @@ def test_the_population_is_the_people_not_the_verb_that_enrolled_them() -> None:
     at = text.index("randomly")
     span = PicoSpan(at, text.index(" to aspirin"), "P", 0.8)
     assert _population(doc, [span]) == "120 adults with migraine"
+
+
+# NOTE: PMC3643086 (an Evidence Inference train article): the body names atorvastatin once and placebo four times;
+# without a lexicon that knows the drug, its title is what says atorvastatin is the study's intervention.
+STATIN_TITLE = "A clinical randomized trial on the use of atorvastatin in patients with sepsis or septic shock"
+
+
+def test_the_title_names_the_intervention_the_body_tags() -> None:
+    body = "Patients received atorvastatin 40 mg or placebo."
+    drug = Mention(body.index("atorvastatin"), body.index(" 40"), "atorvastatin", "atorvastatin", "intervention")
+    found = title_mentions(STATIN_TITLE, [], [[drug]], frozenset({"atorvastatin"}))
+    assert [(STATIN_TITLE[m.start : m.end], m.type) for m in found] == [("atorvastatin", "intervention")]
+    assert title_mentions(STATIN_TITLE, [], [[drug]], frozenset()) == []
+    arms = study_arms([[drug]], found, given=frozenset({"atorvastatin"}))
+    assert arms.active is not None and arms.active.surface == "atorvastatin"
