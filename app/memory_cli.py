@@ -96,7 +96,7 @@ def questions(
         when = f"{q.last_asked:%Y-%m-%d %H:%M}" if q.last_asked else "never asked"
         mark = "[green]saved[/green]" if q.saved else "     "
         note = f"  [dim]{escape(q.note)}[/dim]" if q.note else ""
-        out.print(f"{q.id}  {mark}  {when}  {escape(q.question)}{note}")
+        out.print(f"{q.id}  {mark}  {when}  {escape(q.question)}{note}", soft_wrap=True)  # NOTE: one line each
 
 
 def rerun(

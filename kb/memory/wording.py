@@ -23,7 +23,7 @@ def study_words(s: Study) -> str:
 def _notices(changes: Changes) -> list[ChangeLine]:
     """Return a line per new editorial notice; a retraction says its findings no longer count."""
     lines = []
-    for n in changes.notices:
+    for n in sorted(changes.notices, key=lambda n: not n.retracted):
         if n.retracted:
             lines.append(ChangeLine(kind="retracted", text=f"Retracted: {n.study.name}; its findings are not counted "
                                     "as evidence"))
