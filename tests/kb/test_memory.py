@@ -46,7 +46,8 @@ def test_snapshot_keeps_findings_studies_withdrawn_papers_and_gaps() -> None:
 
 
 def _study(doc: str, *notices: str) -> Study:
-    return Study(doc_id=doc, title=f"Trial {doc}", design="rct", n=100, pmid=doc, notices=notices)  # type: ignore[arg-type]
+    return Study(doc_id=doc, title=f"Trial {doc}", design="rct", n=100, pmid=doc,
+                 notices=notices)  # type: ignore[arg-type]
 
 
 def _finding(key: str, certainty: str, direction: str = "decrease", *docs: str) -> Finding:
