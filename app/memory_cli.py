@@ -151,8 +151,7 @@ def _fetch_all(sources: Path, settings: Any) -> tuple[list[dict[str, Any]], list
         try:
             found = _update_one(saved, settings)
         except MedKBError as e:
-            err.print(f"[red]error:[/red] {saved.label}: {e}; the other fetches go on, and this one continues "
-                      "where it stopped next time")
+            err.print(f"[red]error:[/red] {saved.label}: {e} (the other fetches go on)")
             report.append({**entry, "ok": False, "error": str(e)})
             continue
         err.print(f"{saved.label}: {found.new} records new or changed since {entry['since'] or 'its first run'}")

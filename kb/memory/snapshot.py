@@ -149,13 +149,20 @@ def snapshot_of(answer: Answer, taken_at: datetime) -> Snapshot:
                     withdrawn=tuple(_source(s) for s in answer.withdrawn), gaps=answer.gaps)
 
 
+def _same_study(s: Study, cited: tuple[Study, ...]) -> bool:
+    """Return whether s is one of the cited studies, or the paper of a cited trial (the same PMID or NCT id)."""
+    return any(s.doc_id == c.doc_id or (s.pmid and s.pmid == c.pmid) or (s.nct_id and s.nct_id == c.nct_id)
+               for c in cited)
+
+
 def _notice_changes(before: Snapshot, after: Snapshot) -> tuple[NoticeChange, ...]:
-    """Return the studies of before that now carry a notice they did not, and every paper newly left out as
-    retracted (one retrieved now but not cited before too: a retraction on the question is news either way)."""
+    """Return the studies of before that now carry a notice they did not, and the papers newly left out as
+    retracted that before cited, itself or as its registry record (a retracted paper the answer never leaned on is
+    no news for this question)."""
     had = {s.doc_id: set(s.notices) for s in (*before.studies, *before.withdrawn)}
     changes = []
     for s in (*after.studies, *after.withdrawn):
-        known = had.get(s.doc_id, set() if s in after.withdrawn else None)
+        known = had.get(s.doc_id, set() if s in after.withdrawn and _same_study(s, before.studies) else None)
         if known is not None and (added := tuple(n for n in s.notices if n not in known)):
             changes.append(NoticeChange(study=s, added=added))
     return tuple(changes)

@@ -124,6 +124,7 @@ def test_update_reingests_and_says_what_changed_and_a_failing_fetch_does_not_sto
     bren = answers[BRENOTIDE]
     assert [s["pmid"] for s in bren["changes"]["removed_studies"]] == ["90000005"]
     assert bren["changes"]["vanished_findings"], "no claim of a deleted record answers any more"
+    assert not any(line["kind"] == "retracted" for line in bren["lines"]), "ZEPHYR-1 was never its evidence"
     code, out, err = medkb("update")
     assert code == 1 and "What changed in 2 saved questions" in out
     assert out.count("no change since") == 2, "the same records again change nothing"

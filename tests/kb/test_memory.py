@@ -56,12 +56,14 @@ def _finding(key: str, certainty: str, direction: str = "decrease", *docs: str) 
 
 
 def test_what_changed_names_every_kind_of_change() -> None:
-    before = Snapshot(question="q", taken_at=T0, studies=(_study("1"), _study("2"), _study("3")),
+    trial = Study(doc_id="t", title="Registry record", design="rct", nct_id="NCT09900001")
+    _twin = Study(doc_id="p", title="Its paper", design="rct", pmid="77", nct_id="NCT09900001", notices=("retracted",))
+    before = Snapshot(question="q", taken_at=T0, studies=(_study("1"), _study("2"), _study("3"), trial),
                       findings=(_finding("a", "high"), _finding("b", "low"), _finding("gone", "moderate")),
                       gaps=("no trial in children",))
     after = Snapshot(question="q", taken_at=T1, studies=(_study("2", "expression_of_concern"), _study("3"),
-                                                         _study("4")),
-                     withdrawn=(_study("1", "retracted"), _study("5", "retracted")),
+                                                         _study("4"), trial),
+                     withdrawn=(_study("1", "retracted"), _study("5", "retracted"), _twin),
                      findings=(_finding("a", "moderate"), _finding("b", "low", "increase"), _finding("new", "low")),
                      gaps=("no evidence on mortality",))
     changes = what_changed(before, after)
@@ -70,7 +72,8 @@ def test_what_changed_names_every_kind_of_change() -> None:
     assert [(c.key, c.before, c.after, c.direction_after) for c in changes.certainty] == [
         ("a", "high", "moderate", "decrease"), ("b", "low", "low", "increase")]
     assert [(n.study.doc_id, n.added, n.retracted) for n in changes.notices] == [
-        ("2", ("expression_of_concern",), False), ("1", ("retracted",), True), ("5", ("retracted",), True)]
+        ("2", ("expression_of_concern",), False), ("1", ("retracted",), True), ("p", ("retracted",), True)], \
+        "a retracted paper is news when it or its registry twin was cited, not when the answer never leaned on it"
     assert [f.key for f in changes.new_findings] == ["new"] and [f.key for f in changes.vanished_findings] == ["gone"]
     assert changes.new_gaps == ("no evidence on mortality",) and changes.closed_gaps == ("no trial in children",)
     lines = change_lines(changes)
