@@ -23,7 +23,9 @@ from ingest.fetch.update import SavedFetch, saved_fetches, update_pubmed, update
 from kb.answer import answer_question
 from kb.answers import Answer
 from kb.errors import MedKBError
+from kb.config import Settings
 from kb.memory import Memory, Rerun, remember, rerun as ask_again
+from kb.memory.rerun import Ask
 from kb.memory.wording import change_lines
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -38,7 +40,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def asker(kb: KnowledgeBase, top_k: int = 40) -> Any:
+def asker(kb: KnowledgeBase, top_k: int = 40) -> Ask:
     """Return a function that answers a question from this knowledge base, as `medkb ask` does."""
     def ask(question: str) -> Answer:
         return answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
@@ -114,7 +116,7 @@ def rerun(
         show_rerun(out, result)
 
 
-def _update_one(saved: SavedFetch, kb_settings: Any) -> Fetched:
+def _update_one(saved: SavedFetch, kb_settings: Settings) -> Fetched:
     """Fetch what a saved query gained since its last run, under a moving bar."""
     from app.fetch_cli import CTGOV_RATE, policy
 
@@ -135,7 +137,7 @@ def _update_one(saved: SavedFetch, kb_settings: Any) -> Fetched:
                                  progress=step)
 
 
-def _fetch_all(sources: Path, settings: Any) -> tuple[list[dict[str, Any]], list[Path]]:
+def _fetch_all(sources: Path, settings: Settings) -> tuple[list[dict[str, Any]], list[Path]]:
     """Run every saved fetch's update; one that fails is reported and the others go on."""
     fetches, damaged = saved_fetches(sources)
     report = [{"fetch": str(e).split(":", 1)[0], "ok": False, "error": str(e)} for e in damaged]

@@ -47,14 +47,17 @@ def _saved(kb: KnowledgeBase, q: Remembered) -> None:
     with st.container(border=True):
         st.markdown(f"**{q.question}**")
         when = f"last asked {q.last_asked:%Y-%m-%d %H:%M} UTC" if q.last_asked else "never asked"
-        st.caption(f"id {q.id} · {when} · asked {q.asks} times" + (f" · note: {q.note}" if q.note else ""))
-        rerun_col, forget_col = st.columns([1, 1])
+        times = "once" if q.asks == 1 else f"{q.asks} times"
+        st.caption(f"id {q.id} · {when} · asked {times}" + (f" · note: {q.note}" if q.note else ""))
+        rerun_col, forget_col, _ = st.columns([1, 1, 5])
         if rerun_col.button("Re-run", key=f"rerun-{q.id}"):
             try:
                 with st.spinner("Asking again…"):
                     reruns[q.id] = rerun(kb.memory, q.id, _asker(kb), datetime.now(timezone.utc))
             except MedKBError as e:
                 st.error(str(e))
+            else:
+                st.rerun()  # NOTE: drawn again, so the card and the history count the re-run just kept
         if forget_col.button("Unsave", key=f"unsave-{q.id}"):
             kb.memory.forget(q.id)
             st.rerun()

@@ -57,6 +57,7 @@ def test_rerun_shows_what_changed(remembered: Path, monkeypatch: pytest.MonkeyPa
     assert any(w.startswith("No longer cited: An older trial (PMID 123)") for w in warnings)
     assert "No longer found (low certainty before): An old finding" in warnings
     assert any(s.value.startswith("New study:") for s in at.success), "the demo's zelmorant trials are new"
+    assert any("asked 2 times · note: watch ZEPHYR" in c.value for c in at.caption), "the card counts the re-run"
     assert len(Memory(remembered / "memory.sqlite").history(limit=10)) == 3, "the re-run is kept in history"
 
 
