@@ -19,7 +19,7 @@ from app.resources import KnowledgeBase
 from ingest.fetch.http import Client
 from ingest.fetch.pubmed import PubMed
 from ingest.fetch.state import Fetched
-from ingest.fetch.update import SavedFetch, saved_fetches, update_pubmed, update_trials
+from ingest.fetch.update import SavedFetch, saved_fetches, since_last, update_pubmed, update_trials
 from kb.answer import answer_question
 from kb.answers import Answer
 from kb.errors import MedKBError
@@ -149,14 +149,17 @@ def _fetch_all(sources: Path, settings: Settings) -> tuple[list[dict[str, Any]],
     files: list[Path] = []
     for saved in fetches:
         entry: dict[str, Any] = {"fetch": saved.label, "kind": saved.kind, "query": saved.state.query,
-                                 "since": saved.state.updated_to or saved.state.until or saved.state.last_run}
+                                 "since": since_last(saved.kind, saved.state)}
+        if not saved.state.complete:
+            err.print(f"[yellow]note:[/yellow] the first fetch of {saved.label} stopped before its end (--max, or "
+                      f"interrupted); `medkb fetch {saved.kind} QUERY` with the same query continues it")
         try:
             found = _update_one(saved, settings)
         except MedKBError as e:
             err.print(f"[red]error:[/red] {saved.label}: {e} (the other fetches go on)")
             report.append({**entry, "ok": False, "error": str(e)})
             continue
-        err.print(f"{saved.label}: {found.new} records new or changed since {entry['since'] or 'its first run'}")
+        err.print(f"{saved.label}: {found.new} records new or changed since {entry['since']}")
         files += found.files
         report.append({**entry, "ok": True, "new": found.new, "files": [str(f) for f in found.files]})
     return report, files

@@ -46,11 +46,15 @@ def saved_fetches(sources: Path) -> tuple[list[SavedFetch], list[ParseError]]:
     return found, damaged
 
 
-def _start(state: FetchState, fallback: str | None) -> str:
-    """Return where an update starts: where the last update ended, else where the first fetch's search ended."""
+def since_last(kind: str, state: FetchState) -> str:
+    """Return where an update starts: the window an unfinished update had, else where the last update ended, else
+    where the first fetch's search ended (PubMed) or the day it last ran (trials); in the source's date format."""
     # NOTE: both ends are inclusive, so the boundary day is fetched twice; an unchanged record is not re-ingested.
+    if state.update is not None:
+        return state.update.since
     last = (state.last_run or "")[:10].replace("-", "/")
-    return state.updated_to or fallback or last or date.today().strftime("%Y/%m/%d")
+    start = state.updated_to or (state.until if kind == "pubmed" else None) or last or date.today().strftime("%Y/%m/%d")
+    return start if kind == "pubmed" else start.replace("/", "-")
 
 
 def _finish(path: Path, state: FetchState, count: int, new: int) -> Fetched:
@@ -69,7 +73,7 @@ def update_pubmed(api: PubMed, path: Path, *, batch: int = 200, progress: Progre
     with query_lock(path.parent.parent / f".{path.parent.name}.lock"):
         state = load_state(path, FetchState(source="pubmed", query=""))
         yesterday = (date.today() - timedelta(days=1)).strftime("%Y/%m/%d")
-        state.update = state.update or Update(since=_start(state, state.until), until=yesterday)
+        state.update = state.update or Update(since=since_last("pubmed", state), until=yesterday)
         update = state.update
         search = api.esearch(state.query, update.since, update.until, datetype="mdat")
         target, new = min(search.count, EUTILS_MAX), 0
@@ -93,7 +97,7 @@ def update_trials(client: Client, base_url: str, path: Path, *, page_size: int =
     url = base_url.rstrip("/") + "/studies"
     with query_lock(path.with_name(path.name + ".lock")):
         state = load_state(path, FetchState(source="trials", query=""))
-        state.update = state.update or Update(since=_start(state, None).replace("/", "-"),
+        state.update = state.update or Update(since=since_last("trials", state),
                                               until=date.today().isoformat())
         update, count = state.update, 0
         while True:
