@@ -49,12 +49,16 @@ def asker(kb: KnowledgeBase, top_k: int = 40) -> Ask:
 
 
 def keep(kb: KnowledgeBase, answer: Answer, history: bool, save: bool, note: str | None) -> None:
-    """Keep an asked question in memory (unless history is off) and save it when asked to; say where it went."""
-    if history or save:
-        remember(kb.memory, answer, now())
-    if save:
-        saved = kb.memory.save(answer.question, note)
-        err.print(f"saved as question {saved.id}; `medkb rerun {saved.id}` asks it again and says what changed")
+    """Keep an asked question in memory (unless history is off) and save it when asked to; say where it went. A
+    memory that cannot be written is a warning: the answer is still shown."""
+    try:
+        if history or save:
+            remember(kb.memory, answer, now())
+        if save:
+            saved = kb.memory.save(answer.question, note)
+            err.print(f"saved as question {saved.id}; `medkb rerun {saved.id}` asks it again and says what changed")
+    except MedKBError as e:
+        err.print(f"[yellow]warning:[/yellow] the question was not kept: {e}")
 
 
 def rerun_json(r: Rerun) -> dict[str, Any]:

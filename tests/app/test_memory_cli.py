@@ -45,6 +45,20 @@ def test_ask_save_then_questions_and_rerun(demo_store: Path) -> None:  # noqa: F
     assert code == 1 and "no question" in err and "medkb questions" in err and "Traceback" not in err
 
 
+def test_a_memory_that_cannot_be_written_still_shows_the_answer(demo_store: Path) -> None:  # noqa: F811
+    memory = demo_store / "memory.sqlite"
+    kept = memory.read_bytes() if memory.exists() else None
+    memory.write_bytes(b"this is not an SQLite database" * 100)
+    try:
+        code, out, err = medkb("ask", ZELMORANT, "--save", "--store", str(demo_store))
+    finally:
+        memory.unlink()
+        if kept is not None:
+            memory.write_bytes(kept)
+    assert code == 0 and "zelmorant" in out.lower() and "Traceback" not in err
+    assert "warning: the question was not kept" in err and "memory.sqlite" in err and "move the file aside" in err
+
+
 def _records(*pmids: str, retracted: str = "", deleted: str = "") -> bytes:
     """Return a PubmedArticleSet of the demo records with these PMIDs (one retracted, and a DeleteCitation)."""
     tree = etree.parse(str(DEMO / "pubmed_demo.xml"))
