@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app import console as show, migrate_cli
+from app import console as show, memory_cli, migrate_cli
 from app.fetch_cli import fetch_app
 from app.opening import EXIT_INTERRUPTED, StoreOpt, err, opened, out
 from app.resources import LLM_CACHE_FILE, rebuilt_terms
@@ -72,12 +72,16 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question, e.g. 'Does drug X reduce outcome Y?'")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", help="How many claims to retrieve.")] = 40,
+    save: Annotated[bool, typer.Option("--save", help="Save it, to re-run and see what changed.")] = False,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with a saved question.")] = None,
+    history: Annotated[bool, typer.Option("--history/--no-history", help="Keep the question in history.")] = True,
     store: StoreOpt = None,
 ) -> None:
-    """Answer a question with sourced, confidence-tagged hypotheses."""
+    """Answer a question with sourced, confidence-tagged hypotheses (kept in the knowledge base's history)."""
     with opened(store) as kb:
         answer = answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon, limit=top_k,
                                  extractive=kb.settings.extractive_only)
+        memory_cli.keep(kb, answer, history, save or note is not None, note)
     if as_json:
         sys.stdout.write(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -246,6 +250,7 @@ def lexicon_rebuild(
 
 
 app.command()(migrate_cli.migrate)
+memory_cli.register(app)
 
 
 def main() -> None:

@@ -17,13 +17,14 @@ from app.opening import EXIT_INTERRUPTED, err, opened, out, settings_for
 from app.resources import JOURNAL_FILE, LEXICON_FILE, KnowledgeBase
 from kb.config import Settings
 from kb.errors import StoreError
+from kb.memory import MEMORY_FILE
 from kb.store import Collection, Store
 from kb.store.factory import make_store
 from kb.store.migrate import Copied, copy_store, source_counts
 
-# NOTE: the lexicon and its journal make the lexicon whole; the LLM call cache (SQLite with a write-ahead log, a
-# cache and no part of the answers) stays with the source.
-LEXICON_FILES = (LEXICON_FILE, JOURNAL_FILE)
+# NOTE: the lexicon and its journal make the lexicon whole, and the memory of questions keeps the saved questions;
+# the LLM call cache (SQLite with a write-ahead log, a cache and no part of the answers) stays with the source.
+LEXICON_FILES = (LEXICON_FILE, JOURNAL_FILE, MEMORY_FILE)
 EXIT_USAGE = 2
 
 ToOpt = Annotated[str, typer.Option("--to", help="A Qdrant server URL (http://host:6333) or a new knowledge-base "

@@ -11,6 +11,7 @@ from kb.errors import ConfigError
 from kb.embed import Embedder, OnnxMiniLM, make_embedder
 from kb.lexicon import Lexicon, terms_from_document
 from kb.lexicon_file import Journal, load_lexicon, save_lexicon
+from kb.memory import MEMORY_FILE, Memory
 from kb.records import document_from_hit
 from kb.store import Store
 from kb.store.factory import make_store
@@ -43,6 +44,11 @@ class KnowledgeBase:
         self.settings.store.mkdir(parents=True, exist_ok=True)
         save_lexicon(self.saved, self.lexicon_path)
         self.journal.clear()
+
+    @property
+    def memory(self) -> Memory:
+        """Return the memory of questions asked of this knowledge base (beside it, also for a Qdrant server)."""
+        return Memory(self.settings.store / MEMORY_FILE)
 
     @property
     def state_encoder(self) -> Embedder:

@@ -177,6 +177,8 @@ class Answer(Frozen):
     gaps: tuple[str, ...] = ()
     related: tuple[Citation, ...] = Field(default=(), description="Passages retrieved for the question but not "
                                           "counted for any hypothesis, each with the reason.")
+    withdrawn: tuple[Source, ...] = Field(default=(), description="Papers retrieved for the question but left out "
+                                          "of the evidence because they were retracted.")
     extractive: bool = Field(default=False, description="True when no sentence was generated: findings are "
                              "their verbatim quotes with computed badges.")
     disclaimer: str = DISCLAIMER

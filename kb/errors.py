@@ -90,3 +90,7 @@ class BudgetExceeded(ExtractionError):
 
 class QuestionError(MedKBError):
     """A question holds no word to search for (empty, spaces, punctuation or stop words only)."""
+
+
+class NotRemembered(MedKBError):
+    """No question in the memory of questions has the id asked for."""

@@ -135,6 +135,8 @@ def assemble_answer(question: str, query: Query, cited: Sequence[CitedClaim], *,
                     extractive: bool = False) -> Answer:
     """Return the answer: hypotheses from the claims that answer the question, the rest as related passages."""
     kept, notes = editorial_notes(cited)
+    counted = {id(c) for c in kept}
+    withdrawn = {c.claim.doc_id: c.source for c in cited if id(c) not in counted}
     fits, others = select(kept, query, cites or {})
     hypotheses, speculative, left = build_hypotheses(fits, query, extractive=extractive)
     known, uncertain = answer_sections(hypotheses)
@@ -143,4 +145,4 @@ def assemble_answer(question: str, query: Query, cited: Sequence[CitedClaim], *,
                   known=tuple(known), uncertain=tuple(dict.fromkeys([*notes, *uncertain, *extra_uncertain])),
                   gaps=tuple(dict.fromkeys([*missing, *extra_gaps])),
                   related=related_passages(others, left, fits, coverage or {}, query, [*hypotheses, *speculative]),
-                  extractive=extractive)
+                  withdrawn=tuple(withdrawn.values()), extractive=extractive)

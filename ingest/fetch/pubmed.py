@@ -71,9 +71,10 @@ class PubMed:
         reply = self.client.get(url, {"db": "pubmed", **params, **self.identity})
         return reply.content, url
 
-    def esearch(self, query: str, since: str | None, until: str) -> Search:
-        """Run the search on the history server; return its count, WebEnv and query_key."""
-        data, url = self._get("esearch.fcgi", {"term": query, "usehistory": "y", "retmax": 0, "datetype": "edat",
+    def esearch(self, query: str, since: str | None, until: str, datetype: str = "edat") -> Search:
+        """Run the search on the history server (dates are of entry, or of modification for mdat); return its
+        count, WebEnv and query_key."""
+        data, url = self._get("esearch.fcgi", {"term": query, "usehistory": "y", "retmax": 0, "datetype": datetype,
                                                "mindate": since or EARLIEST, "maxdate": until})
         root = _xml(data, url, "esearch")
         _ncbi_error(root, url)

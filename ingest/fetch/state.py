@@ -20,8 +20,20 @@ from kb.errors import ParseError, StoreBusy
 STATE_NAME = ".fetch-state.json"  # NOTE: a dot-file, so ingesting the folder passes over it.
 
 
+class Update(BaseModel):
+    """An update of a saved query under way: the records entered or changed from since to until, how far it got,
+    and the files it saved."""
+
+    since: str
+    until: str
+    offset: int = 0
+    page_token: str | None = None
+    files: list[str] = []
+
+
 class FetchState(BaseModel):
-    """One saved query: what was asked, how far the fetch got, and the files it saved."""
+    """One saved query: what was asked (source is its kind), how far the fetch got, the files it saved, when it last
+    ran, and how far `medkb update` has brought it (fields older state files lack take their defaults)."""
 
     source: str
     query: str
@@ -33,6 +45,8 @@ class FetchState(BaseModel):
     complete: bool = False
     files: list[str] = []
     last_run: str | None = None
+    updated_to: str | None = None
+    update: Update | None = None
 
 
 def slug(query: str, since: str | None = None) -> str:

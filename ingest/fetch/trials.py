@@ -21,7 +21,7 @@ def state_path(folder: Path, query: str) -> Path:
     return folder / f".fetch-{slug(query)}.json"
 
 
-def _page(data: bytes, url: str) -> dict[str, Any]:
+def read_page(data: bytes, url: str) -> dict[str, Any]:
     """Return a /studies page; BadReply when it is not JSON with a studies list."""
     try:
         page = json.loads(data)
@@ -47,14 +47,14 @@ def _nct_id(study: Any, url: str) -> str:
     return nct
 
 
-def _save_page(folder: Path, page: dict[str, Any], url: str, state: FetchState) -> int:
-    """Save each study of a page as its own file; return how many."""
+def save_page(folder: Path, page: dict[str, Any], url: str, state: FetchState) -> list[str]:
+    """Save each study of a page as its own file; return their names."""
     studies = page["studies"]
     names = [f"{_nct_id(study, url)}.json" for study in studies]
     for study, name in zip(studies, names, strict=True):
         write_atomic(folder / name, json.dumps(study, ensure_ascii=False, indent=1).encode())
     state.files = [*dict.fromkeys([*state.files, *names])]
-    return len(studies)
+    return names
 
 
 def fetch_trials(client: Client, base_url: str, folder: Path, query: str, *, limit: int | None = None,
@@ -76,11 +76,11 @@ def _pages(client: Client, url: str, path: Path, query: str, limit: int | None, 
         params: dict[str, str | int] = {"query.term": query, "pageSize": size, "format": "json", "countTotal": "true"}
         if state.page_token:
             params["pageToken"] = state.page_token
-        page = _page(client.get(url, params).content, url)
+        page = read_page(client.get(url, params).content, url)
         if not page["studies"] and not path.exists():
             return Fetched(files=[], count=0, new=0, saved=0, complete=True)
         state.count = int(page.get("totalCount") or state.count)
-        saved = _save_page(folder, page, url, state)
+        saved = len(save_page(folder, page, url, state))
         state.offset, new = state.offset + saved, new + saved
         state.page_token = page.get("nextPageToken") or None
         state.complete = state.page_token is None

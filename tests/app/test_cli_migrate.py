@@ -16,6 +16,7 @@ from app.migrate_cli import carry_lexicon
 from app.resources import JOURNAL_FILE, LEXICON_FILE, open_kb
 from kb.answer import answer_question
 from kb.config import Settings
+from kb.memory import MEMORY_FILE, Memory
 from kb.store.edge import EdgeStore
 from kb.store.edge_folder import MARKER
 from kb.store.migrate import copy_store
@@ -142,6 +143,14 @@ def test_the_lexicon_and_its_journal_travel_and_a_stale_journal_goes(tmp_path: P
     (source / JOURNAL_FILE).unlink()
     assert carry_lexicon(source, target) == [LEXICON_FILE]
     assert sorted(p.name for p in target.iterdir()) == [LEXICON_FILE]
+
+
+def test_the_memory_of_questions_travels_with_the_lexicon(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    target.mkdir()
+    Memory(source / MEMORY_FILE).save("Does x reduce y?", "keep me")
+    assert carry_lexicon(source, target) == [MEMORY_FILE]
+    assert [(q.question, q.note) for q in Memory(target / MEMORY_FILE).questions()] == [("Does x reduce y?", "keep me")]
 
 
 needs_server = pytest.mark.skipif(not os.environ.get("QDRANT_URL"), reason="set QDRANT_URL to a Qdrant server (on "
