@@ -94,9 +94,9 @@ def pubmed(
         api = PubMed(client, settings.pubmed_url, settings.ncbi_api_key, settings.ncbi_email)
         found = fetch_pubmed(api, folder, query, since=since, limit=limit, batch=settings.pubmed_batch,
                              progress=step)
-    if found.count > EUTILS_MAX and (limit is None or limit > EUTILS_MAX):
-        err.print(f"[yellow]note:[/yellow] PubMed found {found.count} records, but E-utilities serves only the first "
-                  f"{EUTILS_MAX}; split the query by date (--since, or date ranges in the query)")
+    if found.saved < found.count and (limit is None or limit > found.saved):
+        err.print(f"[yellow]note:[/yellow] PubMed found {found.count} records and {found.saved} were served: "
+                  f"E-utilities serves at most {EUTILS_MAX} records of one day's entries")
     _finish(found, f"PubMed {query!r}", folder, store)
 
 

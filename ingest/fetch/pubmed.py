@@ -107,23 +107,27 @@ def _fresh(query: str, since: str | None) -> FetchState:
 
 
 def fetch_pubmed(api: PubMed, folder: Path, query: str, *, since: str | None = None, limit: int | None = None,
-                 batch: int = 200, progress: Progress | None = None) -> Fetched:
-    """Fetch a query's records into folder in batches, continuing a fetch that stopped; return what is saved."""
+                 batch: int = 200, progress: Progress | None = None, most: int = EUTILS_MAX) -> Fetched:
+    """Fetch a query's records into folder in batches, continuing a fetch that stopped; return what is saved. A
+    query with more records than E-utilities serves from one search (`most`) is fetched in windows of entry dates."""
     # NOTE: the lock sits beside the query's folder, so a search that finds nothing leaves no folder behind.
     with query_lock(folder.parent / f".{folder.name}.lock"):
-        return _batches(api, folder, query, since, limit, batch, progress)
+        path = folder / STATE_NAME
+        state = load_state(path, _fresh(query, since))
+        search = api.esearch(query, state.since, state.until or "")
+        if search.count == 0 and not path.exists():
+            return Fetched(files=[], count=0, new=0, saved=0, complete=True)
+        if state.windows or (search.count > most and (limit is None or limit > most)):
+            return _windowed(api, folder, state, search.count, limit, batch, progress, most)
+        return _batches(api, folder, state, search, limit, batch, progress, most)
 
 
-def _batches(api: PubMed, folder: Path, query: str, since: str | None, limit: int | None, batch: int,
-             progress: Progress | None) -> Fetched:
-    """Fetch the batches a query still lacks, saving each with the state after it."""
+def _batches(api: PubMed, folder: Path, state: FetchState, search: Search, limit: int | None, batch: int,
+             progress: Progress | None, most: int) -> Fetched:
+    """Fetch the batches a search still lacks into folder, saving each with the state after it."""
     path = folder / STATE_NAME
-    state = load_state(path, _fresh(query, since))
-    search = api.esearch(query, state.since, state.until or "")
-    if search.count == 0 and not path.exists():
-        return Fetched(files=[], count=0, new=0, saved=0, complete=True)
     state.count = search.count
-    target = min(search.count, limit or EUTILS_MAX, EUTILS_MAX)
+    target = min(search.count, limit or most, most)
     new = 0
     if progress:
         progress(min(state.offset, target), max(target, state.offset))
@@ -137,7 +141,67 @@ def _batches(api: PubMed, folder: Path, query: str, since: str | None, limit: in
         save_state(path, state)
         if progress:
             progress(state.offset, target)
-    state.complete = state.offset >= min(search.count, EUTILS_MAX)
+    state.complete = state.offset >= min(search.count, most)
     save_state(path, state)
     return Fetched(files=[folder / f for f in state.files], count=search.count, new=new, saved=state.offset,
                    complete=state.complete)
+
+
+def date_windows(api: PubMed, query: str, since: str | None, until: str, most: int) -> list[tuple[str, str]]:
+    """Return consecutive windows of entry dates, oldest first, each holding at most `most` records of the query,
+    found by halving date ranges; a single day past `most` stays one window (its first `most` records are served)."""
+    out: list[tuple[str, str]] = []
+    todo = [(_day(since or EARLIEST), _day(until))]
+    while todo:
+        lo, hi = todo.pop()
+        count = api.esearch(query, _text(lo), _text(hi)).count
+        if count and (count <= most or lo == hi):
+            out.append((_text(lo), _text(hi)))
+        elif count:
+            mid = lo + (hi - lo) // 2
+            todo += [(mid + timedelta(days=1), hi), (lo, mid)]
+    return out
+
+
+def _windowed(api: PubMed, folder: Path, state: FetchState, count: int, limit: int | None, batch: int,
+              progress: Progress | None, most: int) -> Fetched:
+    """Fetch a query window by window (planned once, kept in its state), each in a sub-folder with its own state."""
+    path = folder / STATE_NAME
+    if not state.windows:
+        state.windows = date_windows(api, state.query, state.since, state.until or "", most)
+        save_state(path, state)
+    state.count, target = count, min(count, limit or count)
+    done, new, whole, files = 0, 0, True, []
+    for lo, hi in state.windows:
+        sub = folder / f"window-{lo.replace('/', '')}-{hi.replace('/', '')}"
+        part_state = load_state(sub / STATE_NAME, FetchState(source="pubmed", query=state.query, since=lo, until=hi))
+        if done >= target:
+            whole = False
+            break
+        if part_state.complete:
+            part = Fetched([sub / f for f in part_state.files], part_state.count, 0, part_state.offset, True)
+        else:
+            part = _batches(api, sub, part_state, api.esearch(state.query, lo, hi), target - done, batch,
+                            _shifted(progress, done, target), most)
+        done, new, whole, files = done + part.saved, new + part.new, whole and part.complete, [*files, *part.files]
+    state.files, state.offset, state.complete = [str(f.relative_to(folder)) for f in files], done, whole
+    save_state(path, state)
+    return Fetched(files=files, count=count, new=new, saved=done, complete=whole)
+
+
+def _shifted(progress: Progress | None, base: int, target: int) -> Progress | None:
+    """Return a window's progress as progress through the whole query."""
+    if progress is None:
+        return None
+    return lambda at, _: progress(base + at, target)
+
+
+def _day(text: str) -> date:
+    """Return the first day a PubMed date names (YYYY, YYYY/MM or YYYY/MM/DD)."""
+    year, month, day = [*(int(p) for p in text.split("/")), 1, 1][:3]
+    return date(year, month, day)
+
+
+def _text(day: date) -> str:
+    """Return a day as E-utilities writes dates."""
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"

@@ -47,6 +47,8 @@ class FetchState(BaseModel):
     last_run: str | None = None
     updated_to: str | None = None
     update: Update | None = None
+    # NOTE: a query past E-utilities' 10,000 records is fetched in windows of entry dates, planned once.
+    windows: list[tuple[str, str]] = []
 
 
 def slug(query: str, since: str | None = None) -> str:

@@ -14,7 +14,8 @@ from ingest.fetch.pubmed import PubMed, fetch_pubmed, valid_date
 from ingest.fetch.state import STATE_NAME, FetchState
 from ingest.readers.load import load
 from kb.errors import BadReply, FetchError
-from tests.fetch_servers import ENTREZ, Replay, Reply, eutils_answer, needs_replies
+from tests.fetch_servers import (ENTREZ, PUBMED_FILES, Replay, Reply, esearch_reply, eutils_answer,
+                                 needs_replies)
 
 pytestmark = needs_replies
 Serve = Callable[[Callable[[str, dict[str, str]], Reply]], Replay]
@@ -110,3 +111,46 @@ def test_an_ncbi_error_element_is_reported(serve: Serve, tmp_path: Path) -> None
 def test_dates() -> None:
     assert valid_date("2024/01/31") and valid_date("2024") and valid_date("2024/01")
     assert not valid_date("2024-01-31") and not valid_date("yesterday")
+
+
+# NOTE: ten records entered on three days; with E-utilities' window at four records the query is fetched by date.
+DAYS = ["2019/03/01"] * 3 + ["2020/06/15"] * 3 + ["2021/01/10"] * 4
+
+
+def dated_answer(days: list[str]) -> Callable[[str, dict[str, str]], Reply]:
+    """Answer esearch with the records entered between mindate and maxdate (the window named in its WebEnv), and
+    efetch with a real pubmed file."""
+    def answer(endpoint: str, params: dict[str, str]) -> Reply:
+        if endpoint == "esearch.fcgi":
+            lo, hi = params["mindate"], params["maxdate"]
+            body = esearch_reply(sum(lo <= d <= hi for d in days))
+            return Reply(body=body.replace(b"MCID_test_webenv", f"MCID_{lo}_{hi}".encode()))
+        return Reply(body=(ENTREZ / PUBMED_FILES[0]).read_bytes())
+    return answer
+
+
+def test_a_query_past_the_eutilities_window_is_fetched_in_date_windows(serve: Serve, tmp_path: Path) -> None:
+    fake = serve(dated_answer(DAYS))
+    folder = tmp_path / "q"
+    found = fetch_pubmed(api(fake), folder, "asthma", batch=2, most=4)
+    state = FetchState.model_validate_json((folder / STATE_NAME).read_bytes())
+    served = [sum(lo <= d <= hi for d in DAYS) for lo, hi in state.windows]
+    assert served == [3, 3, 4] and state.windows == sorted(state.windows)
+    fetched: dict[str, int] = {}
+    for f in fake.calls("efetch.fcgi"):
+        fetched[f["WebEnv"]] = fetched.get(f["WebEnv"], 0) + int(f["retmax"])
+    assert sorted(fetched.values()) == [3, 3, 4]
+    assert found.count == 10 and found.saved == 10 and found.complete and len(found.files) == 6
+    assert all(f.parent.name.startswith("window-") and f.exists() for f in found.files)
+    # NOTE: run again, nothing is planned or fetched twice.
+    before = (len(fake.calls("esearch.fcgi")), len(fake.calls("efetch.fcgi")))
+    again = fetch_pubmed(api(fake), folder, "asthma", batch=2, most=4)
+    assert (len(fake.calls("esearch.fcgi")), len(fake.calls("efetch.fcgi"))) == (before[0] + 1, before[1])
+    assert again.files == found.files and again.complete and again.new == 0
+
+
+def test_max_stops_a_windowed_fetch(serve: Serve, tmp_path: Path) -> None:
+    fake = serve(dated_answer(DAYS))
+    found = fetch_pubmed(api(fake), tmp_path / "q", "asthma", limit=5, batch=2, most=4)
+    assert sum(int(f["retmax"]) for f in fake.calls("efetch.fcgi")) == 5
+    assert found.saved == 5 and not found.complete
