@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
@@ -40,12 +41,19 @@ def ingest(
     with opened(store, create=True, wait=True) as kb:
         extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
         files = discover([p for p in paths if p.exists()]).files
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.fields[inside]}"))
         with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("ingesting", total=len(files))
+            task = bar.add_task("ingesting", total=len(files), inside="")
+            began = [time.monotonic()]
 
             def step(path: str) -> None:
-                bar.update(task, advance=1, description=Path(path).name[:40])
+                began[0] = time.monotonic()
+                bar.update(task, advance=1, description=Path(path).name[:40], inside="")
+
+            def record(n: int) -> None:
+                rate = n / max(time.monotonic() - began[0], 1e-6)
+                bar.update(task, inside=f"{n:,} records read, {rate:,.1f}/s")
 
             try:
                 report = ingest_paths(
@@ -53,7 +61,7 @@ def ingest(
                     chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
                     encoder=kb.state_encoder, journal=kb.journal, batch_chunks=kb.settings.ingest_batch_chunks,
                     max_file_bytes=int(kb.settings.max_file_mb * 2**20),
-                    pdf_limits=PdfLimits(kb.settings.pdf_timeout_s, kb.settings.pdf_memory_mb),
+                    pdf_limits=PdfLimits(kb.settings.pdf_timeout_s, kb.settings.pdf_memory_mb), records=record,
                 )
             except KeyboardInterrupt:
                 bar.stop()

@@ -34,6 +34,7 @@ from kb.models import Chunk, Document
 from kb.store import Store
 
 Progress = Callable[[str], None]
+RecordProgress = Callable[[int], None]  # NOTE: records read so far from the file being ingested
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
 # NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge); each
 # encoding pass holds fewer (ingest.batching.ENCODE_CHUNKS).
@@ -83,13 +84,15 @@ class Run:
     batch_chunks: int = BATCH_CHUNKS
     max_file_bytes: int = MAX_FILE_BYTES
     pdf: PdfWorker | None = None
+    records: RecordProgress | None = None
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,
                  lexicon: Lexicon, chunk_size: int = 1000, chunk_overlap: int = 150,
                  progress: Progress | None = None, encoder: Embedder | None = None,
                  journal: Journal | None = None, batch_chunks: int = BATCH_CHUNKS,
-                 max_file_bytes: int = MAX_FILE_BYTES, pdf_limits: PdfLimits | None = None) -> IngestReport:
+                 max_file_bytes: int = MAX_FILE_BYTES, pdf_limits: PdfLimits | None = None,
+                 records: RecordProgress | None = None) -> IngestReport:
     """Ingest every supported file under paths; record per-file failures and carry on.
 
     The lexicon is read as it stood when the run began; the terms the run's documents bring are added to it at the
@@ -104,7 +107,7 @@ def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, ext
     report.skipped += found.passed_over
     with PdfWorker(pdf_limits) as pdf:  # NOTE: one worker process reads every PDF of the run (started lazily).
         run = Run(store, embedder, extractor, lexicon, chunk_size, chunk_overlap, encoder, journal, learned,
-                  batch_chunks, max_file_bytes, pdf)
+                  batch_chunks, max_file_bytes, pdf, records)
         for path in found.files:
             report.files += 1
             if progress:
@@ -158,7 +161,9 @@ def ingest_records(records: Iterable[tuple[Document, list[Claim]]], run: Run, re
 def _ingest(records: Iterable[tuple[Document, list[Claim]]], run: Run, report: IngestReport,
             pending: Pending) -> None:
     """Prepare each new or changed document and queue it; write whenever the queue is full."""
-    for doc, registry_claims in records:
+    for n, (doc, registry_claims) in enumerate(records, 1):
+        if run.records:  # NOTE: a MEDLINE file holds thousands of records; the bar moves inside it.
+            run.records(n)
         if pending.holds(doc.id):  # NOTE: a repeat must see its first copy as stored, as it would unbatched.
             pending.flush(run, report)
         prepared = _prepare(doc, registry_claims, run, report)

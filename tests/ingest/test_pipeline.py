@@ -189,6 +189,16 @@ def test_a_delete_citation_removes_the_record_and_says_so(kb: KnowledgeBase, tmp
     assert all(h.payload["doc_id"] in kept for name in ("chunks", "claims") for h in kb.store.scroll(name))
 
 
+def test_progress_moves_inside_a_file_of_many_records(kb: KnowledgeBase) -> None:
+    files: list[str] = []
+    read: list[int] = []
+    ingest_paths([DEMO / "pubmed_demo.xml", DEMO / "brenotide_case.txt"], store=kb.store, embedder=kb.embedder,
+                 extractor=RuleExtractor(), lexicon=kb.lexicon, progress=files.append, records=read.append)
+    assert [Path(f).name for f in files] == ["pubmed_demo.xml", "brenotide_case.txt"]
+    # NOTE: the five PubMed records are counted one by one, then the text file's one document from 1 again.
+    assert read == [1, 2, 3, 4, 5, 1]
+
+
 def test_a_file_over_the_size_limit_is_refused_with_its_reason(kb: KnowledgeBase, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("Aspirin reduced pain compared with placebo. " * 100)
