@@ -89,7 +89,8 @@ def test_a_kind_of_treatment_is_never_the_study_intervention() -> None:
 # NOTE: PMC5976807 (an Evidence Inference train article), a lisinopril trial that names "MRI" twice and no drug it
 # gives beside a giving word: its main intervention is unknown, not the scanner.
 def test_the_study_intervention_is_something_the_study_gives() -> None:
-    sentences = [[_drug("MRI", "MRI")], [_drug("MRI", "MRI")], [_drug("lisinopril/telmisartan", "lisinopril/telmisartan")]]
+    combo = "lisinopril/telmisartan"
+    sentences = [[_drug("MRI", "MRI")], [_drug("MRI", "MRI")], [_drug(combo, combo)]]
     assert study_arms(sentences, given=frozenset()).active is None
     arms = study_arms([*sentences, *sentences[2:] * 3], given=frozenset({"lisinopril/telmisartan"}))
     assert arms.active is not None and arms.active.surface == "lisinopril/telmisartan"
