@@ -1,4 +1,4 @@
-"""The medkb command line: ingest, ask, stats, lexicon, report, export, migrate."""
+"""The medkb command line: ingest, ask, stats, lexicon, report, export, migrate, topic."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app import console as show, migrate_cli
+from app import console as show, migrate_cli, topic_cli
 from app.fetch_cli import fetch_app
 from app.opening import EXIT_INTERRUPTED, StoreOpt, err, opened, out
 from app.resources import LLM_CACHE_FILE, rebuilt_terms
@@ -246,6 +246,7 @@ def lexicon_rebuild(
 
 
 app.command()(migrate_cli.migrate)
+app.command()(topic_cli.topic)
 
 
 def main() -> None:
