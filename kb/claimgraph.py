@@ -166,9 +166,12 @@ def network(hypotheses: Sequence[Hypothesis], focus: str | None = None, limit: i
     nodes: dict[str, GraphNode] = {}
     edges = []
     for h in kept:
-        for name, role in ((h.intervention, "intervention"), (h.outcome, "outcome")):
-            nodes.setdefault(node_id(name), GraphNode(id=node_id(name), label=name, role=role))  # type: ignore[arg-type]
-        edges.append(GraphEdge(id=make_id("edge", h.label, h.direction, h.confidence), source=node_id(h.intervention),
+        roles: tuple[tuple[Literal["intervention", "outcome"], str], ...] = (("intervention", h.intervention),
+                                                                            ("outcome", h.outcome))
+        for role, name in roles:
+            nodes.setdefault(node_id(name), GraphNode(id=node_id(name), label=name, role=role))
+        cited = tuple(c.claim_id for c in (*h.supporting, *h.contradicting))
+        edges.append(GraphEdge(id=make_id("edge", h.label, *cited), source=node_id(h.intervention),
                                target=node_id(h.outcome), label=h.label, direction=h.direction,
                                certainty=h.confidence, speculative=h.speculative, n_studies=h.n_studies,
                                citations=(*h.supporting, *h.contradicting)))

@@ -26,7 +26,9 @@ def finding_label(h: Hypothesis) -> str:
     """Return a finding in a few words: its direction (of a risk where its claims say so) and certainty."""
     direction = direction_label(h.direction, [c.predicate for c in h.supporting])
     studies = f"{h.n_studies} {'study' if h.n_studies == 1 else 'studies'}"
-    return f"{direction}; {h.confidence} certainty; {studies}"
+    # NOTE: a majority direction is never shown alone when a study points the other way.
+    against = f", {len(h.contradicting)} against" if h.contradicting else ""
+    return f"{direction}; {h.confidence} certainty; {studies}{against}"
 
 
 def cell_label(cell: Cell) -> str:
