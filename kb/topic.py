@@ -178,8 +178,10 @@ def population_gaps(asked: QueryEntity, findings: Sequence[Hypothesis], docs: Ma
     for group in POPULATIONS:
         inside = [c for c in cites if _in(group, c, docs.get(c.doc_id))]
         if not inside and cites:
-            notes.append(f"No graded study on {asked.text} in this knowledge base is in {group} (by MeSH age "
-                         "heading, title or studied population)")
+            # NOTE: said as what was checked: a trial record carries no MeSH age heading, so absence of a name is
+            # not absence of the population.
+            notes.append(f"No graded study on {asked.text} names {group} in its MeSH age headings, title or "
+                         "studied population")
         elif inside and not RANDOMISED.intersection(c.study_design for c in inside):
             notes.append(f"No randomised evidence on {asked.text} in {group}: only "
                          f"{design_phrase(sorted({c.study_design for c in inside}))}")
@@ -193,8 +195,8 @@ def running(trials: Iterable[Document]) -> list[str]:
         info = d.trial
         if info is not None and info.overall_status in RUNNING:
             when = f", completion expected {info.completion_date}" if info.completion_date else ""
-            notes.append(f"{info.nct_id} ({d.title}) is {info.overall_status.replace('_', ' ').lower()}{when}: "
-                         "its results are not in yet")
+            notes.append(f"{info.nct_id} ({d.title}) is registered as {info.overall_status.replace('_', ' ').lower()}"
+                         f"{when}: its results are not in yet")
     return notes
 
 
