@@ -26,8 +26,8 @@ def test_quorvafil_systolic_pressure_is_one_trial_against_one_cohort(demo: Knowl
     assert h.direction == "no_difference" and h.confidence in ("low", "very low")
     assert [c.study_design for c in h.contradicting] == ["cohort"]
     # NOTE: checked against the documents themselves: the trial is PMID 90000004, the cohort PMID 90000003.
-    docs = {d.pmid: d for d in map(document_from_hit, demo.store.retrieve("documents", [c.doc_id for c in
-                                                                                       (*h.supporting, *h.contradicting)]))}
+    ids = [c.doc_id for c in (*h.supporting, *h.contradicting)]
+    docs = {d.pmid: d for d in map(document_from_hit, demo.store.retrieve("documents", ids))}
     assert docs["90000004"].study_design == "rct" and docs["90000003"].study_design == "cohort"
 
 
