@@ -19,7 +19,7 @@ from kb.linking import find_links, trial_signals
 from kb.models import Document, Frozen
 from kb.records import document_from_hit
 from kb.sections import answer_sections
-from kb.store import Filter, Match, Store
+from kb.store import Store
 from kb.terms import occurs_any
 
 # NOTE: the fields a document is "on" a condition by: what it is indexed, titled or registered under.

@@ -29,7 +29,9 @@ STYLE = [
                                    "target-arrow-color": "data(colour)", "text-background-color": "#ffffff",
                                    "text-background-opacity": 0.8}},
     {"selector": "edge[?speculative]", "style": {"line-style": "dashed"}},
-    {"selector": ":selected", "style": {"overlay-color": "#f59e0b", "overlay-opacity": 0.3}},
+    {"selector": "edge:selected", "style": {"width": 5, "line-color": "data(colour)",
+                                            "target-arrow-color": "data(colour)"}},
+    {"selector": "node:selected", "style": {"border-width": 3, "border-color": "#f59e0b"}},
 ]
 
 
@@ -61,18 +63,36 @@ def network(graph: ClaimGraph, key: str) -> tuple[list[str], list[GraphEdge]]:
             [edges[i] for i in picked.get("edges", []) if i in edges])
 
 
+def picked_finding(edge: GraphEdge) -> None:
+    """Show the finding an edge of the network stands for, with its certainty and every source it cites."""
+    st.markdown(f"#### {md_escape(edge.label)}")
+    studies = f"{edge.n_studies} {'study' if edge.n_studies == 1 else 'studies'}"
+    kind = " · speculative, not established" if edge.speculative else ""
+    st.caption(f"{ARROW[edge.direction]} {edge.direction.replace('_', ' ')} · {edge.certainty} certainty · {studies}"
+               f"{kind}")
+    for c in edge.citations:
+        source(c)
+
+
 def source(c: Citation) -> None:
     """Show one cited study: title, ids as links built from validated ids, the computed badges and the quote."""
-    links = " · ".join(f"[{link.label}]({link.url})" for link in links_for(c.pmid, c.doi, c.nct_id))
-    st.markdown(f"**{md_escape(source_line(c))}** {links}".rstrip())
+    st.markdown(f"**{md_escape(source_line(c))}** {links(c)}".rstrip())
     st.caption(md_escape(badges(c)) + (f" · Not counted: {md_escape(c.note)}" if c.note else ""))
     st.markdown("> " + md_escape(c.quote))
 
 
+def links(c: Citation) -> str:
+    """Return PubMed, DOI and ClinicalTrials.gov links as Markdown, built from validated ids only."""
+    return " · ".join(f"[{link.label}]({link.url})" for link in links_for(c.pmid, c.doi, c.nct_id))
+
+
 def finding(h: Hypothesis) -> None:
-    """Show a graded finding: heading, certainty badge, why, and its sources for and against."""
-    st.markdown(f"**{md_escape(h.heading)}**  \n{badge(h)} · {md_escape(finding_label(h))}")
-    with st.expander(f"Why {h.confidence} certainty, and the {len(h.supporting) + len(h.contradicting)} sources"):
+    """Show a graded finding: heading, certainty badge, its sources in one line each, then why and the quotes."""
+    st.markdown(f"**{md_escape(h.heading)}**  \n{badge(h)} · {md_escape(finding_label(h, certainty=False))}")
+    lines = [f"- {tag}: {md_escape(source_line(c))} {links(c)}".rstrip()
+             for tag, cites in (("for", h.supporting), ("against", h.contradicting)) for c in cites]
+    st.markdown("\n".join(lines))
+    with st.expander(f"Why {h.confidence} certainty, and the quotes"):
         for reason in h.confidence_reasons:
             st.markdown("- " + md_escape(reason))
         for tag, cites in (("Supporting", h.supporting), ("Contradicting", h.contradicting)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from app.resources import KnowledgeBase
-from app.views import md_escape
 from app.web import claims as show_claims
 from kb.answers import CitedClaim
 from kb.claimgraph import EntityView, entity_view, neighbourhood, stored_claims
@@ -66,9 +65,7 @@ def entity_page(view: EntityView) -> None:
             if label.casefold() != view.name.casefold():
                 st.button(f"Open {label}", on_click=_open, args=(label,))
         for edge in edges:
-            st.markdown(f"#### {md_escape(edge.label)}")
-            for c in edge.citations:
-                show_claims.source(c)
+            show_claims.picked_finding(edge)
         return
     show_claims.findings(f"{view.name} as the intervention", view.as_intervention,
                          "No claim tests it as an intervention.")

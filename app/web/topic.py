@@ -110,9 +110,7 @@ def details(t: TopicMap) -> None:
     if st.toggle("Show the network of findings", key="topic-network"):
         _, edges = show_claims.network(topic_graph(t), key=f"topic-{t.condition}")
         for edge in edges:
-            st.markdown(f"#### {md_escape(edge.label)}")
-            for c in edge.citations:
-                show_claims.source(c)
+            show_claims.picked_finding(edge)
 
 
 def report(t: TopicMap) -> None:

@@ -22,13 +22,14 @@ TOPIC_FORMATS: dict[str, str] = {
 TITLE = "MedKB topic map"
 
 
-def finding_label(h: Hypothesis) -> str:
-    """Return a finding in a few words: its direction (of a risk where its claims say so) and certainty."""
+def finding_label(h: Hypothesis, certainty: bool = True) -> str:
+    """Return a finding in a few words: its direction (of a risk where its claims say so), certainty and studies."""
     direction = direction_label(h.direction, [c.predicate for c in h.supporting])
     studies = f"{h.n_studies} {'study' if h.n_studies == 1 else 'studies'}"
     # NOTE: a majority direction is never shown alone when a study points the other way.
     against = f", {len(h.contradicting)} against" if h.contradicting else ""
-    return f"{direction}; {h.confidence} certainty; {studies}{against}"
+    level = f"{h.confidence} certainty; " if certainty else ""
+    return f"{direction}; {level}{studies}{against}"
 
 
 def cell_label(cell: Cell) -> str:
