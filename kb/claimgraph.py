@@ -18,7 +18,7 @@ from kb.hypotheses import GroupKey, cite, group, hypothesis, one_way, per_study
 from kb.lexicon import Lexicon
 from kb.linking import link_citations
 from kb.evidence import select
-from kb.models import EntityType, Frozen, make_id
+from kb.models import WITHDRAWN, EntityType, Frozen, make_id
 from kb.records import cited_claim_from_hit
 from kb.sections import editorial_notes
 from kb.store import Filter, Match, Store
@@ -101,8 +101,12 @@ def intervention_of(c: CitedClaim) -> str:
 def graded(cited: Sequence[CitedClaim], query: Query,
            cites: Mapping[str, set[str]]) -> tuple[list[Graded], list[Citation]]:
     """Return every finding the claims support for a query, graded (no cap), and the claims not counted, why."""
-    kept, _ = editorial_notes(cited)  # NOTE: a retracted paper is never evidence.
-    fits, others = select(kept, query, cites)
+    kept, _ = editorial_notes(cited)
+    # NOTE: a retracted paper is never evidence; its claims are shown apart, saying so.
+    others = [(c, "its paper was retracted; its findings are not counted as evidence") for c in cited
+              if WITHDRAWN.intersection(c.source.notices)]
+    fits, judged = select(kept, query, cites)
+    others += judged
     fits, left = one_way(fits)
     found: list[Graded] = []
     for key, members in group(fits).items():

@@ -75,3 +75,14 @@ def test_the_network_is_capped_to_the_most_certain_findings(demo: KnowledgeBase,
     g = network(v.as_intervention, limit=limit)
     assert len(g.edges) == limit and g.left_out == len(v.as_intervention) - limit
     assert all(e.certainty == "high" for e in g.edges)
+
+
+def test_a_retracted_paper_is_shown_apart_never_counted(demo: KnowledgeBase) -> None:
+    cited, cites = stored_claims(demo.store)
+    cohort = next(c for c in cited if c.source.pmid == "90000003")
+    retracted = cohort.model_copy(update={"source": cohort.source.model_copy(update={"notices": ("retracted",)})})
+    mixed = [retracted if c.source.pmid == "90000003" else c for c in cited]
+    v = entity_view(mixed, cites, "quorvafil", demo.lexicon)
+    counted = {c.pmid for h in v.as_intervention for c in (*h.supporting, *h.contradicting)}
+    assert "90000003" not in counted and "90000004" in counted
+    assert any(c.pmid == "90000003" and "retracted" in (c.note or "") for c in v.not_counted)
