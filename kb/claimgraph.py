@@ -17,7 +17,7 @@ from kb.grade import LEVELS
 from kb.hypotheses import GroupKey, cite, group, hypothesis, one_way, per_study
 from kb.lexicon import Lexicon
 from kb.linking import link_citations
-from kb.evidence import select
+from kb.evidence import Fit, outcome_key, select
 from kb.models import WITHDRAWN, EntityType, Frozen, make_id
 from kb.records import cited_claim_from_hit
 from kb.sections import editorial_notes
@@ -119,11 +119,11 @@ def graded(cited: Sequence[CitedClaim], query: Query,
 def per_intervention(cited: Sequence[CitedClaim], cites: Mapping[str, set[str]], lexicon: Lexicon | None,
                      *others: QueryEntity) -> tuple[list[Graded], list[Citation]]:
     """Return the findings of the claims graded one intervention at a time, with the other asked entities."""
+    cited, skipped = one_reading(cited, Query(question="", entities=others))
     parts: dict[str, list[CitedClaim]] = {}
     for c in cited:
         parts.setdefault(intervention_of(c), []).append(c)
     found: list[Graded] = []
-    skipped: list[Citation] = []
     for key in sorted(parts):
         claims = parts[key]
         subject = claims[0].claim.subject
@@ -133,6 +133,17 @@ def per_intervention(cited: Sequence[CitedClaim], cites: Mapping[str, set[str]],
         found += got
         skipped += left
     return found, skipped
+
+
+def one_reading(cited: Sequence[CitedClaim], query: Query) -> tuple[list[CitedClaim], list[Citation]]:
+    """Return the claims with a result a study states both ways round ("A lowered X against B", "B raised X against
+    A") kept once, its stronger reading, and the other readings with the reason."""
+    # NOTE: grading one intervention at a time would put the two readings under two interventions; kb.hypotheses
+    # decides which reading is kept, the same way as within one.
+    fits = [Fit(c, None, None, c.claim.subject.name, c.claim.comparator, outcome_key(c.claim.object.name, query), 0,
+                outcome_name=c.claim.object.name) for c in cited]
+    kept, dropped = one_way(fits)
+    return [f.cited for f in kept], [cite(f, why) for f, why in dropped]
 
 
 def _names(c: CitedClaim, side: Literal["subject", "object"]) -> list[str]:

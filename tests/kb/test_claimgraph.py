@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.resources import KnowledgeBase
-from kb.claimgraph import entity_view, neighbourhood, network, stored_claims
+from kb.claimgraph import entity_view, neighbourhood, network, per_intervention, stored_claims
 from kb.records import document_from_hit
 from tests.kb.graph_fixtures import demo
 
@@ -86,3 +86,16 @@ def test_a_retracted_paper_is_shown_apart_never_counted(demo: KnowledgeBase) -> 
     counted = {c.pmid for h in v.as_intervention for c in (*h.supporting, *h.contradicting)}
     assert "90000003" not in counted and "90000004" in counted
     assert any(c.pmid == "90000003" and "retracted" in (c.note or "") for c in v.not_counted)
+
+
+def test_a_result_stated_both_ways_round_is_counted_once_across_interventions(demo: KnowledgeBase) -> None:
+    cited, cites = stored_claims(demo.store)
+    lead = next(c for c in cited if c.claim.restatable and c.claim.predicate == "decreases"
+                and (c.claim.comparator or "").casefold() == "placebo")
+    turned = lead.claim.model_copy(update={
+        "id": lead.claim.id + "-turned", "subject": lead.claim.subject.model_copy(update={"name": "placebo"}),
+        "comparator": lead.claim.subject.name, "predicate": "increases", "direction": "increase",
+        "hedged": True})  # NOTE: the weaker reading, so kb.hypotheses keeps the original
+    found, left = per_intervention([lead, lead.model_copy(update={"claim": turned})], cites, demo.lexicon)
+    assert [h.intervention.casefold() for _, h in found] == [lead.claim.subject.name.casefold()]
+    assert [c.claim_id for c in left] == [turned.id] and "other way round" in (left[0].note or "")
