@@ -14,6 +14,7 @@ from pydantic import Field
 from kb.answers import DISCLAIMER, Citation, Hypothesis, Query, QueryEntity
 from kb.claimgraph import ClaimGraph, Graded, entity, network, ordered, per_intervention, stored_claims
 from kb.grade import RANDOMISED, design_phrase
+from kb.report.wording import design_label
 from kb.lexicon import Lexicon, fold
 from kb.linking import find_links, trial_signals
 from kb.models import Document, Frozen
@@ -153,14 +154,21 @@ def grid(found: Iterable[Graded]) -> list[Cell]:
 
 
 def randomised_gaps(cells: Sequence[Cell]) -> list[str]:
-    """Return a line for every intervention and outcome with findings but no randomised study behind them."""
-    notes = []
+    """Return, per intervention, the outcomes it has findings on but no randomised study behind them."""
+    lacking: dict[str, list[str]] = {}
+    designs: dict[str, set[str]] = {}
     for c in cells:
-        designs = [d for h in c.findings for d in h.designs]
-        if not RANDOMISED.intersection(designs):
-            notes.append(f"No randomised evidence for {c.intervention} on {c.outcome}: only "
-                         f"{design_phrase(sorted(set(designs)))}")
-    return notes
+        found = {d for h in c.findings for d in h.designs}
+        if not RANDOMISED.intersection(found):
+            lacking.setdefault(c.intervention, []).append(c.outcome)
+            designs.setdefault(c.intervention, set()).update(found)
+    return [f"No randomised evidence for {i} on {_listed(outcomes)}: only "
+            f"{', '.join(design_label(d) for d in sorted(designs[i]))} evidence" for i, outcomes in lacking.items()]
+
+
+def _listed(names: Sequence[str], last: str = "and") -> str:
+    """Return names as 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
 
 
 def _in(group: str, cite: Citation, doc: Document | None) -> bool:
@@ -172,19 +180,21 @@ def _in(group: str, cite: Citation, doc: Document | None) -> bool:
 
 
 def population_gaps(asked: QueryEntity, findings: Sequence[Hypothesis], docs: Mapping[str, Document]) -> list[str]:
-    """Return, for each population group, that no study is in it, or that none of those in it is randomised."""
+    """Return the population groups no graded study names, and those only non-randomised studies name."""
     cites = [c for h in findings for c in (*h.supporting, *h.contradicting)]
-    notes = []
+    unnamed, notes = [], []
     for group in POPULATIONS:
         inside = [c for c in cites if _in(group, c, docs.get(c.doc_id))]
         if not inside and cites:
-            # NOTE: said as what was checked: a trial record carries no MeSH age heading, so absence of a name is
-            # not absence of the population.
-            notes.append(f"No graded study on {asked.text} names {group} in its MeSH age headings, title or "
-                         "studied population")
+            unnamed.append(group)
         elif inside and not RANDOMISED.intersection(c.study_design for c in inside):
             notes.append(f"No randomised evidence on {asked.text} in {group}: only "
                          f"{design_phrase(sorted({c.study_design for c in inside}))}")
+    if unnamed:
+        # NOTE: said as what was checked: a trial record carries no MeSH age heading, so absence of a name is
+        # not absence of the population.
+        notes.insert(0, f"No graded study on {asked.text} names {_listed(unnamed, 'or')} in its MeSH age headings, "
+                        "title or studied population")
     return notes
 
 
