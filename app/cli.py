@@ -1,4 +1,4 @@
-"""The medkb command line: ingest, ask, stats, lexicon, report, export, migrate."""
+"""The medkb command line: ingest, ask, stats, lexicon, report, export, migrate, topic."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app import backup_cli, console as show, memory_cli, migrate_cli
+from app import backup_cli, console as show, memory_cli, migrate_cli, topic_cli
 from app.fetch_cli import fetch_app
 from app.opening import EXIT_INTERRUPTED, StoreOpt, err, opened, out
 from app.resources import LLM_CACHE_FILE, rebuilt_terms
@@ -258,6 +258,7 @@ def lexicon_rebuild(
 
 
 app.command()(migrate_cli.migrate)
+app.command()(topic_cli.topic)
 memory_cli.register(app)
 backup_cli.register(app)
 
