@@ -68,18 +68,19 @@ def _form(kb: KnowledgeBase) -> tuple[Asked | None, bool]:
     with st.form("ask"):
         question = st.text_input("Question", placeholder=EXAMPLE, key="ask_question")
         years = st.columns((1, 1, 3))
-        first = years[0].number_input("From year", min_value=1800, max_value=2200, value=None, step=1)
-        last = years[1].number_input("To year", min_value=1800, max_value=2200, value=None, step=1,
+        first = years[0].number_input("From year", min_value=1800, max_value=2200, value=None, step=1,
+                                      key="ask_from")
+        last = years[1].number_input("To year", min_value=1800, max_value=2200, value=None, step=1, key="ask_to",
                                      help="Documents without a year are left out when either year is set.")
         designs = years[2].multiselect("Study designs", DESIGNS, format_func=lambda d: d.replace("_", " "),
-                                       placeholder="All designs")
+                                       placeholder="All designs", key="ask_designs")
         spans = st.columns(4)
-        trials_only = spans[0].checkbox("Trials only", help="Only evidence from clinical trials (randomised or "
+        trials_only = spans[0].checkbox("Trials only", key="ask_trials", help="Only evidence from clinical trials (randomised or "
                                         "not), papers and registry records alike.")
         speculative = spans[1].checkbox("Show speculative", value=True, key="ask_speculative",
                                         help="Hedged, animal or laboratory findings, shown apart and never as "
                                              "established.")
-        extractive = spans[2].toggle("Extractive only", value=kb.settings.extractive_only,
+        extractive = spans[2].toggle("Extractive only", value=kb.settings.extractive_only, key="ask_extractive",
                                      help="No generated sentence at all: findings are their verbatim quotes with "
                                           "computed badges (design, n, effect, certainty).")
         pressed = st.form_submit_button("Ask", type="primary")

@@ -82,8 +82,8 @@ def excerpt(doc: Document, start: int, end: int, budget: int = 700) -> Excerpt:
     first, last = (lo, hi) if hi - lo <= budget else _whole_sentences(text, lo, hi, start, end, budget)
     if last - first > 3 * budget:  # NOTE: a table or a run-on sentence: whole words around the quote instead.
         first, last = _whole_words(text, max(first, start - budget), min(last, end + budget), start, end)
-    return Excerpt(before=joined(text[first:start]).lstrip(), quote=joined(text[start:end]),
-                   after=joined(text[end:last]).rstrip(), cut_before=first > lo, cut_after=last < hi)
+    return Excerpt(before=joined(text[first:start]).strip(), quote=joined(text[start:end]).strip(),
+                   after=joined(text[end:last]).strip(), cut_before=first > lo, cut_after=last < hi)
 
 
 @dataclass(frozen=True)
