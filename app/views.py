@@ -122,7 +122,7 @@ def source(doc: Document, c: Citation, key: str) -> None:
         except (OSError, RuntimeError, ValueError) as exc:  # NOTE: moved, deleted or no longer readable.
             st.caption(f"The page cannot be shown: {md_escape(str(exc))}")
         else:
-            st.image(png, width=PAGE_WIDTH, caption=f"{path.name}, page {c.page} of {pages}"
+            st.image(png, width=PAGE_WIDTH, caption=f"{md_escape(path.name)}, page {c.page} of {pages}"
                      + ("" if found else " (the quote could not be located on the page image)"))
     st.markdown(marked(doc, c))
 

@@ -75,8 +75,8 @@ def _form(kb: KnowledgeBase) -> tuple[Asked | None, bool]:
         designs = years[2].multiselect("Study designs", DESIGNS, format_func=lambda d: d.replace("_", " "),
                                        placeholder="All designs", key="ask_designs")
         spans = st.columns(4)
-        trials_only = spans[0].checkbox("Trials only", key="ask_trials", help="Only evidence from clinical trials (randomised or "
-                                        "not), papers and registry records alike.")
+        trials_only = spans[0].checkbox("Trials only", key="ask_trials", help="Only evidence from clinical trials "
+                                        "(randomised or not), papers and registry records alike.")
         speculative = spans[1].checkbox("Show speculative", value=True, key="ask_speculative",
                                         help="Hedged, animal or laboratory findings, shown apart and never as "
                                              "established.")

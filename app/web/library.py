@@ -102,7 +102,8 @@ def documents(kb: KnowledgeBase) -> None:
     """Lay out the searchable, filterable table and the chosen document."""
     rows = rows_of(kb)
     cols = st.columns((3, 2, 2, 1.3), vertical_alignment="bottom")
-    text = cols[0].text_input("Find documents", placeholder="title, file name, PMID, NCT id, year", key="library_search")
+    text = cols[0].text_input("Find documents", placeholder="title, file name, PMID, NCT id, year",
+                              key="library_search")
     kinds = cols[1].multiselect("Kind", sorted({r["kind"] for r in rows}), placeholder="All kinds")
     designs = cols[2].multiselect("Design", sorted({r["design"] for r in rows}), placeholder="All designs")
     notices_only = cols[3].checkbox("With notices", help="Only documents with a retraction, an expression of "
@@ -120,11 +121,10 @@ def documents(kb: KnowledgeBase) -> None:
 
 
 def _facts(doc: Document) -> list[str]:
-    """Return the document's metadata lines: ids and links, where published, design and size, source."""
+    """Return the document's metadata lines: kind, design, size, year and journal; authors; source; trial facts."""
     n = f"n = {doc.sample_size:,}" if doc.sample_size is not None else "n not reported"
-    lines = [views.links(doc.pmid, doc.doi, doc.pmcid, doc.trial.nct_id if doc.trial else None),
-             " · ".join(x for x in (kind_label(doc.kind), doc.study_design.replace("_", " "), n, str(doc.year or "n.d."),
-                                    doc.journal or "") if x),
+    facts = (kind_label(doc.kind), doc.study_design.replace("_", " "), n, str(doc.year or "n.d."), doc.journal)
+    lines = [" · ".join(x for x in facts if x),
              ", ".join(doc.authors[:8]) + (" et al." if len(doc.authors) > 8 else ""),
              f"Source: {doc.source}"]
     if doc.trial:
@@ -144,11 +144,14 @@ def document_view(kb: KnowledgeBase, doc_id: str) -> None:
         st.warning("This document is no longer in the knowledge base.")
         return
     doc = document_from_hit(hits[0])
-    st.subheader(doc.title or doc.source)
+    st.subheader(views.md_escape(doc.title or doc.source))
     if doc.notices:
         st.markdown(views.notices(doc.notices) + " — a retracted paper is never counted as evidence.")
-    for i, line in enumerate(_facts(doc)):
-        (st.markdown if i == 0 else st.caption)(line if i == 0 else views.md_escape(line))
+    ids = views.links(doc.pmid, doc.doi, doc.pmcid, doc.trial.nct_id if doc.trial else None)
+    if ids:
+        st.markdown(ids)
+    for line in _facts(doc):
+        st.caption(views.md_escape(line))
     claims = [claim_from_hit(h) for h in kb.store.scroll("claims", Filter(must=(Match("doc_id", doc_id),)))]
     st.markdown(f"**Claims ({len(claims)})**")
     if claims:
@@ -159,7 +162,7 @@ def document_view(kb: KnowledgeBase, doc_id: str) -> None:
     st.markdown(f"**Sections ({len(doc.sections)})**")
     for section in doc.sections or ():
         pages = f", p. {section.page_start}" if section.page_start else ""
-        with st.expander(f"{section.title or section.kind}{pages}"):
+        with st.expander(views.md_escape(f"{section.title or section.kind}{pages}")):
             body = joined(doc.text[section.start:section.end])
             st.markdown(views.md_escape(body[:SECTION_CHARS]) + (" …" if len(body) > SECTION_CHARS else ""))
 

@@ -14,12 +14,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import DEMO, ROOT
+
+if TYPE_CHECKING:  # NOTE: Playwright is imported when a browser test runs, so this module loads without it.
+    from playwright.sync_api import Browser, Locator, Page, Route, WebSocket
 
 APP = ROOT / "app" / "streamlit_app.py"
 # NOTE: the Debian launcher /usr/bin/chromium is a shell script; the binary itself is what Playwright starts.
@@ -93,26 +97,26 @@ def serve(store: Path, log: Path) -> Iterator[Served]:
 class Browsed:
     """The page a test drives, where its screenshots go, and every request that tried to leave 127.0.0.1."""
 
-    page: object  # NOTE: playwright.sync_api.Page; typed loosely so this module imports without Playwright.
+    page: Page
     url: str
     shots: Path
     outside: list[str] = field(default_factory=list)
     taken: list[Path] = field(default_factory=list)
 
-    def shot(self, name: str, element: object | None = None) -> Path:
+    def shot(self, name: str, element: Locator | None = None) -> Path:
         """Save a screenshot (of the element, else of the whole page), numbered in the order taken."""
         path = self.shots / f"{len(self.taken) + 1:02d}-{name}.png"
         self.taken.append(path)
         if element is not None:
-            element.screenshot(path=str(path))  # type: ignore[attr-defined]
+            element.screenshot(path=str(path))
             return path
         page = self.page
-        size = page.viewport_size  # type: ignore[attr-defined]
+        size = page.viewport_size
         # NOTE: Streamlit scrolls inside its main block, so a full-page shot needs a viewport as tall as the page.
-        tall = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight || 0")  # type: ignore[attr-defined]
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(tall, 8000))})  # type: ignore[attr-defined]
-        page.screenshot(path=str(path))  # type: ignore[attr-defined]
-        page.set_viewport_size(size)  # type: ignore[attr-defined]
+        tall = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight || 0")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(tall, 8000))})
+        page.screenshot(path=str(path))
+        page.set_viewport_size(size)
         return path
 
 
@@ -122,26 +126,26 @@ def _leaves(url: str) -> bool:
     return parts.scheme not in ("data", "blob", "about") and parts.hostname != LOCAL
 
 
-def guard(page: object, outside: list[str]) -> None:
+def guard(page: Page, outside: list[str]) -> None:
     """Let the page reach 127.0.0.1 only: any other request is stopped, and it and any web socket recorded."""
-    def route(r: object) -> None:
-        url = r.request.url  # type: ignore[attr-defined]
+    def route(r: Route) -> None:
+        url = r.request.url
         if _leaves(url):
             outside.append(url)
-            r.abort()  # type: ignore[attr-defined]
+            r.abort()
         else:
-            r.continue_()  # type: ignore[attr-defined]
+            r.continue_()
 
-    def socket_opened(ws: object) -> None:
-        if _leaves(ws.url):  # type: ignore[attr-defined]
-            outside.append(ws.url)  # type: ignore[attr-defined]
+    def socket_opened(ws: WebSocket) -> None:
+        if _leaves(ws.url):
+            outside.append(ws.url)
 
-    page.route("**/*", route)  # type: ignore[attr-defined]
-    page.on("websocket", socket_opened)  # type: ignore[attr-defined]
+    page.route("**/*", route)
+    page.on("websocket", socket_opened)
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Chromium from the system packages, started once by Playwright."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[dev]')")
     if CHROMIUM is None:
@@ -167,7 +171,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
 
 
 @pytest.fixture(scope="session")
-def demo_served(tmp_path_factory: pytest.TempPathFactory, chromium: object) -> Iterator[Served]:
+def demo_served(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Iterator[Served]:
     """The demo corpus ingested with the CLI into a temporary knowledge base, served by `streamlit run`."""
     from typer.testing import CliRunner
 
@@ -180,10 +184,10 @@ def demo_served(tmp_path_factory: pytest.TempPathFactory, chromium: object) -> I
 
 
 @pytest.fixture
-def app(demo_served: Served, chromium: object, screenshots: Path,
+def app(demo_served: Served, chromium: Browser, screenshots: Path,
         request: pytest.FixtureRequest) -> Iterator[Browsed]:
     """A fresh browser page on the served demo app, guarded to 127.0.0.1; its screenshots in a folder per test."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")  # type: ignore[attr-defined]
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
     page = context.new_page()
     page.set_default_timeout(120_000)
     shots = screenshots / request.node.name

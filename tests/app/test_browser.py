@@ -54,6 +54,10 @@ def test_ask_and_see_the_source_page(app: Browsed) -> None:
     ask(app, "Does zelmorant improve FEV1?")
     assert page.get_by_role("link", name="PMID 90000001").count() or page.locator("a[href*='pubmed']").count()
     app.shot("answer")
+    first = page.get_by_test_id("stExpander").first
+    first.get_by_text("Open the source passage").click()
+    first.locator("mark, span[class*=background], [style*=background]").first.wait_for()
+    app.shot("text-passage-marked", first)
     # NOTE: the demo poster's passage is among the related ones, past the first few shown.
     page.get_by_text("related passages", exact=False).filter(has_text="Show all").click()
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")

@@ -67,7 +67,7 @@ def test_a_document_shows_its_metadata_sections_and_claims(store: Path) -> None:
     doc_id = table[table["title"].str.contains("ZEPHYR-LF")].iloc[0]["id"]
     at.selectbox(key="library_doc").set_value(doc_id).run()
     assert not at.exception
-    assert "ZEPHYR-LF" in at.subheader[0].value
+    assert "ZEPHYR\\-LF" in at.subheader[0].value, "the title, escaped"
     assert "[PMC99000001](https://pmc.ncbi.nlm.nih.gov/articles/PMC99000001/)" in " ".join(m.value for m in at.markdown)
     claims = at.dataframe[1].value
     assert len(claims) > 0 and claims["quote"].str.contains("FEV1").any()
