@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.views import PAGE_WIDTH
 from tests.app.browser import Browsed
 
 pytestmark = pytest.mark.slow
@@ -67,6 +68,7 @@ def test_ask_and_see_the_source_page(app: Browsed) -> None:
     image.wait_for()
     image.scroll_into_view_if_needed()
     assert image.evaluate("img => img.naturalWidth") > 500, "the PDF page is rendered"
+    assert image.evaluate("img => img.clientWidth") <= PAGE_WIDTH, "shown no wider than the text column"
     assert "page 2 of 2" in poster.inner_text()
     app.shot("pdf-page-highlighted", poster)
     assert not app.outside, f"requests left 127.0.0.1: {app.outside}"
