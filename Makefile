@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STORE ?= data/kb
 
-.PHONY: demo test install bench
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install bench browser
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,11 @@ $(VENV)/.installed: pyproject.toml Makefile
 	touch $@
 
 install: $(VENV)/.installed
+
+# Chromium from the Debian/Ubuntu packages for the browser test (tests/app/test_browser.py): Playwright drives it
+# through executable_path, so Playwright's own browser download is never needed.
+browser:
+	command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 demo: install
 	$(VENV)/bin/medkb ingest data/demo --store $(STORE)

@@ -14,12 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app import backup_cli, console as show, memory_cli, migrate_cli, topic_cli
 from app.fetch_cli import fetch_app
+from app.ingesting import ingest_into
 from app.opening import EXIT_INTERRUPTED, StoreOpt, err, opened, out
 from app.resources import LLM_CACHE_FILE, rebuilt_terms
-from ingest.extract import make_extractor
 from ingest.readers.folders import discover
-from ingest.pipeline import ingest_paths
-from ingest.readers.pdf_child import PdfLimits
 from kb.answer import answer_question
 from kb.lexicon import Lexicon
 
@@ -39,7 +37,6 @@ def ingest(
     for p in missing:
         err.print(f"[red]error:[/red] {p}: no such file or folder")
     with opened(store, create=True, wait=True) as kb:
-        extractor = make_extractor(kb.settings, kb.settings.store / LLM_CACHE_FILE)
         files = discover([p for p in paths if p.exists()]).files
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.fields[inside]}"))
@@ -56,20 +53,12 @@ def ingest(
                 bar.update(task, inside=f"{n:,} records read, {rate:,.1f}/s")
 
             try:
-                report = ingest_paths(
-                    files, store=kb.store, embedder=kb.embedder, extractor=extractor, lexicon=kb.saved,
-                    chunk_size=kb.settings.chunk_size, chunk_overlap=kb.settings.chunk_overlap, progress=step,
-                    encoder=kb.state_encoder, journal=kb.journal, batch_chunks=kb.settings.ingest_batch_chunks,
-                    max_file_bytes=int(kb.settings.max_file_mb * 2**20),
-                    pdf_limits=PdfLimits(kb.settings.pdf_timeout_s, kb.settings.pdf_memory_mb), records=record,
-                )
+                report = ingest_into(kb, files, step, record)
             except KeyboardInterrupt:
                 bar.stop()
                 err.print("[yellow]interrupted:[/yellow] every document stored so far is kept, with its lexicon "
                           "terms; run the same command again to continue where it stopped")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
-        if report.stopped is None:  # NOTE: a stopped run keeps its journal, so the next one resumes it exactly.
-            kb.save_lexicon()
     show.ingest_report(err, report)
     if not report.ok or (missing and not files):
         raise typer.Exit(1)

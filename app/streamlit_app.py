@@ -1,4 +1,4 @@
-"""MedKB web app: ask a question, see hypotheses with certainty badges, reasons and quoted sources."""
+"""MedKB web app: ask questions (hypotheses, certainty, sources as they look) and keep a library of documents."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ if __name__ == "__main__":  # NOTE: streamlit runs this file as __main__: quiet 
 import argparse  # noqa: E402 - after the quiet settings, which must precede every library's loading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from functools import partial
+from importlib import import_module
 from pathlib import Path
 
 import streamlit as st
@@ -21,16 +23,36 @@ import streamlit as st
 from app import views
 from app.console import kb_counts
 from app.resources import KnowledgeBase, open_kb
-from kb.answer import answer_question
-from kb.answers import DISCLAIMER, Answer
+from kb.answers import DISCLAIMER
 from kb.config import Settings
 from kb.embed import Embedder, make_embedder
 from kb.errors import MedKBError, StoreBusy
 from kb.lexicon import Lexicon
 from kb.lexicon_file import load_lexicon
-from kb.records import document_from_hit
-from kb.report import FORMATS, render
-from kb.report.corpus import cited_documents, corpus_of
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app: its title and the module whose `show(kb)` lays it out."""
+
+    title: str
+    module: str
+
+    @property
+    def url(self) -> str:
+        """Return the page's path in the address bar (the module's name)."""
+        return self.module.rsplit(".", 1)[-1]
+
+
+# NOTE: the one list of pages, in the order the sidebar shows them; the first is the home page. No page icons:
+# Streamlit fetches a Material icon's favicon from fonts.gstatic.com, and nothing may leave the machine.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Ask", "app.web.ask"),
+    PageSpec("Library", "app.web.library"),
+    PageSpec("Memory", "app.web.memory"),
+    PageSpec("Claim graph", "app.web.graph"),
+    PageSpec("Topic map", "app.web.topic"),
+)
 
 
 def _store_arg() -> Path | None:
@@ -74,22 +96,22 @@ def knowledge_base(store: Path) -> Iterator[KnowledgeBase]:
         kb.close()
 
 
-def passages(kb: KnowledgeBase, answer: Answer) -> dict[str, str]:
-    """Return each cited claim's quote in its source context, keyed by claim id."""
-    cites = [c for h in (*answer.hypotheses, *answer.speculative) for c in (*h.supporting, *h.contradicting)]
-    cites += answer.related
-    docs = {h.id: document_from_hit(h) for h in kb.store.retrieve("documents", sorted({c.doc_id for c in cites}))}
-    return {c.claim_id: views.passage(docs[c.doc_id], c) for c in cites if c.doc_id in docs}
+def sidebar(kb: KnowledgeBase) -> None:
+    """Show which knowledge base is open, what it holds, and the disclaimer."""
+    with st.sidebar:
+        st.markdown("**Knowledge base**")
+        st.caption(views.md_escape(str(kb.settings.store)))
+        for name, n in kb_counts(kb.store).items():
+            st.caption(f"{name}: {n:,}")
+        st.info(DISCLAIMER)
 
 
-def main() -> None:
-    """Lay out the page."""
-    st.set_page_config(page_title="MedKB", layout="wide")
-    st.title("MedKB")
-    st.caption("What do we know, how sure are we, and where does it say so?")
+def serve(store: Path, module: str) -> None:
+    """Run one page with the knowledge base open for this run only; MedKB errors become messages."""
     try:
-        with knowledge_base((_store_arg() or Settings().store).resolve()) as kb:
-            page(kb)
+        with knowledge_base(store) as kb:
+            sidebar(kb)
+            import_module(module).show(kb)
     except StoreBusy:
         st.info("An ingest is updating this knowledge base right now; ask again when it has finished (the page "
                 "shows what it stored as soon as it is done).")
@@ -97,47 +119,13 @@ def main() -> None:
         st.error(str(exc))
 
 
-def page(kb: KnowledgeBase) -> None:
-    """Lay out the sidebar, the question box and the answer."""
-    with st.sidebar:
-        st.markdown("**Knowledge base**")
-        st.caption(views.md_escape(str(kb.settings.store)))
-        for name, n in kb_counts(kb.store).items():
-            st.caption(f"{name}: {n:,}")
-        extractive = st.toggle("Extractive only", value=kb.settings.extractive_only,
-                               help="No generated sentence at all: findings are their verbatim quotes with "
-                                    "computed badges (design, n, effect, certainty).")
-        st.info(DISCLAIMER)
-    question = st.text_input("Question", placeholder="Does zelmorant reduce exacerbations in asthma?")
-    if not question:
-        return
-    show_answer(kb, answer_question(question, store=kb.store, embedder=kb.embedder, lexicon=kb.lexicon,
-                                    extractive=extractive))
-
-
-def report_download(kb: KnowledgeBase, answer: Answer) -> None:
-    """Offer the answer as an evidence report in the format the user picks."""
-    fmt = st.selectbox("Evidence report format", list(FORMATS), index=0)
-    corpus = corpus_of(kb.store, kb.settings.qdrant_url or str(kb.settings.store), datetime.now(timezone.utc))
-    data = render(answer, corpus, fmt, documents=cited_documents(kb.store, answer))
-    st.download_button(f"Download report (.{fmt})", data=data, file_name=f"medkb-report.{fmt}",
-                       mime=FORMATS[fmt].split(";")[0])
-
-
-def show_answer(kb: KnowledgeBase, answer: Answer) -> None:
-    """Show an answer's sections, hypotheses and speculative hypotheses."""
-    report_download(kb, answer)
-    views.sections(answer)
-    found = passages(kb, answer)
-    if not answer.hypotheses and not answer.speculative:
-        st.warning("No claims in the knowledge base address this question.")
-    for i, h in enumerate(answer.hypotheses):
-        views.hypothesis(h, i, found)
-    if answer.speculative:
-        st.subheader("Speculative hypotheses — not established")
-        for i, h in enumerate(answer.speculative):
-            views.hypothesis(h, 1000 + i, found)
-    views.related(answer, found)
+def main() -> None:
+    """Lay out the app: the pages in the sidebar, the chosen one served on the knowledge base."""
+    st.set_page_config(page_title="MedKB", layout="wide")
+    store = (_store_arg() or Settings().store).resolve()
+    pages = [st.Page(partial(serve, store, p.module), title=p.title, url_path=p.url, default=not i)
+             for i, p in enumerate(PAGES)]
+    st.navigation(pages).run()
 
 
 if __name__ == "__main__":  # NOTE: streamlit runs this file as __main__; imports stay inert.

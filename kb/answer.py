@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from kb.answers import Answer, Citation, CitedClaim, Query, QueryEntity
+from kb.answers import Answer, Citation, CitedClaim, Narrowing, Query, QueryEntity
 from kb.embed import Embedder
 from kb.errors import QuestionError
 from kb.lexicon import Lexicon
 from kb.linking import link_citations, trial_signals
-from kb.query import parse_query
+from kb.query import narrowed, parse_query
 from kb.records import cited_claim_from_hit
 from kb.retrieve import mentions, pair_text, search
 from kb.sparse import encode_query
@@ -53,12 +53,16 @@ def answer_question(
     limit: int = 40,
     today: date | None = None,
     extractive: bool = False,
+    narrowing: Narrowing | None = None,
 ) -> Answer:
-    """Return the answer to a question from what the knowledge base holds (no generated sentence if extractive)."""
+    """Return the answer to a question from what the knowledge base holds (no generated sentence if extractive),
+    under the question's own filters and any chosen beside it."""
     if not encode_query(question).indices:  # NOTE: else a question of spaces lists the whole knowledge base.
         raise QuestionError("the question has no word to search for; ask about a treatment, an outcome or a "
                             "condition, e.g. 'Does metformin lower HbA1c in type 2 diabetes?'")
     query = expand_query(parse_query(question, lexicon, today=today or date.today()), lexicon)
+    if narrowing is not None:
+        query = narrowed(query, narrowing)
     cited: list[CitedClaim] = [cited_claim_from_hit(h) for h in _claims(store, embedder, query, limit)]
     cited, links = link_citations(store, cited)
     # NOTE: trials matter to a question even when they posted no claims (finished, never published).

@@ -51,6 +51,14 @@ class Query(Frozen):
         return [e for e in self.entities if e.role == role]
 
 
+class Narrowing(Frozen):
+    """Filters chosen beside the question (the app's year and design controls), not written in it."""
+
+    year_min: int | None = None
+    year_max: int | None = None
+    designs: tuple[StudyDesign, ...] = ()
+
+
 class Citation(Frozen):
     """A verifiable pointer to the passage a claim was read from."""
 

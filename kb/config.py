@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     pdf_timeout_s: float = Field(default=120.0, gt=0, description="Longest time one PDF may take to read.")
     pdf_memory_mb: int = Field(default=2048, ge=256, description="Most memory (address space) the process reading "
                                "a PDF may use; PDFs are read in a child process that is stopped at either limit.")
+    upload_max_mb: int = Field(default=50, ge=1, description="Largest file the app accepts as an upload, in MB "
+                               "(MEDKB_UPLOAD_MAX_MB); larger ones are refused with their size.")
     ingest_batch_chunks: int = Field(default=1024, ge=1, description="Chunks held in memory per committed batch.")
     top_k: int = Field(default=40, ge=1)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Literal, Protocol
 
-from kb.answers import Query, QueryEntity, Role
+from kb.answers import Narrowing, Query, QueryEntity, Role
 from kb.filters import Span, filters
 from kb.lexicon import Mention
 from kb.models import EntityType
@@ -239,3 +239,12 @@ def parse_query(question: str, lexicon: TermFinder | None = None, *, today: date
     covered = [*masks, *(span for span, _ in found)]
     return Query(question=question, entities=tuple(e for _, e in found), terms=_terms(question, covered),
                  year_min=year_min, year_max=year_max, designs=designs)
+
+
+def narrowed(query: Query, narrowing: Narrowing) -> Query:
+    """Return the query under its own filters and the chosen ones: the later first year, the earlier last year;
+    chosen designs replace those the question names (the user picked them on purpose)."""
+    lows = [y for y in (query.year_min, narrowing.year_min) if y is not None]
+    highs = [y for y in (query.year_max, narrowing.year_max) if y is not None]
+    return query.model_copy(update={"year_min": max(lows, default=None), "year_max": min(highs, default=None),
+                                    "designs": narrowing.designs or query.designs})

@@ -141,3 +141,14 @@ def test_a_retraction_takes_a_paper_out_of_the_evidence_and_says_so(tmp_path: Pa
     cited = [c for h in (*after.hypotheses, *after.speculative) for c in (*h.supporting, *h.contradicting)]
     assert not any("ZEPHYR-1" in c.title for c in cited)
     assert any(line.startswith("Left out, retracted: Zelmorant versus placebo") for line in after.uncertain)
+
+
+def test_designs_chosen_beside_the_question_leave_the_cohort_out(demo: KnowledgeBase) -> None:
+    from kb.answers import Narrowing
+
+    answer = answer_question("Does quorvafil lower blood pressure?", store=demo.store, embedder=demo.embedder,
+                             lexicon=demo.lexicon, today=date(2026, 11, 23),
+                             narrowing=Narrowing(designs=("rct", "non_randomized_trial")))
+    cited = [c for h in answer.hypotheses for c in (*h.supporting, *h.contradicting)]
+    assert cited and {c.study_design for c in cited} == {"rct"}
+    assert not any("Conflicting evidence" in line for line in answer.uncertain)

@@ -307,3 +307,14 @@ def test_evidence_inference_prompts_put_phrases_in_the_right_slot() -> None:
             right += e.text in question[lo:hi]
     assert total > 1000
     assert right / total > 0.85
+
+
+def test_chosen_filters_narrow_the_question_s_own() -> None:
+    from kb.answers import Narrowing
+    from kb.query import narrowed
+
+    query = parse_query("Does metformin lower HbA1c since 2010 in cohort studies?", today=date(2026, 1, 1))
+    assert (query.year_min, query.designs) == (2010, ("cohort",))
+    both = narrowed(query, Narrowing(year_min=2005, year_max=2020, designs=("rct",)))
+    assert (both.year_min, both.year_max, both.designs) == (2010, 2020, ("rct",))
+    assert narrowed(query, Narrowing()).designs == ("cohort",)
