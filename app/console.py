@@ -60,7 +60,8 @@ def _citation(out: Console, c: Citation, mark: str) -> None:
     if c.notices:
         notices = ", ".join(n.replace("_", " ") for n in c.notices)
         out.print(f"      [bold yellow]editorial notice: {escape(notices)}[/]")
-    out.print(f"      [italic]\u201c{escape(c.quote)}\u201d[/italic]")
+    # NOTE: the quote as it reads; a PDF's line breaks inside it are layout, not words.
+    out.print(f"      [italic]\u201c{escape(' '.join(c.quote.split()))}\u201d[/italic]")
 
 
 def hypothesis(out: Console, h: Hypothesis) -> None:
