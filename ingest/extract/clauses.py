@@ -61,7 +61,8 @@ METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|eval
 # NOTE: "superior asthma-symptom control to terbutaline": the object may stand between the adjective and "to".
 COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
-                        r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?)\s+(?:with|in|of|for|among|"
+                        r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?)\s+"
+                        r"(?:(?:observed|seen|found|reported|measured|recorded|obtained)\s+)?(?:with|in|of|for|among|"
                         r"receiving)\s+)?(?P<c>[^,;:()\[\]]+)", _I)
 IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
 RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
@@ -229,9 +230,15 @@ _NOUN_CUE = re.compile(r"\s+(?:\w+\s+)?(?P<n>decrease|reduction|decline|drop|fal
                        _I)
 
 
+# NOTE: "sorafenib was discontinued until the toxicity had decreased to grade 1": how a patient was managed.
+_UNTIL = re.compile(r"\buntil\b[^.;,()]{0,60}$", _I)
+
+
 def _not_a_cue(masked: str, m: re.Match[str]) -> bool:
-    """Return whether a bare direction word is a purpose ("to reduce") or part of a threshold ("≥30% decrease")."""
-    return _PURPOSE.search(masked[max(0, m.start() - 30) : m.start()]) is not None
+    """Return whether a bare direction word is a purpose ("to reduce"), part of a threshold ("≥30% decrease") or
+    the condition of an "until" clause."""
+    return (_PURPOSE.search(masked[max(0, m.start() - 30) : m.start()]) is not None
+            or _UNTIL.search(masked[max(0, m.start() - 70) : m.start()]) is not None)
 
 
 def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Match[str], Predicate] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.extract.clauses import find_cue, parse
+from ingest.extract.clauses import COMPARATOR, find_cue, parse
 from ingest.extract.picking import HEAD_BEFORE, complete
 from kb.claims import Claim
 from kb.models import SectionKind
@@ -161,3 +161,20 @@ def test_a_share_is_the_outcome_not_the_people_counted() -> None:
     span = complete(parse(text, ()), (head.start(), text.index("pregnancies") + len("pregnancies")), len(text))
     assert span is not None and text[span[0] : span[1]] == (
         "proportion of pregnancies with excessive gestational weight gain")
+
+
+# NOTE: PMC5587887 (SENTIPAT, an Evidence Inference validation article): the comparator was read as "those observed".
+ALPHA = ("The alpha estimates observed in the Internet group were always greater than those observed in the telephone "
+         "group, the difference being statistically significant for the two dimensions, global care and room "
+         "convenience (P=.003 and P=.03, respectively), and for the global satisfaction (P=.03).")
+
+
+def test_those_observed_in_a_group_is_that_group() -> None:
+    m = COMPARATOR.search(ALPHA)
+    assert m is not None and m["c"].startswith("the telephone group")
+
+
+def test_an_until_clause_is_no_result() -> None:
+    """PMC3532036: "sorafenib decreases toxicity" was read from how one patient's treatment was paused."""
+    sentence = "In the other patient, sorafenib was discontinued until the toxicity had decreased to grade 1 after 3 weeks."
+    assert find_cue(parse(sentence, ()), 0, len(sentence), None) is None
