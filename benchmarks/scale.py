@@ -185,6 +185,23 @@ def disk_bytes(path: Path) -> int:
     return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file())
 
 
+def sizes(seen: dict[str, list[Point]]) -> dict[str, float]:
+    """Return the mean payload size (JSON bytes) and sparse non-zeros of the real points of each copied collection."""
+    out = {}
+    for name in COPIED:
+        points = seen[name] or [Point("", {})]
+        out[f"payload_bytes_{name}"] = sum(len(json.dumps(p.payload).encode()) for p in points) / len(points)
+        out[f"sparse_nnz_{name}"] = sum(len(p.sparse.indices) if p.sparse else 0 for p in points) / len(points)
+    return out
+
+
+def step(what: str, start: float) -> float:
+    """Say on stderr that a step ended and how long the build has run; return the seconds since start."""
+    spent = time.perf_counter() - start
+    print(f"scale: {what} after {spent:,.0f} s", file=sys.stderr, flush=True)
+    return spent
+
+
 def build(path: Path, data: Path, limit: int | None, target: int, articles: list[str]) -> dict[str, float]:
     """Build the knowledge base at path and return its counts and the time each step took."""
     embedder = CachedEmbedder(OnnxMiniLM(), common.WORK)
@@ -194,16 +211,17 @@ def build(path: Path, data: Path, limit: int | None, target: int, articles: list
         start = time.perf_counter()
         report = ingest_real(store, embedder, data, limit, articles)
         real = {c: store.count(c) for c in COLLECTIONS}
-        steps["ingest_s"] = time.perf_counter() - start
+        steps["ingest_s"] = step(f"{sum(real.values()):,} real points ingested", start)
         fill(store.inner, store.seen, target)  # type: ignore[arg-type]
-        steps["fill_s"] = time.perf_counter() - start - steps["ingest_s"]
+        steps["fill_s"] = step("filled", start) - steps["ingest_s"]
         store.inner.optimize()  # type: ignore[attr-defined]
-        steps["optimize_s"] = time.perf_counter() - start - steps["ingest_s"] - steps["fill_s"]
+        steps["optimize_s"] = step("optimized", start) - steps["ingest_s"] - steps["fill_s"]
         counts = {c: store.count(c) for c in COLLECTIONS}
     finally:
         store.close()
     return {**counts, **{f"real_{c}": n for c, n in real.items()}, "real_points": sum(real.values()),
-            "documents_ingested": report.documents, "files_failed": len(report.failed), **steps}
+            "documents_ingested": report.documents, "files_failed": len(report.failed), **steps,
+            **sizes(store.seen)}
 
 
 def run(data: Path, limit: int | None = None, *, points: int = POINTS, n_questions: int = QUESTIONS,
