@@ -77,12 +77,13 @@ def pubmed_files(data: Path) -> list[Path]:
 
 
 def ingest_real(store: Recorder, embedder: CachedEmbedder, data: Path, limit: int | None,
-                articles: list[str]) -> IngestReport:
+                articles: list[str], abstracts: int = 0) -> IngestReport:
     """Ingest SciFact abstracts, Evidence Inference abstracts and MEDLINE citations through the pipeline."""
     # NOTE: abstracts, not full texts: the rule extractor reads a full text in about 25 s (the evidence_inference
     # benchmark), which would make the real part of a million points take hours on two cores.
     lexicon = Lexicon.empty()
-    docs = list(load_corpus(folder_of(data) / "corpus.jsonl", None if not limit else lambda _, n: n < limit).values())
+    cap = limit or abstracts  # NOTE: SciFact abstracts to ingest; 0 is all of them
+    docs = list(load_corpus(folder_of(data) / "corpus.jsonl", None if not cap else lambda _, n: n < cap).values())
     docs += [next(parse_text(text_path(ei_root(data), a, "abstracts"))) for a in articles]
     report = IngestReport()
     ingest_records(((d, []) for d in docs), Run(store, embedder, RuleExtractor(), lexicon), report)
@@ -202,14 +203,15 @@ def step(what: str, start: float) -> float:
     return spent
 
 
-def build(path: Path, data: Path, limit: int | None, target: int, articles: list[str]) -> dict[str, float]:
+def build(path: Path, data: Path, limit: int | None, target: int, articles: list[str],
+          abstracts: int = 0) -> dict[str, float]:
     """Build the knowledge base at path and return its counts and the time each step took."""
     embedder = CachedEmbedder(OnnxMiniLM(), common.WORK)
     store = Recorder(EdgeStore(path, embedder.dim, embedder.name, layout=LAYOUT), {c: [] for c in COPIED})
     steps = {}
     try:
         start = time.perf_counter()
-        report = ingest_real(store, embedder, data, limit, articles)
+        report = ingest_real(store, embedder, data, limit, articles, abstracts)
         real = {c: store.count(c) for c in COLLECTIONS}
         steps["ingest_s"] = step(f"{sum(real.values()):,} real points ingested", start)
         fill(store.inner, store.seen, target)  # type: ignore[arg-type]
@@ -225,15 +227,16 @@ def build(path: Path, data: Path, limit: int | None, target: int, articles: list
 
 
 def run(data: Path, limit: int | None = None, *, points: int = POINTS, n_questions: int = QUESTIONS,
-        ei: int = EI_ARTICLES, keep: str = "") -> Result:
+        ei: int = EI_ARTICLES, abstracts: int = 0, keep: str = "") -> Result:
     """Build a knowledge base of `points` points (limit: N abstracts, 200·N points) and measure ask on it;
-    keep=PATH builds it there and leaves it (the default is a temporary folder under benchmarks/work)."""
+    abstracts caps the SciFact abstracts ingested (0: all), keep=PATH builds it there and leaves it (the default
+    is a temporary folder under benchmarks/work)."""
     target = points if not limit else min(points, PER_LIMIT * limit)
     articles = ei_articles(data, ei if not limit else min(ei, max(1, limit // 10)))
     asked = questions(data, articles, n_questions if not limit else min(n_questions, limit))
     folder = Path(keep) if keep else common.WORK / f"scale-{time.strftime('%Y%m%d-%H%M%S')}"
     start = time.perf_counter()
-    built = build(folder, data, limit, target, articles)
+    built = build(folder, data, limit, target, articles, abstracts)
     build_s = time.perf_counter() - start
     size = disk_bytes(folder)
     measured = measure(folder, asked, "benchmarks.scale")
