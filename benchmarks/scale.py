@@ -1,7 +1,7 @@
 """A million points on one machine: build time, on-disk size, ask latency and peak RSS on the embedded store.
 
-Real records (SciFact's corpus, Evidence Inference abstracts, the MEDLINE/PubMed citation files of pubmed_xml/) go through
-the real pipeline (rule extractor) into an EdgeStore laid out as a large knowledge base should be (int8 scalar
+Real records (SciFact's corpus, Evidence Inference abstracts, the MEDLINE/PubMed citation files of pubmed_xml/) go
+through the real pipeline (rule extractor) into an EdgeStore laid out as a large knowledge base should be (int8 scalar
 quantization kept in RAM, original vectors and payloads on disk, payload indexes on every filtered field), which is
 then filled up to the point target with copies of its real documents, chunks and claims (new ids, dense vectors
 perturbed as the latency benchmark does) and optimized (HNSW indexes, quantization). A separate process answers
@@ -259,8 +259,8 @@ def result(data: Path, built: dict[str, float], build_s: float, size: int, measu
                  **{k: (round(v, 1) if isinstance(v, float) else v) for k, v in built.items()},
                  "questions": n_questions, "ei_articles": n_articles},
         notes=(f"{int(built['real_points']):,} real points from {int(built['documents_ingested']):,} documents "
-               f"(SciFact abstracts, {n_articles} Evidence Inference abstracts, the MEDLINE citations of pubmed_xml/) ingested by "
-               "the pipeline (rule extractor, no language model); the rest are copies of the real documents, chunks "
+               f"(SciFact abstracts, {n_articles} Evidence Inference abstracts, the MEDLINE citations of pubmed_xml/) "
+               "ingested by the pipeline (rule extractor, no language model); the rest are copies of the real documents, chunks "
                f"and claims with new ids, dense vectors perturbed by N(0, {NOISE}) noise and re-normalised "
                "(sparse vectors and payloads kept). Store: embedded Qdrant Edge with int8 scalar quantization (in "
                "RAM), original vectors and payloads on disk, keyword/integer payload indexes; optimized (HNSW) once "
@@ -269,8 +269,8 @@ def result(data: Path, built: dict[str, float], build_s: float, size: int, measu
                "answered by answer_question (as medkb ask) in a fresh process after one warm-up question. "
                "search_*: the time one answer spends in the store (every search, retrieve and scroll it makes, "
                "summed); call_p95: one store call; answer_*: the whole answer (query embedding, parsing, linking, "
-               "aggregation too). Peak RSS is that process's ru_maxrss. The build process peaked at {build_rss:,.0f} MiB. Disk: allocated "
-               "blocks of the store folder."),
+               "aggregation too). Peak RSS is that process's ru_maxrss. The build process peaked at "
+               f"{build_rss:,.0f} MiB. Disk: allocated blocks of the store folder."),
     )
 
 

@@ -1,4 +1,4 @@
-"""The embedded store's layout: int8 quantization, originals and payloads on disk, from the same settings as a server."""
+"""The embedded store's layout: int8 quantization, originals and payloads on disk, set as a server's is."""
 
 from __future__ import annotations
 
