@@ -12,8 +12,8 @@ from types import ModuleType
 from benchmarks import common
 
 # NOTE: by name, so a benchmark module that is missing or broken is reported, not fatal to the others.
-MODULES = ("scifact", "pubmedqa", "evidence_inference", "extract_compare", "throughput", "latency", "claim_defects",
-           "claims_judged")
+MODULES = ("scifact", "pubmedqa", "evidence_inference", "extract_compare", "throughput", "latency", "scale",
+           "claim_defects", "claims_judged")
 OUT_ENV = "MEDKB_BENCH_OUT"
 
 

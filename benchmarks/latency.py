@@ -85,10 +85,14 @@ class Recorder:
 
 
 def copies(points: list[Point], n: int, seed: int = 7) -> Iterator[Point]:
-    """Yield n copies of the points, round robin, with new ids and unit dense vectors nudged by noise."""
+    """Yield n copies of the points, round robin, with new ids and unit dense vectors nudged by noise (a point
+    without a dense vector, a document, is copied as it is)."""
     rng = np.random.default_rng(seed)
     for i in range(n):
         p = points[i % len(points)]
+        if p.dense is None:
+            yield replace(p, id=make_id("copy", p.id, i))
+            continue
         vec = np.asarray(p.dense, dtype=np.float32) + rng.normal(0, NOISE, len(p.dense or ())).astype(np.float32)
         yield replace(p, id=make_id("copy", p.id, i), dense=(vec / np.linalg.norm(vec)).tolist())
 
@@ -142,11 +146,11 @@ def serve(path: Path, questions: list[str]) -> dict[str, float]:
             "peak_rss_mib": rss_mib, "questions": len(times)}
 
 
-def measure(path: Path, questions: list[str]) -> dict[str, float]:
-    """Run serve() in a fresh Python process and return what it printed."""
+def measure(path: Path, questions: list[str], module: str = "benchmarks.latency") -> dict[str, float]:
+    """Run a module's serve() (this one's by default) in a fresh Python process and return what it printed."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(questions, f)
-    cmd = [sys.executable, "-m", "benchmarks.latency", str(path), f.name]
+    cmd = [sys.executable, "-m", module, str(path), f.name]
     try:
         done = subprocess.run(cmd, cwd=common.HERE.parent, capture_output=True, text=True, check=False)
     finally:

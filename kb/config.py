@@ -17,10 +17,11 @@ class Settings(BaseSettings):
     store: Path = Field(default=Path("data/kb"), description="Folder of the embedded knowledge base.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server or cluster URL (':memory:' for tests).")
     qdrant_api_key: str | None = None
-    # NOTE: these shape the collections a server creates (never an existing one); unset leaves Qdrant's default.
+    # NOTE: these shape the collections a server creates, and the last three the embedded store's new shards too
+    # (never an existing one); unset leaves Qdrant's default.
     qdrant_shards: int | None = Field(default=None, ge=1, description="Shards per collection (spread over a cluster).")
     qdrant_replicas: int | None = Field(default=None, ge=1, description="Copies of each shard in a cluster.")
-    qdrant_on_disk_payload: bool | None = Field(default=None, description="Payloads on the server's disk, not RAM.")
+    qdrant_on_disk_payload: bool | None = Field(default=None, description="Payloads on disk, not RAM.")
     qdrant_on_disk_vectors: bool | None = Field(default=None, description="Original dense vectors on disk, not RAM.")
     qdrant_int8: bool = Field(default=False, description="int8 scalar quantization, quantized vectors kept in RAM.")
 

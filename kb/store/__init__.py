@@ -29,6 +29,19 @@ def prefetch_depth(limit: int) -> int:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How collections are laid out when MedKB creates them; None leaves a choice to Qdrant.
+
+    Shards and replicas mean something on a server only; the rest applies to the embedded store too."""
+
+    shards: int | None = None
+    replicas: int | None = None
+    on_disk_payload: bool | None = None
+    on_disk_vectors: bool | None = None
+    int8: bool = False
+
+
+@dataclass(frozen=True)
 class SparseVec:
     """A sparse vector: term indices and their weights."""
 

@@ -17,6 +17,7 @@ from kb.store import (
     Collection,
     Filter,
     Hit,
+    Layout,
     Match,
     Point,
     Range,
@@ -75,7 +76,7 @@ class EdgeStore:
     """Qdrant Edge in-process: fast, exact before optimize(), and usable by one process at a time."""
 
     def __init__(self, path: Path, dim: int, embedder_name: str = "unknown", create: bool = True,
-                 wait_s: float = 0.0) -> None:
+                 wait_s: float = 0.0, layout: Layout = Layout()) -> None:
         self.path = path
         self.dim = dim
         self._shards: dict[str, qe.EdgeShard] = {}
@@ -89,7 +90,7 @@ class EdgeStore:
             check_marker(path, dim, embedder_name)
             # NOTE: opening every shard now surfaces a damaged store at startup, not at the first write.
             for name in COLLECTIONS:
-                self._shards[name] = open_shard(path / name, dim, path)
+                self._shards[name] = open_shard(path / name, dim, path, layout)
         except StoreError:
             self.close()
             raise
@@ -185,7 +186,8 @@ class EdgeStore:
         return ranked([Hit(id=str(p.id), payload=p.payload or {}, score=float(p.score)) for p in points])
 
     def optimize(self) -> None:
-        """Build HNSW indexes and merge segments (slow: minutes at 100k points); worth it after a big ingest."""
+        """Build HNSW indexes, quantize (when the layout asks for int8) and merge segments (slow: minutes at 100k
+        points); worth it after a big ingest."""
         for shard in self._shards.values():
             shard.optimize()
 

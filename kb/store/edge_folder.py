@@ -10,7 +10,7 @@ import qdrant_edge as qe
 from filelock import FileLock, Timeout
 
 from kb.errors import DiskFull, StoreBusy, StoreError
-from kb.store import DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, SPARSE
+from kb.store import DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, SPARSE, Layout
 
 MARKER = "medkb-store.json"
 LOCK = ".medkb.lock"
@@ -28,20 +28,26 @@ def busy_message(path: Path) -> str:
     )
 
 
-def _config(dim: int) -> qe.EdgeConfig:
-    """Return the shard layout: cosine dense vectors and IDF-weighted sparse ones."""
+def _config(dim: int, layout: Layout) -> qe.EdgeConfig:
+    """Return the shard layout: cosine dense vectors and IDF-weighted sparse ones, placed as the layout asks."""
+    # NOTE: Edge quantizes a segment when optimize() indexes it; the originals then serve only the rescoring of the
+    # best candidates, so with on_disk_vectors they can stay on disk while the int8 copies (a quarter) stay in RAM.
+    int8 = qe.ScalarQuantizationConfig(qe.ScalarType.Int8, always_ram=True) if layout.int8 else None
     return qe.EdgeConfig(
-        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, on_disk=layout.on_disk_vectors)},
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        on_disk_payload=layout.on_disk_payload,
+        quantization_config=int8,
     )
 
 
-def open_shard(folder: Path, dim: int, store: Path) -> qe.EdgeShard:
-    """Return the shard in folder, creating it whole (with its payload indexes) on first use."""
+def open_shard(folder: Path, dim: int, store: Path, layout: Layout = Layout()) -> qe.EdgeShard:
+    """Return the shard in folder, creating it whole (with its payload indexes, in the given layout) on first use;
+    an existing shard keeps the layout it was created with."""
     try:
         if not (folder / "edge_config.json").exists():
             check_room(folder.parent)
-            _create_shard(folder, dim)
+            _create_shard(folder, dim, layout)
         return qe.EdgeShard.load(str(folder))
     except StoreError:
         raise
@@ -51,13 +57,13 @@ def open_shard(folder: Path, dim: int, store: Path) -> qe.EdgeShard:
         raise StoreError(f"cannot open the knowledge base shard {folder}: {exc}") from exc
 
 
-def _create_shard(folder: Path, dim: int) -> None:
+def _create_shard(folder: Path, dim: int, layout: Layout) -> None:
     """Build a shard and its payload indexes beside folder, then rename it into place."""
     # NOTE: a crash (a full disk) during creation once left a shard with 10 of its 13 indexes, opened ever after as
     # if whole; a half-built shard now stays a temporary folder that the next open discards.
     building = folder.with_name(folder.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    shard = qe.EdgeShard.create(str(building), _config(dim))
+    shard = qe.EdgeShard.create(str(building), _config(dim, layout))
     try:
         for name in KEYWORD_FIELDS:
             shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from qdrant_client import QdrantClient
 
 from kb.config import Settings
-from kb.store import Store
+from kb.store import Layout, Store
 from kb.store.edge import EdgeStore
-from kb.store.remote import ClientStore, Layout
+from kb.store.remote import ClientStore
 
 
-def server_layout(settings: Settings) -> Layout:
-    """Return the collection layout the settings ask a server for."""
+def store_layout(settings: Settings) -> Layout:
+    """Return the collection layout the settings ask for (a server's, or the embedded store's new shards)."""
     return Layout(shards=settings.qdrant_shards, replicas=settings.qdrant_replicas,
                   on_disk_payload=settings.qdrant_on_disk_payload, on_disk_vectors=settings.qdrant_on_disk_vectors,
                   int8=settings.qdrant_int8)
@@ -22,9 +22,9 @@ def make_store(settings: Settings, dim: int, embedder_name: str, create: bool = 
     and waited for up to wait_s when another process holds it."""
     match settings.qdrant_url:
         case None:
-            return EdgeStore(settings.store, dim, embedder_name, create, wait_s)
+            return EdgeStore(settings.store, dim, embedder_name, create, wait_s, store_layout(settings))
         case ":memory:":
             return ClientStore(QdrantClient(":memory:"), dim)
         case url:
             client = QdrantClient(url=url, api_key=settings.qdrant_api_key)
-            return ClientStore(client, dim, layout=server_layout(settings))
+            return ClientStore(client, dim, layout=store_layout(settings))

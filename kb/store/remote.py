@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from qdrant_client import QdrantClient, models
@@ -21,6 +20,7 @@ from kb.store import (
     Collection,
     Filter,
     Hit,
+    Layout,
     Match,
     Point,
     Range,
@@ -32,24 +32,14 @@ from kb.store import (
 BATCH = 256
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How a server lays out the collections MedKB creates there; None leaves a choice to the server."""
-
-    shards: int | None = None
-    replicas: int | None = None
-    on_disk_payload: bool | None = None
-    on_disk_vectors: bool | None = None
-    int8: bool = False
-
-    def quantization(self) -> models.ScalarQuantization | None:
-        """Return int8 scalar quantization with the quantized vectors kept in RAM, when asked for."""
-        if not self.int8:
-            return None
-        # NOTE: always_ram, which qdrant-client 1.20 marks deprecated for `memory`, is read by older servers too.
-        return models.ScalarQuantization(
-            scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True)
-        )
+def client_quantization(layout: Layout) -> models.ScalarQuantization | None:
+    """Return int8 scalar quantization with the quantized vectors kept in RAM, when the layout asks for it."""
+    if not layout.int8:
+        return None
+    # NOTE: always_ram, which qdrant-client 1.20 marks deprecated for `memory`, is read by older servers too.
+    return models.ScalarQuantization(
+        scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True)
+    )
 
 
 @contextmanager
@@ -139,7 +129,7 @@ class ClientStore:
             shard_number=self.layout.shards,
             replication_factor=self.layout.replicas,
             on_disk_payload=self.layout.on_disk_payload,
-            quantization_config=self.layout.quantization(),
+            quantization_config=client_quantization(self.layout),
         )
         fields = [(f, models.PayloadSchemaType.KEYWORD) for f in KEYWORD_FIELDS]
         fields += [(f, models.PayloadSchemaType.INTEGER) for f in INTEGER_FIELDS]

@@ -17,10 +17,11 @@ from app.resources import JOURNAL_FILE, LEXICON_FILE, open_kb
 from kb.answer import answer_question
 from kb.config import Settings
 from kb.memory import MEMORY_FILE, Memory
+from kb.store import Layout
 from kb.store.edge import EdgeStore
 from kb.store.edge_folder import MARKER
 from kb.store.migrate import copy_store
-from kb.store.remote import ClientStore, Layout
+from kb.store.remote import ClientStore
 from tests.app.test_cli import demo_store, medkb  # noqa: F401  (a fixture, used by name)
 from tests.kb.test_store_migrate import assert_same, dump
 

@@ -11,9 +11,9 @@ from qdrant_client import QdrantClient, models
 from kb.config import Settings
 from kb.errors import StoreError
 from kb.models import make_id
-from kb.store import COLLECTIONS, DENSE, SPARSE, Point
-from kb.store.factory import make_store, server_layout
-from kb.store.remote import ClientStore, Layout
+from kb.store import COLLECTIONS, DENSE, SPARSE, Layout, Point
+from kb.store.factory import make_store, store_layout
+from kb.store.remote import ClientStore
 
 
 def test_collections_are_prefixed_with_cosine_dense_and_idf_sparse_vectors() -> None:
@@ -66,7 +66,7 @@ def created_with(layout: Layout | None, monkeypatch: pytest.MonkeyPatch) -> dict
     return calls["medkb_claims"]
 
 
-def test_server_layout_reaches_every_created_collection(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_layout_reaches_every_created_collection(monkeypatch: pytest.MonkeyPatch) -> None:
     layout = Layout(shards=6, replicas=2, on_disk_payload=True, on_disk_vectors=True, int8=True)
     args = created_with(layout, monkeypatch)
     assert args["shard_number"] == 6 and args["replication_factor"] == 2 and args["on_disk_payload"] is True
@@ -84,4 +84,4 @@ def test_default_layout_leaves_every_choice_to_the_server(monkeypatch: pytest.Mo
 def test_settings_name_the_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in [("SHARDS", "3"), ("REPLICAS", "2"), ("ON_DISK_PAYLOAD", "1"), ("INT8", "true")]:
         monkeypatch.setenv(f"MEDKB_QDRANT_{name}", value)
-    assert server_layout(Settings()) == Layout(shards=3, replicas=2, on_disk_payload=True, int8=True)
+    assert store_layout(Settings()) == Layout(shards=3, replicas=2, on_disk_payload=True, int8=True)
