@@ -119,4 +119,5 @@ def refresh_readme(results: Path | None = None, readme: Path | None = None) -> N
     text = readme.read_text() if readme.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
+    readme.parent.mkdir(parents=True, exist_ok=True)  # NOTE: --out may name a folder no benchmark wrote into
     readme.write_text(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")

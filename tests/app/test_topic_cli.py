@@ -5,28 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from app.cli import app
-from tests.conftest import DEMO
-
-runner = CliRunner()
-
-
-def medkb(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A knowledge base with the demo corpus ingested."""
-    store = tmp_path_factory.mktemp("demo") / "kb"
-    code, _, err = medkb("ingest", str(DEMO), "--store", str(store))
-    assert code == 0, err
-    return store
+from tests.app.test_cli import demo_store, medkb  # noqa: F401  (a fixture, used by name)
 
 
 def test_topic_prints_markdown_with_the_grid_and_the_unpublished_trial(demo_store: Path) -> None:

@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-from benchmarks.__main__ import _kwargs
+from benchmarks.__main__ import _kwargs, main
 
 
 def _module() -> ModuleType:
@@ -32,3 +32,9 @@ def test_other_options_take_their_defaults_type_and_unknown_ones_are_left_out() 
 def test_a_bool_option_that_is_not_a_bool_is_an_error() -> None:
     with pytest.raises(SystemExit, match="true or false"):
         _kwargs(_module(), {"local": "maybe"})
+
+
+def test_out_may_name_a_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "bench"
+    assert main(["run", "scifact", "--data", str(tmp_path / "no-data"), "--out", str(out)]) == 1
+    assert "<!-- results:begin -->" in (out / "README.md").read_text()
