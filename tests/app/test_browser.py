@@ -95,3 +95,40 @@ def test_upload_a_pdf_and_find_it_in_the_library(app: Browsed, tmp_path: Path) -
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     app.shot("library-document")
     assert not app.outside, f"requests left 127.0.0.1: {app.outside}"
+
+
+def test_save_and_rerun_a_question_then_open_the_graph_and_the_topic_map(app: Browsed) -> None:
+    page = app.page
+    open_page(app)
+    question = "Does quorvafil lower blood pressure?"
+    ask(app, question)
+    open_page(app, "memory")
+    # NOTE: the Ask page kept it in the history; the newest question is the one the save form offers first.
+    page.get_by_label("Note (optional)").fill("check again after the next trial")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_test_id("stMarkdownContainer").get_by_text(question).wait_for()
+    page.get_by_role("button", name="Re-run").first.wait_for()
+    app.shot("memory-saved")
+    page.get_by_role("button", name="Re-run").first.click()
+    page.get_by_text("No change since", exact=False).wait_for()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    app.shot("memory-rerun")
+    open_page(app, "graph")
+    box = page.get_by_role("combobox").first
+    box.click()
+    box.fill("zelmorant")
+    page.get_by_role("option", name="zelmorant", exact=False).first.click()
+    page.get_by_text("Matched as:", exact=False).wait_for()
+    page.get_by_text("Network", exact=True).click()
+    page.locator("iframe").first.wait_for()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    page.wait_for_timeout(1500)  # NOTE: the network lays itself out inside its frame after it loads
+    app.shot("claim-graph-network")
+    open_page(app, "topic")
+    page.get_by_label("Condition").fill("asthma")
+    page.get_by_role("button", name="Map", exact=True).click()
+    page.get_by_text("Intervention × outcome grid").wait_for()
+    page.get_by_role("button", name="Download topic map", exact=False).wait_for()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    app.shot("topic-map")
+    assert not app.outside, f"requests left 127.0.0.1: {app.outside}"
