@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ingest.pipeline import IngestReport
+from ingest.run import IngestReport
 from kb.answers import Answer, Citation, Hypothesis
 from kb.integrity import Integrity
 from kb.report.build import entity_name

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from app.resources import LLM_CACHE_FILE, KnowledgeBase
 from ingest.extract import make_extractor
-from ingest.pipeline import IngestReport, Progress, RecordProgress, ingest_paths
+from ingest.pipeline import ingest_paths
+from ingest.run import IngestReport, Progress, RecordProgress
 from ingest.readers.pdf_child import PdfLimits
 
 

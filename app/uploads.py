@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.ingesting import ingest_into
 from app.resources import KnowledgeBase
-from ingest.pipeline import IngestReport, Progress
+from ingest.run import IngestReport, Progress
 
 UPLOADS = Path("sources") / "uploads"
 # NOTE: what the readers take (ingest.readers.load.SUPPORTED), as the browser's file picker names suffixes.

@@ -24,7 +24,8 @@ from benchmarks import common
 from benchmarks.common import Result, Target
 from benchmarks.scifact import CachedEmbedder, folder_of, load_claims, load_corpus
 from ingest.extract.rules import RuleExtractor
-from ingest.pipeline import IngestReport, Run, ingest_records
+from ingest.pipeline import ingest_records
+from ingest.run import IngestReport, Run
 from kb.answer import answer_question
 from kb.embed import OnnxMiniLM
 from kb.lexicon import Lexicon

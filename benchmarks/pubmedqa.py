@@ -20,7 +20,8 @@ from benchmarks import common
 from benchmarks.common import Result, Target
 from benchmarks.scifact import CachedEmbedder
 from ingest.extract.rules import RuleExtractor
-from ingest.pipeline import IngestReport, Run, ingest_records
+from ingest.pipeline import ingest_records
+from ingest.run import IngestReport, Run
 from ingest.readers.layout import heading_kind
 from kb.answer import answer_question
 from kb.answers import Answer

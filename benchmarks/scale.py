@@ -26,7 +26,8 @@ from benchmarks.evidence_inference import load_prompts, text_path
 from benchmarks.latency import LEXICON, NOISE, Recorder, copies, measure, percentile
 from benchmarks.scifact import CachedEmbedder, folder_of, load_claims, load_corpus
 from ingest.extract.rules import RuleExtractor
-from ingest.pipeline import IngestReport, Run, ingest_paths, ingest_records
+from ingest.pipeline import ingest_paths, ingest_records
+from ingest.run import IngestReport, Run
 from ingest.readers.text import parse_text
 from ingest.train.data import ei_root
 from kb.answer import answer_question

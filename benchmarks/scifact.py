@@ -20,7 +20,7 @@ from benchmarks import common
 from benchmarks.common import Result, Target
 from ingest.chunk import chunk_document
 from ingest.design import design_of, sample_size_of
-from ingest.pipeline import Run
+from ingest.run import Run
 from ingest.readers.layout import Block, assemble
 from kb.answers import Query
 from kb.embed import Embedder, Encoded, OnnxMiniLM

@@ -20,7 +20,8 @@ from ingest.chunk import chunk_document
 from ingest.extract.rules import RuleExtractor
 from ingest.readers.folders import discover
 from ingest.readers.load import load_records
-from ingest.pipeline import IngestReport, Run, ingest_paths, ingest_records
+from ingest.pipeline import ingest_paths, ingest_records
+from ingest.run import IngestReport, Run
 from kb.embed import OnnxMiniLM
 from kb.lexicon import Lexicon
 from kb.models import Document

@@ -7,7 +7,7 @@ are in memory, and the whole batch is then written with one upsert per collectio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,68 +23,18 @@ from ingest.batching import Encodings, Prepared, encode, groups
 from ingest.readers.load import load_records
 from ingest.readers.pdf_child import PdfLimits, PdfWorker
 from ingest.readers.pubmed import Tally
+from ingest.run import BATCH_CHUNKS, MAX_FILE_BYTES, IngestReport, Progress, RecordProgress, Run
 from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
 from kb.errors import DiskFull, EmbeddingError, EndpointDown, ExtractionError, MedKBError, SkippedInput
-from kb.lexicon import Lexicon, LexiconTerm, terms_from_document
+from kb.lexicon import Lexicon, terms_from_document
 from kb.lexicon_file import Journal
 from kb.llm import BudgetExceeded
 from kb.models import Chunk, Document
 from kb.store import Store
 
-Progress = Callable[[str], None]
-RecordProgress = Callable[[int], None]  # NOTE: records read so far from the file being ingested
 SINGLE_DOCUMENT_KINDS = ("pdf", "text", "markdown")
-# NOTE: enough chunks per write that flushes are rare (each upsert flushes to disk, ~0.5 s on Edge); each
-# encoding pass holds fewer (ingest.batching.ENCODE_CHUNKS).
-BATCH_CHUNKS = 1024
-MAX_FILE_BYTES = 2**30
-
-
-@dataclass
-class IngestReport:
-    """What a run did: counts, and every file or document it could not take, with the reason."""
-
-    files: int = 0
-    documents: int = 0
-    unchanged: int = 0
-    chunks: int = 0
-    claims: int = 0
-    trials: int = 0
-    dropped_claims: int = 0
-    cache_hits: int = 0
-    encoded_alone: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    stopped: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Return whether anything at all was ingested or already present."""
-        return self.documents + self.unchanged > 0
-
-
-@dataclass(frozen=True)
-class Run:
-    """The resources one ingest run works with; `lexicon` is read-only during the run."""
-
-    store: Store
-    embedder: Embedder
-    extractor: Extractor
-    lexicon: Lexicon
-    chunk_size: int = 1000
-    chunk_overlap: int = 150
-    # NOTE: what encodes a sentence no chunk holds whole; a MiniLM even when the embedder exposes no token states.
-    encoder: Embedder | None = None
-    # NOTE: the terms the run's stored documents bring; each batch's go to the journal before it is stored.
-    journal: Journal | None = None
-    learned: list[LexiconTerm] = field(default_factory=list)
-    batch_chunks: int = BATCH_CHUNKS
-    max_file_bytes: int = MAX_FILE_BYTES
-    pdf: PdfWorker | None = None
-    records: RecordProgress | None = None
 
 
 def ingest_paths(paths: Sequence[Path], *, store: Store, embedder: Embedder, extractor: Extractor,

@@ -12,7 +12,8 @@ from app.resources import LEXICON_FILE, open_kb
 from benchmarks.common import DATA
 from benchmarks.scifact import folder_of, load_corpus
 from ingest.extract.rules import RuleExtractor
-from ingest.pipeline import IngestReport, Run, ingest_records
+from ingest.pipeline import ingest_records
+from ingest.run import IngestReport, Run
 from kb.config import Settings
 from tests.app.test_cli import medkb
 from tests.app.test_cli_migrate import SERVER, edge, server  # noqa: F401  (a fixture, used by name)

@@ -11,7 +11,8 @@ import pytest
 from app.resources import KnowledgeBase, open_kb
 from ingest.extract import Extraction
 from ingest.extract.rules import RuleExtractor
-from ingest.pipeline import IngestReport, ingest_paths
+from ingest.pipeline import ingest_paths
+from ingest.run import IngestReport
 from ingest.readers.pdf_child import PdfLimits
 from kb.claims import check_quote_in_chunk
 from kb.config import Settings

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
-from app.resources import KnowledgeBase, open_kb
+from app.resources import KnowledgeBase
 from ingest.extract.rules import RuleExtractor
 from ingest.pipeline import ingest_paths
 from kb.answer import answer_question
-from kb.config import Settings
 from tests.conftest import DATA, DEMO, needs_data
+from tests.kb.graph_fixtures import built, demo  # noqa: F401  (a fixture, used by name)
 
 TRIALS = DATA / "clinicaltrials_gov"
-
-
-def _kb(path: Path, *sources: Path) -> KnowledgeBase:
-    """Open a knowledge base and ingest sources with the offline extractor."""
-    kb = open_kb(Settings(store=path))
-    ingest_paths(list(sources), store=kb.store, embedder=kb.embedder, extractor=RuleExtractor(),
-                 lexicon=kb.lexicon)
-    return kb
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
-    """The demo corpus, ingested."""
-    kb = _kb(tmp_path_factory.mktemp("demo") / "kb", DEMO)
-    yield kb
-    kb.close()
 
 
 def ask(kb: KnowledgeBase, question: str, **options: bool):  # noqa: ANN201 - returns kb.answers.Answer
@@ -102,7 +84,7 @@ def test_hedged_animal_evidence_is_speculative_only(demo: KnowledgeBase) -> None
 
 @needs_data
 def test_condition_question_cites_trial_results_with_enrollment_type(tmp_path: Path) -> None:
-    kb = _kb(tmp_path / "kb", TRIALS / "api_v2_json", TRIALS / "legacy_xml")
+    kb = built(tmp_path / "kb", TRIALS / "api_v2_json", TRIALS / "legacy_xml")
     try:
         answer = ask(kb, "Does nivolumab improve overall survival in squamous non-small cell lung cancer?")
     finally:
@@ -128,7 +110,7 @@ def _zephyr(tmp_path: Path, corrections: str) -> Path:
 
 def test_a_retraction_takes_a_paper_out_of_the_evidence_and_says_so(tmp_path: Path) -> None:
     question = "Does zelmorant reduce severe exacerbations in asthma?"
-    kb = _kb(tmp_path / "kb", _zephyr(tmp_path, ""))
+    kb = built(tmp_path / "kb", _zephyr(tmp_path, ""))
     try:
         before = ask(kb, question)
         retraction = '<CommentsCorrections RefType="RetractionIn"><RefSource>J Demo</RefSource></CommentsCorrections>'
