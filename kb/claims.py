@@ -23,7 +23,7 @@ Direction = Literal["increase", "decrease", "no_difference", "unclear"]
 ClaimKind = Literal["efficacy", "safety", "association", "mechanism", "other"]
 EffectType = Literal["HR", "OR", "RR", "MD", "SMD", "RD", "ARR", "IRR", "percent", "other"]
 # NOTE: which analysis a result comes from; a subgroup or secondary result never stands in for the primary one.
-Scope = Literal["primary", "secondary", "subgroup", "post_hoc", "unspecified"]
+Scope = Literal["primary", "secondary", "subgroup", "post_hoc", "within_group", "unspecified"]
 
 # NOTE: predicate fixes the direction where it can, so the two never disagree silently.
 PREDICATE_DIRECTION: dict[str, Direction] = {

@@ -21,7 +21,7 @@ from kb.terms import STOP, content_words, core, covers_any, normalize, occurs, o
 
 # NOTE: a narrative review or guideline restates studies; what it says is shown, never counted as a study.
 NOT_PRIMARY: frozenset[StudyDesign] = frozenset({"review", "guideline"})
-SUBGROUP: frozenset[Scope] = frozenset({"subgroup", "post_hoc"})
+SUBGROUP: frozenset[Scope] = frozenset({"subgroup", "post_hoc", "within_group"})
 CONTROLS = ("placebo", "usual care", "standard care", "standard of care", "no treatment", "no intervention", "sham",
             "vehicle", "waiting list", "waitlist", "standard therapy", "conventional therapy", "control")
 # NOTE: how an outcome is measured, not what it is: "annualised rate of severe exacerbations" is severe exacerbations.

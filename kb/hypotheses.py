@@ -7,7 +7,7 @@ from statistics import fmean
 
 from kb.answers import Certainty, Citation, Hypothesis, Query
 from kb.claims import Direction, Scope
-from kb.evidence import Fit
+from kb.evidence import SUBGROUP, Fit
 from kb.grade import DESIGN_WEIGHT, LEVELS, capped, conflicts, counted_size, grade, study_weight, trusted_direction
 from kb.terms import normalize
 from kb.wording import wording
@@ -18,7 +18,8 @@ MAX_SPECULATIVE = 5
 # NOTE: on a weight tie the conservative reading (no difference) wins; the rest is a fixed, stable order.
 _TIE_ORDER: tuple[Direction, ...] = ("no_difference", "decrease", "increase")
 # NOTE: a study's primary result speaks for it before an unlabelled one, and both before a secondary one.
-_SCOPE_RANK: dict[Scope, int] = {"primary": 3, "unspecified": 2, "secondary": 1, "subgroup": 0, "post_hoc": 0}
+_SCOPE_RANK: dict[Scope, int] = {"primary": 3, "unspecified": 2, "secondary": 1, "subgroup": 0, "post_hoc": 0,
+                                 "within_group": 0}
 
 
 def cite(fit: Fit, note: str | None = None) -> Citation:
@@ -105,7 +106,7 @@ def group(fits: Sequence[Fit]) -> dict[GroupKey, list[Fit]]:
 def _scope(key: GroupKey, studies: Sequence[Fit]) -> Scope:
     scopes = {f.claim.scope for f in studies}
     if key[3]:
-        return "subgroup" if "subgroup" in scopes else "post_hoc"
+        return next(s for s in ("subgroup", "post_hoc", "within_group") if s in scopes)
     if "primary" in scopes:
         return "primary"
     return "secondary" if scopes == {"secondary"} else "unspecified"
@@ -114,7 +115,8 @@ def _scope(key: GroupKey, studies: Sequence[Fit]) -> Scope:
 def label(intervention: str, comparator: str | None, outcome: str, scope: Scope) -> str:
     """Return what a hypothesis compares on what, in names only: 'quorvafil vs placebo: systolic blood pressure'."""
     versus = f" vs {comparator}" if comparator else ""
-    tag = {"subgroup": " (subgroup)", "post_hoc": " (post hoc)", "secondary": " (secondary outcome)"}.get(scope, "")
+    tag = {"subgroup": " (subgroup)", "post_hoc": " (post hoc)", "secondary": " (secondary outcome)",
+           "within_group": " (change within one group, no comparison)"}.get(scope, "")
     return f"{intervention}{versus}: {outcome}{tag}"
 
 
@@ -175,7 +177,7 @@ def build_hypotheses(fits: Sequence[Fit], query: Query, *, extractive: bool = Fa
         counted_elsewhere += per_study(members)[1]
         h = hypothesis(key, members, query, extractive=extractive)
         primary = h.scope == "primary"
-        ranked.append((-max(f.relevance for f in members), not primary, h.scope in ("subgroup", "post_hoc"),
+        ranked.append((-max(f.relevance for f in members), not primary, h.scope in SUBGROUP,
                        -h.n_studies, -LEVELS.index(h.confidence), h.label, h, members))
     ranked.sort(key=lambda r: r[:6])
     # NOTE: a group no study of which reports a verifiable direction says nothing the others do not; its claims

@@ -61,7 +61,7 @@ _OUTCOME_VERBS = _verbs("reduce", "decrease", "increase", "improve", "prevent", 
                         "enhance", "stop")
 _OUTCOME_CUE = (
     rf"{_OUTCOME_VERBS}"
-    r"|reductions?\s+(?:in|of)|prevention\s+of|(?:increase|decrease|improvement|change)s?\s+in|"
+    r"|reductions?\s+(?:in|of)|prevention\s+of|(?:increase|decrease|improvement|change)s?\s+(?:from\s+baseline\s+)?in|"
     r"protect(?:s|ed|ing)?\s+against|lead(?:s|ing)?\s+to|result(?:s|ed|ing)?\s+in|"
     r"(?:effects?|impact)\s+on|risks?\s+(?:of|for)|rates?\s+of|incidence\s+of|odds\s+of|prevalence\s+of|"
     r"associated\s+with|associations?\s+with|linked\s+(?:to|with)|related\s+to|on"

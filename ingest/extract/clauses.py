@@ -79,7 +79,7 @@ LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|u
 TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
                       r"the|a|an|and|in|of|to|with|by))+$", _I)
 STOP_AT = re.compile(r"[,;:()\[\]]|(?<![\w.-])\d[\d.,]*(?![\w-])|\b(?:compared|versus|vs|than|among|after|when|"
-                     r"from|during|while|whereas|but|at|who|which|and\s+was|relative)\b", _I)
+                     r"from|during|while|whereas|but|at|who|which|and\s+was|relative|tend(?:s|ed)?|seemed|appeared)\b", _I)
 CLAUSE_BREAK = re.compile(r";\s|\s+and\s+(?=[−-]?\d[\d.·]*\s*[(\[])|\s(?:but|whereas|while)\s"
                           r"|,?\s+and\s+(?=(?:was|were|is|are|had)\b)")
 KEEP_SECTIONS = ("results", "conclusions", "abstract", "body", "discussion", "title", "other", "registry")

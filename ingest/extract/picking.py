@@ -21,7 +21,9 @@ from kb.lexicon import Mention
 COMPARATOR_ENDS = re.compile(r"\s+(?:in|over|during|within|through|until|for|at|among|after|on)\b", re.IGNORECASE)
 # NOTE: words that make a drug the thing measured, not the thing given.
 USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
-                  r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+                  r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$"
+                  # NOTE: "regardless of vitamin D dose": what the result does not depend on is not its subject.
+                  r"|\b(?:regardless|irrespective|independent(?:ly)?)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 # NOTE: "the groups" of a two-arm comparison the sentence does not name.
 BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
                             r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",
@@ -137,12 +139,27 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
         return None if is_control(arm.surface) else arm
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
             and m.type == "intervention" and not consumed(s, m) and _may_be_subject(s, m, lo, cue)]
+    if free and (whole := _within_active(s, free, arms)) is not None:
+        return whole
     # NOTE: two different interventions and nothing that says which one the result belongs to: no claim.
     if len({m.normalized_id or m.surface.casefold() for m in free}) > 1:
         return None
     if free:
         return s.named((free[0].start, free[0].end), "intervention", free[0])
     return _labelled_subject(s, lo, cue.start(), avoid, arms)
+
+
+def _within_active(s: Parsed, free: list[Mention], arms: Arms) -> Named | None:
+    """Return the study's main intervention when every free mention is part of its name spelled out in the sentence
+    ("coenzyme Q10" inside "selenium and coenzyme Q10"): the part alone is not what the study gave."""
+    if arms.active is None:
+        return None
+    spelled = [(h.start(), h.end()) for h in re.finditer(rf"(?<!\w){re.escape(arms.active.surface)}(?!\w)", s.text,
+                                                         re.IGNORECASE)]
+    if spelled and all(any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in spelled)
+                       for m in free):
+        return _study_arm(arms.active)
+    return None
 
 
 def _may_be_subject(s: Parsed, m: Mention, lo: int, cue: re.Match[str]) -> bool:

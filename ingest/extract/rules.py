@@ -159,14 +159,17 @@ class RuleExtractor:
         role, doc = reading.roles[i], reading.doc
         if decision.predicate in ("increases_risk_of", "decreases_risk_of"):
             obj = risk_free(obj)
+        # NOTE: a change within one group is shown as its quote: restated, it would read as the treatment's effect.
+        scope = clause_scope(s.text[lo:hi], s.text, compared)
+        compared = None if scope == "within_group" else compared
         population = next((m.surface for m in reading.mentions[i] if m.type == "population"), reading.population)
         data: dict[str, Any] = {
             "doc_id": doc.id, "chunk_id": chunk.id, "subject": subject.entity(), "predicate": decision.predicate,
-            "object": obj.entity(), "direction": decision.direction, "scope": clause_scope(s.text[lo:hi], s.text),
+            "object": obj.entity(), "direction": decision.direction, "scope": scope,
             "kind": "safety" if SAFETY.search(s.text) else (
                 "association" if "associated" in said or "risk" in said else "efficacy"),
             "comparator": compared, "population": population, "effect": stats[0], "p_value": stats[1],
-            "hedged": role.hedged, "restatable": decision.validated,
+            "hedged": role.hedged, "restatable": decision.validated and scope != "within_group",
             "sample_size": find_sample_size(s.text) or doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
             "confidence": confidence(subject, obj, *stats, role.hedged, doc.study_design),

@@ -1,4 +1,5 @@
-"""Which analysis a result sentence reports: primary, secondary, subgroup, post hoc, or unspecified.
+"""Which analysis a result sentence reports: primary, secondary, subgroup, post hoc, a change within one group over
+time, or unspecified.
 
 A subgroup or secondary result keeps its label so it never stands in for the primary result. Checked from the most
 restrictive label down: a post hoc subgroup analysis of the primary outcome is post hoc.
@@ -26,6 +27,27 @@ _SECONDARY = re.compile(r"\bsecondary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?poi
 _PRIMARY = re.compile(r"\bprimary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?points?|analys[ie]s|measures?|objectives?|"
                       r"variables?|parameters?)\b", _I)
 
+# NOTE: a change inside one arm over time ("increased after low dose vitamin D treatment", "no change in the HRV of
+# the FLEX groups") is not the treatment's effect against a comparator; read only where no arm is compared.
+_WITHIN = re.compile(
+    r"\bwithin[- ](?:each\s+|the\s+|both\s+)?(?:\w+\s+)?groups?\b|\bfrom\s+baseline\b|\bbefore\s+and\s+after\b"
+    r"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment|pre-?intervention|before)\b"
+    r"|\bpre-?\s*(?:and|to|vs\.?|versus)\s*post\b|\bno\s+(?:significant\s+)?changes?\s+in\b"
+    r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b", _I)
+# NOTE: "no significant changes in FAMS score ... were noted in either group" says so outright, arms or not.
+_EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|each|both|all)\s+(?:of\s+the\s+)?"
+                         r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b", _I)
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
+                      r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer", _I)
+
+
+def within_group(sentence: str, compared: str | None = None) -> bool:
+    """Return whether a sentence reports a change within a group over time (in each group, or where it compares
+    no arms) rather than a difference between arms."""
+    if _EACH_GROUP.search(sentence) and not _BETWEEN.search(sentence):
+        return True
+    return compared is None and bool(_WITHIN.search(sentence)) and not _BETWEEN.search(sentence)
+
 
 def scope_of(sentence: str) -> Scope:
     """Return the analysis a sentence reports; "unspecified" when it names none, or both primary and secondary."""
@@ -39,7 +61,9 @@ def scope_of(sentence: str) -> Scope:
     return "unspecified"
 
 
-def clause_scope(clause: str, sentence: str) -> Scope:
-    """Return the scope a clause names itself, else the scope of its whole sentence."""
+def clause_scope(clause: str, sentence: str, compared: str | None = None) -> Scope:
+    """Return the scope a clause names itself, else the scope of its whole sentence; a clause that compares no arm
+    and reports a change over time is a within-group change."""
     own = scope_of(clause)
-    return own if own != "unspecified" else scope_of(sentence)
+    scope = own if own != "unspecified" else scope_of(sentence)
+    return "within_group" if scope == "unspecified" and within_group(sentence, compared) else scope

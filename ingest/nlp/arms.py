@@ -146,10 +146,17 @@ def _compares(text: str, a: str, b: str) -> bool:
     return LEADING.search(text[max(0, lo - 80) : lo]) is not None and JOINING.search(text, lo, hi) is not None
 
 
+ABSTRACT_SENTENCES = 20  # NOTE: up to this many sentences a document is an abstract, which may name its control once
+
+
 def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:
-    """Return how the document names its comparison arm, when it names one."""
+    """Return how the document names its comparison arm, when it names one (a full text names its own control more
+    than once: "placebo" said once in a sorafenib-versus-capecitabine trial was another trial's arm)."""
     said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold()))
-    return said.most_common(1)[0][0] if said else None
+    if not said:
+        return None
+    name, n = said.most_common(1)[0]
+    return name if n >= 2 or len(mentions) <= ABSTRACT_SENTENCES else None
 
 
 LABELLED = re.compile(LABEL, _I)

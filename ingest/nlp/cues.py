@@ -28,7 +28,8 @@ CITATION = re.compile(
 WORD = re.compile(r"[A-Za-z]{2,}")
 MIN_WORDS = 4
 ROW_WORDS = 10  # NOTE: shorter than this and without a closing stop, a line is a table row or heading
-_LEADING_REF = re.compile(rf"^\s*\[\s*{_REF}\s*\]\s*")
+# NOTE: "[19] reported that ..." keeps its reference: followed by a lowercase word, the reference is the subject.
+_LEADING_REF = re.compile(rf"^\s*\[\s*{_REF}\s*\](?!\s*[a-z])\s*")
 OTHER_WORK = re.compile(
     r"\b(?:previous(?:ly)?|prior|earlier|other|recent|several|many|numerous|some)\s+(?:\w+\s+)?(?:studies|reports|"
     r"trials|investigators|authors|researchers|literature|meta-analys[ie]s|reviews)\b"

@@ -31,9 +31,11 @@ _ARM_LEAD = re.compile(r"(?:(?:group|arm)\s+)?(?:[A-H]|[1-4])\s+(?:with|received
 # NOTE: a tagged span never runs over a verb ("adverse reactions included nausea"): it ends before it.
 _VERB = re.compile(r"\s(?:was|were|is|are|had|has|have|included|includes|including|showed|shows|remained|occurred|"
                    r"consisted|did|does|do|could|would|should|may|might|compared|versus|vs|than|fell|rose|declined|"
-                   r"increased|decreased|reduced|improved|worsened|differed|changed)\b", re.I)
+                   r"increased|decreased|reduced|improved|worsened|differed|changed|tend|tends|tended|seemed|appeared)\b", re.I)
 # NOTE: "the insulin group" names an arm, whatever label the tagger gave it; the arm is the words before "group".
 _ARM_NOUN = re.compile(r"\s+(?:group|arm|cohort)s?$", re.I)
+# NOTE: the code that finishes a substance's name, which the tagger leaves off: "coenzyme Q10", "vitamin B12", "D3".
+_CODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d{1,3}(?![\w-])|(?<=vitamin)[ \t]+[A-K]\d?(?![\w-])", re.I)
 # NOTE: "rate" in "rate ratio" names a statistic, not an outcome.
 _STATISTIC_AFTER = re.compile(r"\s*(?:ratios?|differences?)\b", re.I)
 
@@ -91,6 +93,8 @@ def _cleaned(text: str, lo: int, hi: int, role: EntityType) -> tuple[int, int, E
         hi = lo + text[lo:hi].index(", ")  # NOTE: a list of outcomes is not one outcome; its first item is
     if (arm := _ARM_NOUN.search(text, lo, hi)) and arm.start() > lo:
         return lo, arm.start(), "intervention"
+    if role == "intervention" and (code := _CODE_AFTER.match(text, hi)):
+        hi = code.end()  # NOTE: "coenzyme" alone is not the supplement; "coenzyme Q10" is
     return lo, hi, role
 
 

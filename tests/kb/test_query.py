@@ -318,3 +318,10 @@ def test_chosen_filters_narrow_the_question_s_own() -> None:
     both = narrowed(query, Narrowing(year_min=2005, year_max=2020, designs=("rct",)))
     assert (both.year_min, both.year_max, both.designs) == (2010, 2020, ("rct",))
     assert narrowed(query, Narrowing()).designs == ("cohort",)
+
+
+def test_a_change_from_baseline_in_a_score_is_the_outcome_not_a_setting() -> None:
+    # NOTE: a registry outcome title asked back (NCT02210780): "in GISS ..." became the condition.
+    q = parse_query("Does Dupilumab affect Changes From Baseline in GISS Cumulative Score to Week 16?")
+    assert [(e.role, e.text) for e in q.entities] == [("intervention", "Dupilumab"),
+                                                      ("outcome", "GISS Cumulative Score to Week 16")]

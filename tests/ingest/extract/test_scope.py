@@ -39,3 +39,24 @@ def test_a_clause_names_its_own_scope_before_its_sentence() -> None:
     assert clause_scope("secondary outcomes did not differ.", sentence) == "secondary"
     assert clause_scope("The primary outcome improved with drug A (p = 0.01)", sentence) == "primary"
     assert clause_scope("it improved", "In the subgroup of men it improved") == "subgroup"
+
+
+@pytest.mark.parametrize(("sentence", "compared"), [
+    # NOTE: real Evidence Inference sentences (PMC3691658, PMC3961245) stored as the treatment's effect.
+    ("While serum IL-17 was significantly increased after low dose vitamin D treatment, heterogeneous responses were "
+     "noted after high dose vitamin D.", None),
+    ("There was no change in the HRV of the STRE and FLEX groups.", None),
+    ("No significant changes in FAMS score, EDSS or relapse rates were noted in either group.", "placebo"),
+])
+def test_changes_within_a_group_over_time(sentence: str, compared: str | None) -> None:
+    assert clause_scope(sentence, sentence, compared) == "within_group"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Although the serum progesterone concentration was higher in the oestradiol group in comparison to the control "
+    "group on day 7, 10 and 12 after embryo transfer, these differences were not statistically significant.",
+    "The change from baseline in FEV1 was greater with tiotropium than with placebo (p < 0.001).",
+    "There was no significant difference in pain after treatment between the two groups.",
+])
+def test_differences_between_arms_are_not_within_group(sentence: str) -> None:
+    assert clause_scope(sentence, sentence, None) != "within_group"

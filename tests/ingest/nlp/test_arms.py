@@ -94,3 +94,11 @@ def test_the_study_intervention_is_something_the_study_gives() -> None:
     assert study_arms(sentences, given=frozenset()).active is None
     arms = study_arms([*sentences, *sentences[2:] * 3], given=frozenset({"lisinopril/telmisartan"}))
     assert arms.active is not None and arms.active.surface == "lisinopril/telmisartan"
+
+
+def test_a_control_a_full_text_names_once_is_not_its_control() -> None:
+    # NOTE: PMC3532036 (sorafenib vs capecitabine) names "placebo" once, in another trial's result.
+    once = [[_drug("sorafenib", "sorafenib")], [_drug("placebo", "placebo")]] + [[] for _ in range(30)]
+    assert study_arms(once).control is None
+    # NOTE: an abstract may name its control once ("randomised to nimotuzumab or placebo").
+    assert study_arms(once[:2]).control == "placebo"

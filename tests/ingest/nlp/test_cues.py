@@ -66,3 +66,12 @@ def test_hedges_and_cue_vector() -> None:
     assert is_hedged("These results suggest that X might reduce Y.") and not is_hedged("X reduced Y (P < 0.01).")
     flags = dict(zip(NAMES, cue_vector("X reduced Y compared with placebo (P < 0.01).").tolist(), strict=True))
     assert flags["p_value"] == flags["p_significant"] == flags["compare"] == 1.0 and flags["citation"] == 0.0
+
+
+def test_a_reference_that_is_the_subject_stays_and_marks_other_work() -> None:
+    # NOTE: PMC5782437 (Evidence Inference), a PRP trial's discussion; it was stored as the trial's own finding.
+    quote = ("[19] reported that though there was better scar correction on the FCL + intradermal PRP side, it was not "
+             "statistically significant and that there were more local side effects on the PRP-treated side.")
+    texts = attach_references(["Others used intradermal PRP.", quote])
+    assert texts == ["Others used intradermal PRP.", quote]
+    assert not_a_finding(texts[1]) == "other work"

@@ -1,0 +1,66 @@
+"""Whole Evidence Inference articles read as ingest reads them: the claims a clinician judged wrong, pinned."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from ingest.chunk import chunk_document
+from ingest.extract.rules import RuleExtractor
+from ingest.nlp.reading import read_document
+from ingest.nlp.sentences import encoded_text
+from ingest.readers.load import load
+from kb.claims import Claim
+from kb.lexicon import Lexicon
+from tests.conftest import DATA, needs_data
+from tests.ingest.extract.test_rules import minilm
+
+EI = DATA / "evidence_inference" / "txt_files"
+
+
+@cache
+def claims(pmcid: str) -> tuple[Claim, ...]:
+    """Return the rule extractor's claims of a whole article, its chunks encoded as ingest encodes them."""
+    doc = next(iter(load(EI / f"{pmcid}.txt")))
+    chunks = chunk_document(doc)
+    states = minilm().encode([encoded_text(doc, c) for c in chunks]).states
+    return RuleExtractor().extract(read_document(doc, chunks, states, Lexicon.empty(), minilm())).claims
+
+
+def quoted(pmcid: str, start: str) -> list[Claim]:
+    """Return the article's claims whose quote starts with `start`."""
+    return [c for c in claims(pmcid) if c.quote.text.startswith(start)]
+
+
+@needs_data
+def test_a_combination_supplement_stays_whole() -> None:
+    # NOTE: PMC4666408 gave "coenzyme" and "selenium and coenzyme" as the intervention of a selenium + CoQ10 trial.
+    found = quoted("PMC4666408", "If applying a multivariate model") + quoted("PMC4666408", "Significantly reduced")
+    assert found and {c.subject.name.casefold() for c in found} == {"selenium and coenzyme q10"}
+
+
+@needs_data
+def test_a_control_named_once_in_the_background_is_not_the_comparator() -> None:
+    # NOTE: PMC3532036 compares sorafenib with capecitabine; "placebo" appears once, in another trial's result.
+    [similar] = quoted("PMC3532036", "The incidences of fatigue/weakness")
+    assert similar.subject.name == "sorafenib" and similar.comparator == "capecitabine"
+    assert all(c.comparator != "placebo" for c in claims("PMC3532036"))
+
+
+@needs_data
+def test_a_trend_is_not_part_of_the_outcome() -> None:
+    found = quoted("PMC3532036", "The incidence of diarrhea and hand-foot syndrome tended")
+    assert all(not c.object.name.endswith("tended") for c in found)
+
+
+@needs_data
+def test_changes_within_a_group_are_labelled_and_quoted() -> None:
+    # NOTE: PMC3691658 (vitamin D in MS): before-after changes inside one arm, stored as effects of vitamin D.
+    for start in ("While serum IL-17 was significantly increased", "No significant changes in FAMS score",
+                  "PTH decreased in the high dose group"):
+        found = quoted("PMC3691658", start)
+        assert found and all(c.scope == "within_group" and not c.restatable and c.comparator is None for c in found)
+    # NOTE: "regardless of vitamin D dose": the result is about analgesic use, not about vitamin D.
+    assert not quoted("PMC3691658", "As could be expected, mean FLS scores")
+    assert not quoted("PMC3691658", "No statistically significant differences were found in FLS scores")
