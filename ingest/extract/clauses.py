@@ -59,11 +59,15 @@ METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|eval
                      r"was considered|primary (?:end ?point|outcome|objective) was|the aim|the objective|"
                      r"this study|to (?:evaluate|assess|investigate|determine|compare|examine))\b", _I)
 # NOTE: "superior asthma-symptom control to terbutaline": the object may stand between the adjective and "to".
-COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|(?:superior|inferior|similar|"
+# NOTE: "than those on metformin", "in contrast to subjects who received metformin": the comparator is metformin.
+COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|in\s+contrast\s+(?:to|with)|"
+                        r"as\s+opposed\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
-                        r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?)\s+"
+                        r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?|subjects|patients|"
+                        r"participants|individuals)\s+"
                         r"(?:(?:observed|seen|found|reported|measured|recorded|obtained)\s+)?(?:with|in|of|for|among|"
-                        r"receiving)\s+)?(?P<c>[^,;:()\[\]]+)", _I)
+                        r"receiving|on|taking|given|treated\s+with|who\s+(?:received|took|were\s+given))\s+)?"
+                        r"(?P<c>[^,;:()\[\]]+)", _I)
 IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
 RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
                        r"\s+(?:who\s+(?:received|were\s+given|took)|receiving|given|treated\s+with|taking|"

@@ -65,6 +65,13 @@ AIMED_AT = re.compile(r"\bto\s+(?!the\b)\w+\s+(?:the\s+)?$", re.IGNORECASE)
 # NOTE: "the proportion of pregnancies with excessive GWG": the share is the outcome, not the pregnancies.
 HEAD_BEFORE = re.compile(r"\b(?:proportions?|percentages?|numbers?|rates?|incidence|frequency)\s+of\s+(?:the\s+)?$",
                          re.IGNORECASE)
+PEOPLE_LEAD = re.compile(r"(?:in\s+|among\s+)?(?:the\s+)?(?:subjects|patients|participants|individuals|those|children|"
+                         r"women|men|infants)\s+(?P<at>in|of|from|on|receiving|given|treated|who|allocated|randomi[sz]ed|"
+                         r"assigned)\b", re.IGNORECASE)
+# NOTE: a clause about the control arm reports the control, never the intervention the sentence began with.
+CONTROL_ARM = re.compile(r"\b(?:in|with|among|for|of)\s+(?:the\s+)?(?:controls?|placebo|sham|usual[- ]care|comparison|"
+                         r"non-?exposed|untreated)(?:\s+(?:group|arm|condition|subjects|patients|participants)s?)?\b",
+                         re.IGNORECASE)
 COMPLEMENT = re.compile(r"\s+(?:of|in|with|for)\s+", re.IGNORECASE)
 
 
@@ -81,9 +88,11 @@ class Compared:
 def comparator(s: Parsed, lo: int, hi: int, arms: Arms) -> Compared:
     """Return the comparator phrase of a clause (empty when none); "the control group" is named as the study does."""
     m = COMPARATOR.search(s.masked, lo, hi)
-    span = trim_phrase(s.masked[m.start("c") : hi], m.start("c")) if m else None
     if m is None:
         return Compared()
+    span = trim_phrase(s.masked[m.start("c") : hi], m.start("c"))
+    if people := PEOPLE_LEAD.match(s.masked, m.start("c")):  # NOTE: "than in subjects in the placebo group": placebo
+        span = arm_phrase(s.masked, people.start("at"), min(hi, m.start("c") + 80), (0, 0)) or span
     if span is None:  # NOTE: "compared to 30 of 378 children in the B group": no name, but B is still the comparator
         return Compared(None, (m.start("c"), hi), m.start(), s.masked[m.start("c") : hi])
     text = s.text[span[0] : span[1]]
@@ -274,7 +283,9 @@ def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context
         # adverse events": between the groups, the outcome may stand further from the cue.
         obj = pick_object(s, cue[0], comp.span, pair[0], lo, hi, 14) or (context[1] if context else None)
         return (pair[0], obj, pair[1], cue[1]) if obj else None
-    subject = pick_subject(s, cue[0], comp, lo, hi, arms) or (context[0] if context else None)
+    subject = pick_subject(s, cue[0], comp, lo, hi, arms)
+    if subject is None and context and not CONTROL_ARM.search(s.masked, lo, hi):
+        subject = context[0]  # NOTE: "..., while it remained unchanged in the control group" is the control's
     obj = pick_object(s, cue[0], comp.span, subject, lo, hi) or (context[1] if context else None)
     if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
         return None

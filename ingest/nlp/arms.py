@@ -24,7 +24,7 @@ CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)
 NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
                         r"no treatment|standard treatment|conventional treatment)s?$", _I)
 # NOTE: words that name a kind of treatment, not one of a study's arms.
-GENERIC = re.compile(r"^(?:chemotherapy|treatments?|therap(?:y|ies)|programmes?|programs?|prescriptions?|"
+GENERIC = re.compile(r"^(?:chemotherapy|treatments?|care|therap(?:y|ies)|programmes?|programs?|prescriptions?|"
                      r"interventions?|drugs?|medications?|regimens?|surgery|an(?:a)?esthesia)$", _I)
 # NOTE: "A versus B" sets two arms against each other; "A with B" or "A or B" only after "comparing" or "either"
 # ("counselling on GWG with ..." does not make weight gain an arm).

@@ -140,7 +140,10 @@ ADVICE = re.compile(
     r"|\b(?:one|some|several|many|most|two|three|all|none)\s+of\s+(?:them|these|those)\s+(?:\w+\s+){0,2}(?:reported|"
     r"found|showed|demonstrated)\b|\bcould\s+not\s+(?:rule\s+out|exclude)\b|\bcannot\s+(?:rule\s+out|exclude)\b"
     r"|^\W*(?:positive|negative)\s+(?:differences?|values?|numbers?|ratios?)\s+indicate", _I)
-_VETOES = (("aim", AIM), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION),
+# NOTE: a table's abbreviation legend: "GWG = Gestational weight gain, IOM = Institute of Medicine, pp = postpartum".
+LEGEND = re.compile(r"(?:^|[,;.]\s*)[A-Za-z][\w-]{0,12}\s*=\s*[A-Za-z][^,;=\d]{1,80}[,;]\s*[A-Za-z][\w-]{0,12}\s*=\s*"
+                    r"[A-Za-z]")
+_VETOES = (("aim", AIM), ("abbreviation legend", LEGEND), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION),
            ("baseline comparison", BASELINE_SIMILAR),
            ("baseline", DEMOGRAPHICS), ("analysis plan", ANALYSIS_PLAN), ("future work", FUTURE_WORK),
            ("limitation", LIMITATION), ("disclosure", DISCLOSURE))

@@ -79,6 +79,10 @@ class Span(Protocol):
     def label(self) -> str: ...
 
 
+# NOTE: "decreased more rapidly than ...": an adverb alone names nothing ("family" or "anomaly" are not adverbs).
+_ADVERB = re.compile(r"^[a-z]+(?:ed|ive|ful|ous|ant|ent|ic|al|id|ear|ick|ow|igh|ight|ong|ate|less|ble)ly$|^[a-z]+ibly$")
+
+
 def is_entity_name(text: str) -> bool:
     """Return whether text can name an intervention, outcome, condition or population (not a fragment,
     function word, pronoun, clause, section heading or bare number)."""
@@ -92,7 +96,7 @@ def is_entity_name(text: str) -> bool:
     if _CLAUSE_START.match(name) or all(w in FUNCTION_WORDS for w in folded) or (
             folded[-1] in FUNCTION_WORDS and not last_is_label):
         return False
-    if len(words) == 1 and (folded[0] in _NOT_NAMES or folded[0] in FUNCTION_WORDS):
+    if len(words) == 1 and (folded[0] in _NOT_NAMES or folded[0] in FUNCTION_WORDS or _ADVERB.match(folded[0])):
         return False
     if all(w in _STAT_WORDS or not any(c.isalpha() for c in w) for w in folded):
         return False

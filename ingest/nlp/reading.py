@@ -24,6 +24,11 @@ from kb.models import Chunk, Document
 # NOTE: next to a name, only giving words say the study gives it ("compared fasting insulin" measures insulin).
 _GIVING = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|treated with|supplement|dose|doses|dosing|"
                      r"infus|inject|\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
+# NOTE: what a title says the study reduces or prevents is its outcome, however often the tagger calls it a treatment
+# ("An enhanced exercise and cognitive programme does not appear to reduce incident delirium").
+_TARGET = re.compile(r"\b(?:reduc\w*|prevent\w*|decreas\w*|lower\w*|incidence\s+of|risk\s+of|prevention\s+of)\s+"
+                     r"(?:(?:the|incident|postoperative|post-operative|acute|severe|new)\s+)*(?P<x>[\w-]+(?:\s+[\w-]+){0,2})",
+                     re.IGNORECASE)
 _ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
                        r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
 # NOTE: words that make a participants span a population ("adults with mild asthma"), not a count or a setting.
@@ -89,7 +94,7 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     found = [sentence_mentions(t, s.start, lexicon, pico) for t, s in zip(texts, sentences, strict=True)]
     found = [[*ms, *short_forms(t, ms, defined, lexicon)] for t, ms in zip(texts, found, strict=True)]
     title = lexicon.find(doc.title)
-    typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title)
+    typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title, title_targets(doc.title))
     mentions = tuple(tuple(ms) for ms in typed)
     arms = study_arms(mentions, title_mentions(doc.title, title, mentions, given), texts, given, defined)
     return Reading(doc, tuple(chunks), tuple(sentences), tuple(roles), mentions, tuple(pico), lexicon, arms,
@@ -101,8 +106,14 @@ def _key(m: Mention) -> str:
     return intervention_key(m.normalized_id, m.surface)
 
 
+def title_targets(title: str) -> tuple[str, ...]:
+    """Return what a title says the study reduces or prevents ("reduce incident delirium" → "delirium ...")."""
+    return tuple(m["x"].casefold() for m in _TARGET.finditer(title))
+
+
 def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Sequence[int], roles: Sequence[Role],
-            pico: Sequence[PicoSpan], title: Sequence[Mention]) -> tuple[list[list[Mention]], frozenset[str]]:
+            pico: Sequence[PicoSpan], title: Sequence[Mention],
+            targets: Sequence[str] = ()) -> tuple[list[list[Mention]], frozenset[str]]:
     """Return the mentions, with a lexicon drug the study does not give retyped as an outcome ("higher
     creatinine"), and the keys of what the study gives.
 
@@ -121,7 +132,8 @@ def studied(found: Sequence[Sequence[Mention]], texts: Sequence[str], starts: Se
             if m.type == "intervention" and any(a <= start + m.start and start + m.end <= b for a, b in tagged):
                 seen.setdefault(_key(m), set()).add(i)
     # NOTE: tagged as an intervention in three sentences, one of them in the abstract's first half.
-    given |= {key for key, where in seen.items() if len(where) >= 3 and min(where) < len(texts) // 2}
+    given |= {key for key, where in seen.items() if len(where) >= 3 and min(where) < len(texts) // 2
+              and not any(re.search(rf"(?<!\w){re.escape(key)}(?!\w)", t) for t in targets)}
     typed = [[m if m.type != "intervention" or _key(m) in given or not m.normalized_id
               else Mention(m.start, m.end, m.surface, m.name, "outcome", m.normalized_id) for m in ms] for ms in found]
     names = {m.surface.casefold(): m for ms in typed for m in ms if m.type == "intervention" and _key(m) in given}

@@ -64,3 +64,28 @@ def test_changes_within_a_group_are_labelled_and_quoted() -> None:
     # NOTE: "regardless of vitamin D dose": the result is about analgesic use, not about vitamin D.
     assert not quoted("PMC3691658", "As could be expected, mean FLS scores")
     assert not quoted("PMC3691658", "No statistically significant differences were found in FLS scores")
+
+
+@needs_data
+def test_a_clause_about_the_control_group_is_not_the_interventions_result() -> None:
+    # NOTE: PMC5749033 was answered "HIIT probably makes little or no difference to H-reflex size" (moderate).
+    found = quoted("PMC5749033", "There was a significant increase in H-reflex size after HIIT")
+    assert found and {c.direction for c in found} == {"increase"}
+
+
+@needs_data
+def test_the_comparator_is_the_arm_those_people_were_in() -> None:
+    # NOTE: PMC5759220 (liraglutide vs metformin): "than those on metformin" gave the comparator "those", and "in
+    # contrast to subjects who received metformin" made metformin the subject.
+    [pwv] = quoted("PMC5759220", "Thus, post treatment patients that received liraglutide had lower PWV")
+    [heart] = quoted("PMC5759220", "Heart rate was increased after liraglutide treatment")
+    assert (pwv.comparator, heart.subject.name, heart.comparator) == ("metformin", "liraglutide", "metformin")
+    assert heart.scope != "within_group"
+    # NOTE: PMC4589005: "than in subjects in the placebo group" is placebo, not "subjects".
+    assert {c.comparator for c in quoted("PMC4589005", "In subjects treated with DSG 1%")} == {"placebo"}
+
+
+@needs_data
+def test_what_the_title_says_the_study_prevents_is_not_its_intervention() -> None:
+    # NOTE: PMC3686162, a programme to prevent delirium: "delirium makes no difference to survival vs usual care".
+    assert all(c.subject.name.casefold() not in ("delirium", "care") for c in claims("PMC3686162"))

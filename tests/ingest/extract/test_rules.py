@@ -11,7 +11,8 @@ import pytest
 from lxml import etree
 
 from ingest.extract import Extractor
-from ingest.extract.rules import RuleExtractor
+from ingest.extract.rules import PEOPLE_COMPARED, RuleExtractor
+from ingest.nlp.mentions import mask_brackets
 from kb.segment import sentence_spans
 from ingest.nlp.reading import read_document
 from ingest.nlp.sentences import encoded_text
@@ -292,3 +293,18 @@ def test_no_difference_between_the_groups_of_a_head_to_head_trial(small_rules: R
     found = [c for c in rules.extract(doc, whole_chunk(doc)) if c.quote.text == TCF_RESULT]
     assert [(c.subject.name, c.comparator, c.object.name, c.direction) for c in found] == [
         ("TCF", "ECF", "survival rate", "no_difference")]
+
+
+@pytest.mark.parametrize("sentence", [
+    # NOTE: PMC4218766 and pntd.0002065: stored as "zofenopril no effect on adverse events" and "RVFV decreases
+    # seroprevalence vs goats".
+    "Under zofenopril, the rate of drug related adverse events, expressed by person-time at risk, was comparable in "
+    "men (0.61) and women (0.56, p = 0.328), whereas in patients treated with other ACEIs it was higher in women than "
+    "in men (0.67 vs. 0.50, p = 0.009).",
+    "IgG specific for RVFV was detected in all localities where samples were collected, with seroprevalence ranging "
+    "from 4.3–50% and the total adjusted seroprevalence in sheep somewhat lower (9.2%) than in goats (11.6%) but not "
+    "statistically significantly so (p = 0.58).",
+])
+def test_kinds_of_people_compared_are_not_a_treatment_comparison(sentence: str) -> None:
+    assert PEOPLE_COMPARED.search(mask_brackets(sentence))
+    assert not PEOPLE_COMPARED.search("Mortality was lower in women treated with metformin than with placebo.")

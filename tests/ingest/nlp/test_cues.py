@@ -75,3 +75,10 @@ def test_a_reference_that_is_the_subject_stays_and_marks_other_work() -> None:
     texts = attach_references(["Others used intradermal PRP.", quote])
     assert texts == ["Others used intradermal PRP.", quote]
     assert not_a_finding(texts[1]) == "other work"
+
+
+def test_an_abbreviation_legend_is_not_a_finding() -> None:
+    # NOTE: PMC3718707, a table legend stored as "GWG increases weight gain".
+    assert not_a_finding("GWG = Gestational weight gain, IOM = Institute of Medicine, pp = postpartum.") == (
+        "abbreviation legend")
+    assert not_a_finding("Mortality was lower with drug A (HR = 0.75, 95% CI 0.60 to 0.90; p = 0.01).") is None
