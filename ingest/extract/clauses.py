@@ -60,7 +60,9 @@ METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|eval
                      r"this study|to (?:evaluate|assess|investigate|determine|compare|examine))\b", _I)
 # NOTE: "superior asthma-symptom control to terbutaline": the object may stand between the adjective and "to".
 # NOTE: "than those on metformin", "in contrast to subjects who received metformin": the comparator is metformin.
-COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|relative\s+to|in\s+contrast\s+(?:to|with)|"
+COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|"
+                        # NOTE: "intake expressed relative to body weight" is a unit, not a comparator.
+                        r"(?<!expressed\s)(?<!adjusted\s)(?<!normali[sz]ed\s)(?<!calculated\s)relative\s+to|in\s+contrast\s+(?:to|with)|"
                         r"as\s+opposed\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
                         r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?|subjects|patients|"

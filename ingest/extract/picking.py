@@ -230,7 +230,7 @@ def complete(s: Parsed, span: tuple[int, int], hi: int) -> tuple[int, int] | Non
         return span
     more = COMPLEMENT.match(s.masked, span[1], hi)
     rest = trim_phrase(s.masked[more.end() : hi], more.end()) if more else None
-    return (span[0], rest[1]) if rest else None
+    return (span[0], rest[1]) if rest and is_entity_name(s.text[span[0] : rest[1]]) else None
 
 
 def _near(s: Parsed, m: Mention, cue: re.Match[str], words: int) -> bool:

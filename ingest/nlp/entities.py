@@ -79,6 +79,9 @@ class Span(Protocol):
     def label(self) -> str: ...
 
 
+# NOTE: "changes in the HIIT group were much higher" holds a whole finding, not the name of an outcome.
+_FINDING_INSIDE = re.compile(r"\b(?:was|were)\s+(?:much\s+|significantly\s+|slightly\s+|not\s+)?(?:higher|lower|greater|"
+                             r"smaller|more|less|increased|decreased|reduced|improved|similar|different)\b", re.I)
 # NOTE: "decreased more rapidly than ...": an adverb alone names nothing ("family" or "anomaly" are not adverbs).
 _ADVERB = re.compile(r"^[a-z]+(?:ed|ive|ful|ous|ant|ent|ic|al|id|ear|ick|ow|igh|ight|ong|ate|less|ble)ly$|^[a-z]+ibly$")
 
@@ -93,7 +96,7 @@ def is_entity_name(text: str) -> bool:
     folded = [w.casefold() for w in words]
     # NOTE: a closing capital letter is a label ("Drug A", "group B"), not the article "a".
     last_is_label = len(words) > 1 and len(words[-1]) == 1 and words[-1].isupper()
-    if _CLAUSE_START.match(name) or all(w in FUNCTION_WORDS for w in folded) or (
+    if _CLAUSE_START.match(name) or _FINDING_INSIDE.search(name) or all(w in FUNCTION_WORDS for w in folded) or (
             folded[-1] in FUNCTION_WORDS and not last_is_label):
         return False
     if len(words) == 1 and (folded[0] in _NOT_NAMES or folded[0] in FUNCTION_WORDS or _ADVERB.match(folded[0])):

@@ -178,3 +178,11 @@ def test_an_until_clause_is_no_result() -> None:
     """PMC3532036: "sorafenib decreases toxicity" was read from how one patient's treatment was paused."""
     sentence = "In the other patient, sorafenib was discontinued until the toxicity had decreased to grade 1 after 3 weeks."
     assert find_cue(parse(sentence, ()), 0, len(sentence), None) is None
+
+
+def test_a_unit_relative_to_body_weight_is_not_a_comparator() -> None:
+    # NOTE: PMC4681166 gave "protein makes no difference to intake vs body weight".
+    sentence = ("Although the protein group tended to have lower energy intake (P = 0.1), the dietary intake did not "
+                "differ significantly between the groups when expressed relative to body weight (Table 3).")
+    assert COMPARATOR.search(parse(sentence, []).masked) is None
+    assert COMPARATOR.search("FEV1 improved relative to placebo.")["c"] == "placebo."

@@ -89,3 +89,9 @@ def test_the_comparator_is_the_arm_those_people_were_in() -> None:
 def test_what_the_title_says_the_study_prevents_is_not_its_intervention() -> None:
     # NOTE: PMC3686162, a programme to prevent delirium: "delirium makes no difference to survival vs usual care".
     assert all(c.subject.name.casefold() not in ("delirium", "care") for c in claims("PMC3686162"))
+
+
+@needs_data
+def test_an_outcome_word_is_not_completed_with_a_finding() -> None:
+    # NOTE: PMC5749033 stored the outcome "changes in the HIIT group were much higher".
+    assert all(" were " not in c.object.name for c in claims("PMC5749033"))
