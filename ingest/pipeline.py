@@ -23,7 +23,7 @@ from ingest.batching import Encodings, Prepared, encode, groups
 from ingest.readers.load import load_records
 from ingest.readers.pdf_child import PdfLimits, PdfWorker
 from ingest.readers.pubmed import Tally
-from ingest.run import BATCH_CHUNKS, MAX_FILE_BYTES, IngestReport, Progress, RecordProgress, Run
+from ingest.run import BATCH_CHUNKS, MAX_DOCUMENT_CHARS, MAX_FILE_BYTES, IngestReport, Progress, RecordProgress, Run
 from ingest.writing import Done, delete_citations, entities, replaced, write
 from kb.claims import Claim, QuoteError, check_quote_in_chunk
 from kb.embed import Embedder
@@ -224,6 +224,10 @@ def _prepare(doc: Document, registry_claims: list[Claim], run: Run, report: Inge
     stored = run.store.retrieve("documents", [doc.id])
     if stored and stored[0].payload.get("content_hash") == doc.content_hash:
         report.unchanged += 1
+        return None
+    if len(doc.text) > MAX_DOCUMENT_CHARS:
+        report.failed.append((_label(doc), f"{doc.source}: {len(doc.text):,} characters of text, more than "
+                                           f"{MAX_DOCUMENT_CHARS:,}; split it into its parts; nothing stored"))
         return None
     chunks = chunk_document(doc, run.chunk_size, run.chunk_overlap)
     if not chunks:  # NOTE: a document with no text would be counted as ingested and answer nothing.

@@ -18,6 +18,8 @@ RecordProgress = Callable[[int], None]  # NOTE: records read so far from the fil
 # encoding pass holds fewer (ingest.batching.ENCODE_CHUNKS).
 BATCH_CHUNKS = 1024
 MAX_FILE_BYTES = 2**30
+# NOTE: about twenty books; a longer text is a dump or a runaway file, and chunking and encoding it would take hours.
+MAX_DOCUMENT_CHARS = 5_000_000
 
 
 @dataclass

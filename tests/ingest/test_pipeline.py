@@ -249,3 +249,13 @@ def test_a_pdf_past_the_time_limit_fails_alone_and_the_next_file_is_stored(kb: K
     assert "a_slow.pdf: took longer than 0.001 s to read" in report.failed[0][1]
     assert report.documents == 1
     assert [h.payload["source"] for h in kb.store.scroll("documents")] == [str(note)]
+
+
+def test_a_document_longer_than_the_limit_fails_alone(kb: KnowledgeBase, tmp_path: Path) -> None:
+    huge, small = tmp_path / "dump.txt", tmp_path / "note.txt"
+    huge.write_text("Title of a dump\n\n" + "Patients were seen in clinic and discharged. " * 120_000)
+    small.write_text("A short note\n\nPatients were seen in clinic.\n")
+    report = ingest(kb, huge, small)
+    assert report.documents == 1 and len(report.failed) == 1 and report.failed[0][0].startswith(str(huge))
+    assert "characters of text, more than 5,000,000; split it" in report.failed[0][1]
+    assert kb.store.count("documents") == 1
