@@ -150,13 +150,15 @@ def hypothesis(key: GroupKey, fits: Sequence[Fit], query: Query, *, extractive: 
     against.sort(key=_strength, reverse=True)
     level, reasons, speculative = _grade(body, direction, query, key[4], support)
     lead, scope = support[0], _scope(key, body)
+    # NOTE: a comparator only the uncounted studies name is not what the counted ones compared against.
+    named = sum(f.comparator == key[1] for f in body)
+    shown = key[1] if named else None
     words = None
     if not extractive and lead.claim.restatable and (direction != "unclear" or lead.claim.predicate ==
                                                      "adverse_event_of"):
-        words = wording([f.claim for f in support], direction, level, comparator=key[1])
+        words = wording([f.claim for f in support], direction, level, comparator=shown)
     sizes = [n for f in body if (n := counted_size(f.claim)) is not None]
-    named = sum(f.comparator == key[1] for f in body)
-    versus = key[1] if named == len(body) or key[1] is None else f"{key[1]} ({named} of {len(body)} studies)"
+    versus = shown if named == len(body) or shown is None else f"{shown} ({named} of {len(body)} studies)"
     return Hypothesis(
         statement=words, label=label(lead.intervention, versus, lead.outcome_name, scope),
         intervention=lead.intervention, outcome=lead.outcome_name, comparator=key[1], scope=scope,

@@ -159,3 +159,11 @@ def test_validated_risks_are_worded_as_risks() -> None:
     query = query_of(("intervention", "statins"), ("outcome", "stroke"))
     [g], _, _ = build_hypotheses(fits(*drugs, query=query), query)
     assert g.statement == "Statins reduce the risk of stroke"
+
+
+def test_a_comparator_no_counted_study_names_is_not_shown() -> None:
+    # NOTE: a standing check read "liraglutide vs those (0 of 1 studies): PWV": the study naming "those" had no
+    # verifiable direction and was not counted.
+    unverified = rct("a", "unclear", comparator="metformin", restatable=False)
+    [h], _, _ = build_hypotheses(fits(unverified, rct("b")), ASPIRIN_STROKE)
+    assert h.n_studies == 1 and h.label == "aspirin: stroke" and "metformin" not in (h.statement or "")
