@@ -98,7 +98,8 @@ class HypothesisView(Frozen):
     intervention: str
     comparator: str | None = None
     outcome: str
-    scope: str = Field(default="unspecified", description="primary, secondary, subgroup, post hoc or unspecified.")
+    scope: str = Field(default="unspecified", description="primary, secondary, subgroup, post hoc, within one group "
+                       "(a change over time, no arm compared) or unspecified.")
     direction: str
     certainty: Certainty
     certainty_reasons: tuple[str, ...] = ()
