@@ -62,7 +62,8 @@ METHODS = re.compile(r"\b(?:we (?:aimed|sought|conducted|performed|assessed|eval
 # NOTE: "than those on metformin", "in contrast to subjects who received metformin": the comparator is metformin.
 COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|"
                         # NOTE: "intake expressed relative to body weight" is a unit, not a comparator.
-                        r"(?<!expressed\s)(?<!adjusted\s)(?<!normali[sz]ed\s)(?<!calculated\s)relative\s+to|in\s+contrast\s+(?:to|with)|"
+                        r"(?<!expressed\s)(?<!adjusted\s)(?<!normali[sz]ed\s)(?<!calculated\s)relative\s+to|"
+                        r"in\s+contrast\s+(?:to|with)|"
                         r"as\s+opposed\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
                         r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?|subjects|patients|"
@@ -85,7 +86,8 @@ LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|u
 TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
                       r"the|a|an|and|in|of|to|with|by))+$", _I)
 STOP_AT = re.compile(r"[,;:()\[\]]|(?<![\w.-])\d[\d.,]*(?![\w-])|\b(?:compared|versus|vs|than|among|after|when|"
-                     r"from|during|while|whereas|but|at|who|which|and\s+was|relative|tend(?:s|ed)?|seemed|appeared)\b", _I)
+                     r"from|during|while|whereas|but|at|who|which|and\s+was|relative|tend(?:s|ed)?|seemed|"
+                     r"appeared)\b", _I)
 CLAUSE_BREAK = re.compile(r";\s|\s+and\s+(?=[−-]?\d[\d.·]*\s*[(\[])|\s(?:but|whereas|while)\s"
                           r"|,?\s+and\s+(?=(?:was|were|is|are|had)\b)")
 KEEP_SECTIONS = ("results", "conclusions", "abstract", "body", "discussion", "title", "other", "registry")

@@ -66,8 +66,8 @@ AIMED_AT = re.compile(r"\bto\s+(?!the\b)\w+\s+(?:the\s+)?$", re.IGNORECASE)
 HEAD_BEFORE = re.compile(r"\b(?:proportions?|percentages?|numbers?|rates?|incidence|frequency)\s+of\s+(?:the\s+)?$",
                          re.IGNORECASE)
 PEOPLE_LEAD = re.compile(r"(?:in\s+|among\s+)?(?:the\s+)?(?:subjects|patients|participants|individuals|those|children|"
-                         r"women|men|infants)\s+(?P<at>in|of|from|on|receiving|given|treated|who|allocated|randomi[sz]ed|"
-                         r"assigned)\b", re.IGNORECASE)
+                         r"women|men|infants)\s+(?P<at>in|of|from|on|receiving|given|treated|who|allocated|"
+                         r"randomi[sz]ed|assigned)\b", re.IGNORECASE)
 # NOTE: a clause about the control arm reports the control, never the intervention the sentence began with.
 CONTROL_ARM = re.compile(r"\b(?:in|with|among|for|of)\s+(?:the\s+)?(?:controls?|placebo|sham|usual[- ]care|comparison|"
                          r"non-?exposed|untreated)(?:\s+(?:group|arm|condition|subjects|patients|participants)s?)?\b",

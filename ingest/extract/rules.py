@@ -46,8 +46,10 @@ _SEXES = r"(?:men|males?|boys|women|females?|girls|sheep|goats|cattle)"
 # NOTE: "comparable in men (0.61) and women (0.56)", "lower in sheep than in goats": kinds of people (or animals) are
 # compared, not treatments.
 PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]{0,30}\bpopulations?\b"
-                             rf"|\b(?:in|among|between|for)\s+(?:the\s+)?{_SEXES}\b[^;]{{0,40}}?\b(?:and|than|vs\.?|versus)"
-                             rf"\s+(?:in\s+|among\s+|for\s+)?(?:the\s+)?{_SEXES}\b|\bbetween\s+(?:the\s+)?sexes\b", re.I)
+                             rf"|\b(?:in|among|between|for)\s+(?:the\s+)?{_SEXES}\b[^;]{{0,40}}?\b(?:and|than|vs\.?|"
+                             rf"versus)\s+(?:in\s+|among\s+|for\s+)?(?:the\s+)?{_SEXES}\b"
+                             r"|\bbetween\s+(?:the\s+)?sexes\b",
+                             re.I)
 # NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number;
 # only outcomes whose number rises as they improve keep it.
 IMPROVE = re.compile(r"\bimprov", re.I)

@@ -143,7 +143,8 @@ ADVICE = re.compile(
 # NOTE: a table's abbreviation legend: "GWG = Gestational weight gain, IOM = Institute of Medicine, pp = postpartum".
 LEGEND = re.compile(r"(?:^|[,;.]\s*)[A-Za-z][\w-]{0,12}\s*=\s*[A-Za-z][^,;=\d]{1,80}[,;]\s*[A-Za-z][\w-]{0,12}\s*=\s*"
                     r"[A-Za-z]")
-_VETOES = (("aim", AIM), ("abbreviation legend", LEGEND), ("advice", ADVICE), ("table note", TABLE_NOTE), ("caption", CAPTION),
+_VETOES = (("aim", AIM), ("abbreviation legend", LEGEND), ("advice", ADVICE), ("table note", TABLE_NOTE),
+           ("caption", CAPTION),
            ("baseline comparison", BASELINE_SIMILAR),
            ("baseline", DEMOGRAPHICS), ("analysis plan", ANALYSIS_PLAN), ("future work", FUTURE_WORK),
            ("limitation", LIMITATION), ("disclosure", DISCLOSURE))

@@ -80,8 +80,9 @@ class Span(Protocol):
 
 
 # NOTE: "changes in the HIIT group were much higher" holds a whole finding, not the name of an outcome.
-_FINDING_INSIDE = re.compile(r"\b(?:was|were)\s+(?:much\s+|significantly\s+|slightly\s+|not\s+)?(?:higher|lower|greater|"
-                             r"smaller|more|less|increased|decreased|reduced|improved|similar|different)\b", re.I)
+_FINDING_INSIDE = re.compile(r"\b(?:was|were)\s+(?:much\s+|significantly\s+|slightly\s+|not\s+)?(?:higher|lower|"
+                             r"greater|smaller|more|less|increased|decreased|reduced|improved|similar|different)\b",
+                             re.I)
 # NOTE: "decreased more rapidly than ...": an adverb alone names nothing ("family" or "anomaly" are not adverbs).
 _ADVERB = re.compile(r"^[a-z]+(?:ed|ive|ful|ous|ant|ent|ic|al|id|ear|ick|ow|igh|ight|ong|ate|less|ble)ly$|^[a-z]+ibly$")
 

@@ -31,7 +31,8 @@ _ARM_LEAD = re.compile(r"(?:(?:group|arm)\s+)?(?:[A-H]|[1-4])\s+(?:with|received
 # NOTE: a tagged span never runs over a verb ("adverse reactions included nausea"): it ends before it.
 _VERB = re.compile(r"\s(?:was|were|is|are|had|has|have|included|includes|including|showed|shows|remained|occurred|"
                    r"consisted|did|does|do|could|would|should|may|might|compared|versus|vs|than|fell|rose|declined|"
-                   r"increased|decreased|reduced|improved|worsened|differed|changed|tend|tends|tended|seemed|appeared)\b", re.I)
+                   r"increased|decreased|reduced|improved|worsened|differed|changed|tend|tends|tended|seemed|"
+                   r"appeared)\b", re.I)
 # NOTE: "the insulin group" names an arm, whatever label the tagger gave it; the arm is the words before "group".
 _ARM_NOUN = re.compile(r"\s+(?:group|arm|cohort)s?$", re.I)
 # NOTE: the code that finishes a substance's name, which the tagger leaves off: "coenzyme Q10", "vitamin B12", "D3".

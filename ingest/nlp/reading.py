@@ -27,7 +27,8 @@ _GIVING = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|tre
 # NOTE: what a title says the study reduces or prevents is its outcome, however often the tagger calls it a treatment
 # ("An enhanced exercise and cognitive programme does not appear to reduce incident delirium").
 _TARGET = re.compile(r"\b(?:reduc\w*|prevent\w*|decreas\w*|lower\w*|incidence\s+of|risk\s+of|prevention\s+of)\s+"
-                     r"(?:(?:the|incident|postoperative|post-operative|acute|severe|new)\s+)*(?P<x>[\w-]+(?:\s+[\w-]+){0,2})",
+                     r"(?:(?:the|incident|postoperative|post-operative|acute|severe|new)\s+)*"
+                     r"(?P<x>[\w-]+(?:\s+[\w-]+){0,2})",
                      re.IGNORECASE)
 _ENROLLED = re.compile(r"^(?:(?:we|were|was|had|been)\s+)?(?:(?:randomly|consecutively)\s+)?(?:assigned|allocated|"
                        r"randomi[sz]ed|enrolled|included|recruited|studied|conducted\s+in)\s+", re.I)
