@@ -143,6 +143,8 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
     span = (arm_phrase(s.masked, lo, cue.start(), avoid)
             or (parallel_arm(s.masked, cue.end(), comp.at, comp.raw) if comp.at > cue.end() else None)
             or arm_phrase(s.masked, cue.end(), stop, avoid))
+    if span and generic_arm(s.text[span[0] : span[1]]) == "control":
+        return None  # NOTE: "the rCBF in the control group was elevated after acetazolamide": the control's result
     if span and (arm := _arm(s, span, arms)) is not None and arm.validated:
         # NOTE: "higher in the placebo group": the result is read against the control; no claim rather than a flip.
         return None if is_control(arm.surface) else arm

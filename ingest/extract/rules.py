@@ -27,13 +27,22 @@ from kb.models import Chunk
 MAX_SENTENCE = 1200  # NOTE: characters; longer "sentences" are run-together tables or lists
 # NOTE: a clause about the groups' balance before treatment, or measured against other reports, is not a finding.
 NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|prognostic factors|\bat (?:entry|inclusion|"
-                          r"randomi[sz]ation|enrol?ment)\b|\bbefore (?:treatment|randomi[sz]ation|the intervention)\b",
-                          re.I)
+                          r"randomi[sz]ation|enrol?ment)\b|\bbefore (?:treatment|randomi[sz]ation|the intervention)\b"
+                          # NOTE: "Three subjects showed no increase in viral load": a count of people, not a comparison.
+                          r"|^\W*(?:(?:in|among|of)\s+(?:the\s+)?)?(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+                          r"\d)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:subjects|patients|participants|children|women|men|"
+                          r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)", re.I)
 BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"
                            r"historical|elsewhere)\b", re.I)
 
+# NOTE: "Trough FVC was increased by 86-184 ml with AZD3199 compared with placebo, but the difference was not
+# statistically significant": the numbers of the first clause are judged by the second.
+JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:the|this|these|that)\s+(?:\w+\s+)?"
+                          r"(?:differences?|changes?|increases?|decreases?|reductions?|effects?|improvements?)\s+"
+                          r"(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)", re.I)
+DIRECTED = ("increase", "decrease")
 # NOTE: "no differences ... except for SpO2, which was higher": which arm the exception favours is another clause.
 EXCEPT = re.compile(r"\bexcept\b|\bapart\s+from\b|\bwith\s+the\s+exception\b", re.I)
 # NOTE: "protection against ischemia": the outcome is what the effect works against, so its direction turns round.
@@ -48,7 +57,13 @@ _SEXES = r"(?:men|males?|boys|women|females?|girls|sheep|goats|cattle)"
 PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]{0,30}\bpopulations?\b"
                              rf"|\b(?:in|among|between|for)\s+(?:the\s+)?{_SEXES}\b[^;]{{0,40}}?\b(?:and|than|vs\.?|"
                              rf"versus)\s+(?:in\s+|among\s+|for\s+)?(?:the\s+)?{_SEXES}\b"
-                             r"|\bbetween\s+(?:the\s+)?sexes\b",
+                             r"|\bbetween\s+(?:the\s+)?sexes\b"
+                             # NOTE: "prolonged in Fabry patients compared to controls": patients against healthy people.
+                             r"|\b(?:patients|subjects|cases)\s+(?:compared|relative)\s+(?:to|with)\s+(?:the\s+)?"
+                             r"(?:healthy\s+)?(?:controls|volunteers|control\s+subjects)\b"
+                             # NOTE: "more pronounced in participants with onset ≤10 years compared to those with onset".
+                             r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b(?:compared\s+"
+                             r"(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|subjects)\s+with\b",
                              re.I)
 # NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number;
 # only outcomes whose number rises as they improve keep it.
@@ -134,9 +149,12 @@ class RuleExtractor:
         quote = Quote(text=reading.text(i), doc_id=doc.id, start=s.start, end=s.end, page=doc.page_at(s.start))
         parsed = parse(quote.text, reading.mentions[i])
         out: list[tuple[Claim, Context]] = []
+        judged = JUDGED_LATER.search(parsed.masked)
         for lo, hi in clauses(parsed.masked):
             found = self._clause_claim(reading, i, chunk, quote, parsed, (lo, hi), out[-1][1] if out else None)
-            if found is not None:
+            # NOTE: a change the sentence goes on to call not significant is no effect; the later clause says so.
+            if found is not None and not (judged and hi <= judged.start() and found[0].direction in DIRECTED
+                                          and not (found[0].p_value and found[0].p_value.significant())):
                 out.append(found)
         return [c for c, _ in out]
 

@@ -39,7 +39,9 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
                          r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b", _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
                       r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
-                      r"|\bin\s+contrast\s+(?:to|with)\b", _I)
+                      r"|\bin\s+contrast\s+(?:to|with)\b"
+                      # NOTE: "higher in the experimental group": against the other arm, whatever else the sentence says.
+                      r"|\b(?:in|of)\s+the\s+(?:experimental|intervention|treatment|study|control|placebo)\s+group\b", _I)
 
 
 def within_group(sentence: str, compared: str | None = None) -> bool:

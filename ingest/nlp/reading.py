@@ -26,7 +26,9 @@ _GIVING = re.compile(r"\b(?:receiv|randomi[sz]|allocat|assign|administ|given|tre
                      r"infus|inject|\d+\s*(?:mg|µg|mcg|g|ml|iu)\b)", re.I)
 # NOTE: what a title says the study reduces or prevents is its outcome, however often the tagger calls it a treatment
 # ("An enhanced exercise and cognitive programme does not appear to reduce incident delirium").
-_TARGET = re.compile(r"\b(?:reduc\w*|prevent\w*|decreas\w*|lower\w*|incidence\s+of|risk\s+of|prevention\s+of)\s+"
+# NOTE: "... self-care of children with diabetes": what the people studied have is their condition, not a treatment.
+_TARGET = re.compile(r"\b(?:reduc\w*|prevent\w*|decreas\w*|lower\w*|incidence\s+of|risk\s+of|prevention\s+of|"
+                     r"(?:patients|children|adults|adolescents|infants|women|men|people|subjects|individuals)\s+with)\s+"
                      r"(?:(?:the|incident|postoperative|post-operative|acute|severe|new)\s+)*"
                      r"(?P<x>[\w-]+(?:\s+[\w-]+){0,2})",
                      re.IGNORECASE)
@@ -108,7 +110,8 @@ def _key(m: Mention) -> str:
 
 
 def title_targets(title: str) -> tuple[str, ...]:
-    """Return what a title says the study reduces or prevents ("reduce incident delirium" → "delirium ...")."""
+    """Return what a title says the study reduces or prevents, or its people have ("reduce incident delirium",
+    "children with diabetes")."""
     return tuple(m["x"].casefold() for m in _TARGET.finditer(title))
 
 

@@ -95,3 +95,27 @@ def test_what_the_title_says_the_study_prevents_is_not_its_intervention() -> Non
 def test_an_outcome_word_is_not_completed_with_a_finding() -> None:
     # NOTE: PMC5749033 stored the outcome "changes in the HIIT group were much higher".
     assert all(" were " not in c.object.name for c in claims("PMC5749033"))
+
+
+@needs_data
+def test_a_change_the_sentence_calls_not_significant_is_no_effect() -> None:
+    # NOTE: PMC3691744 stored both "AZD3199 increases trough FVC" and "makes no difference" from one sentence.
+    found = quoted("PMC3691744", "Trough FVC was increased by 86–184 ml with AZD3199 compared with placebo")
+    assert found and {c.direction for c in found} == {"no_difference"}
+
+
+@needs_data
+def test_the_condition_of_the_people_studied_is_not_the_intervention() -> None:
+    # NOTE: PMC5769181 (telephone follow-up for children with diabetes) stored "diabetes increases self-care".
+    assert claims("PMC5769181") and all(c.subject.name.casefold() != "diabetes" for c in claims("PMC5769181"))
+
+
+@needs_data
+def test_patients_against_healthy_controls_and_a_handful_of_people_are_no_treatment_result() -> None:
+    # NOTE: PMC116601: "prolonged in Fabry patients compared to controls", "the rCBF in the control group was
+    # elevated" were stored as effects of acetazolamide, the challenge both groups had.
+    assert not quoted("PMC116601", "The time for recovery of the cerebral vasculature")
+    assert not quoted("PMC116601", "Following acetazolamide at the 20-minute time point, the rCBF in the control")
+    # NOTE: PMC4132222: two participants' lesions, and a comparison of participants by lesion age.
+    assert not quoted("PMC4132222", "In the two participants with moderate lesions")
+    assert all(c.object.name != "lesion onset" for c in claims("PMC4132222"))
