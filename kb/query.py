@@ -88,6 +88,8 @@ _CUE_PARTS: tuple[tuple[str, Slot, str], ...] = (
 )
 _CUES = re.compile("|".join(f"(?P<{g}>{p})" for g, _, p in _CUE_PARTS), re.I)
 _CUE_SLOT: dict[str, Slot] = {g: s for g, s, _ in _CUE_PARTS}
+INSTRUMENT_WORDS = 4  # NOTE: "pain scores" keeps the lexicon's "pain" and its synonyms; a named instrument is longer
+_INSTRUMENT = re.compile(r"\b(?:scores?|scales?|measure|index|questionnaire|inventory)\b", re.I)
 _SEPARATOR = re.compile(r"\s*(?:,|:|\x1f+|\band/or\b|\band\b|\bor\b)\s*", re.I)
 _TOKEN = re.compile(r"\w[\w'’+/-]*", re.U)
 _MASK = "\x1f"
@@ -181,6 +183,12 @@ def _entities(question: str, masked: str, mentions: Sequence[MentionLike],
     segments = _slots(masked)
     found: list[tuple[Span, QueryEntity]] = []
     spans: list[Span] = []
+    # NOTE: "Patient Oriented Eczema Measure (POEM) Score" is a named instrument; the "eczema" inside it is not asked.
+    for lo, hi in (p for start, end, slot in segments if slot == "outcome" for p in _phrases(masked, start, end)):
+        if _INSTRUMENT.search(question, lo, hi) and len(question[lo:hi].split()) >= INSTRUMENT_WORDS:
+            spans.append((lo, hi))
+            found.append(((lo, hi), QueryEntity(text=question[lo:hi], role="outcome", name=question[lo:hi],
+                                                type="outcome")))
     for m in mentions:
         if _overlaps((m.start, m.end), masks) or _overlaps((m.start, m.end), spans):
             continue

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.lexicon import Lexicon, LexiconTerm
 from kb.models import EntityType
 from kb.query import parse_query, role_of
 
@@ -325,3 +326,12 @@ def test_a_change_from_baseline_in_a_score_is_the_outcome_not_a_setting() -> Non
     q = parse_query("Does Dupilumab affect Changes From Baseline in GISS Cumulative Score to Week 16?")
     assert [(e.role, e.text) for e in q.entities] == [("intervention", "Dupilumab"),
                                                       ("outcome", "GISS Cumulative Score to Week 16")]
+
+
+def test_a_named_instrument_is_the_outcome_not_the_condition_inside_it() -> None:
+    # NOTE: a registry outcome asked back (NCT02210780) was understood as the condition "Eczema".
+    lexicon = Lexicon.from_terms([LexiconTerm("eczema", "Eczema", "condition", "D004485")])
+    q = parse_query("Does Dupilumab affect Change in Patient Oriented Eczema Measure (POEM) Score From Baseline to "
+                    "Week 16?", lexicon)
+    assert [(e.role, e.text) for e in q.entities] == [
+        ("intervention", "Dupilumab"), ("outcome", "Patient Oriented Eczema Measure (POEM) Score From Baseline to Week 16")]
