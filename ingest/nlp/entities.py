@@ -28,7 +28,7 @@ findings importance introduction discussion summary abstract trial study studies
 upper lower north south east west left right high low early late total mean median overall
 first second third last final initial baseline overall higher lower greater fewer
 patients subjects group groups arm arms control controls treatment treatments therapy
-table figure fig mild moderate severe
+table figure fig mild moderate severe poor fair good excellent
 """.split())
 
 # NOTE: phrase openings that make a clause, not a name ("it seems possible that …", "there was …").

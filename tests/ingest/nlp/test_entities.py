@@ -12,7 +12,7 @@ from tests.conftest import DATA, needs_data
 # NOTE: subjects the rule extractor produced on real papers (issue 10).
 FRAGMENTS = ["There", "Achieving", "Following", "Upper", "North", "for", "Results", "It", "they", "These",
              "it seems possible that incident delirium rates", "95% CI", "P < 0.05", "12.5", "of the", "the",
-             "compared with", "There was no significant difference in", "rapidly", "significantly",
+             "compared with", "There was no significant difference in", "rapidly", "significantly", "poor", "mild",
              "changes in the HIIT group were much higher"]
 NAMES = ["budesonide-formoterol", "Budesonide", "fasting plasma glucose", "HbA1c", "5-fluorouracil", "CPM",
          "children with asthma", "severe exacerbations", "smoking cessation", "vitamin D", "Lead", "family", "anomaly"]
