@@ -128,6 +128,11 @@ def comparative_direction(answer: Answer) -> tuple[Direction, tuple[str, ...]]:
              if c.direction != "unclear"]
     if not cited:
         return "unclear", ("No cited claim reports a direction of effect",)
+    # NOTE: a claim that shares no word with the asked outcome is about something else ("infections did not differ"
+    # for "length of stay"); its direction would be a confident wrong answer, so none is given.
+    cited = [(h, c) for h, c in cited if _overlap(outcome, c.quote) or _overlap(outcome, h.outcome)]
+    if not cited:
+        return "unclear", ("No cited claim with a direction names the asked outcome",)
     h, c = max(cited, key=lambda hc: _fit(*hc, outcome, intervention | comparator))
     direction = oriented(c.direction, h.intervention, intervention, comparator, c.comparator)
     reasons = [f"Closest cited claim to the asked outcome: {c.quote[:200]}"]
