@@ -114,3 +114,16 @@ def test_comparative_direction_is_unclear_when_no_cited_claim_names_the_asked_ou
                                                          "Average access time and number of attempts", claim))
     assert direction == "unclear"
     assert "names the asked outcome" in reasons[0]
+
+
+def test_comparative_direction_reads_arms_by_the_words_that_tell_them_apart() -> None:
+    # NOTE: PMC1550825 (an Evidence Inference train article): both arms are salbutamol; the claim's subject matched
+    # a larger share of the shorter comparator's words and was flipped (gold: significantly increased).
+    claim = _hypothesis("salbutamol", "days alive", "increase",
+                        "Patients who received high dose salbutamol had significantly more days alive and free of ALI "
+                        "(12.2 ± 4.4 days versus 7.6 ± 1.9 days, p = 0.02; Figure 1).")
+    # NOTE: the arms as the question parser read them (the comparator cut at "&lt;").
+    answer = _compared("inhaled salbutamol 'high dose' ≥ 2.2 mg/day", "inhaled salbutamol 'low dose' &lt",
+                       "days alive and free of acute lung injury (ALI)", claim)
+    direction, reasons = comparative_direction(answer)
+    assert direction == "increase", reasons
