@@ -89,6 +89,7 @@ def verdict(answer: Answer) -> Label:
 _FLIP: dict[Direction, Direction] = {"increase": "decrease", "decrease": "increase"}
 _FILLER = frozenset(fold_word(w) for w in
                     "the and with for of in on to at by or vs versus group groups patients compared than after".split())
+_QUESTION = frozenset(fold_word(w) for w in "what is are the effect effects does do".split())
 
 
 def _words(text: str) -> set[str]:
@@ -105,6 +106,9 @@ def oriented(direction: Direction, subject: str, intervention: set[str], compara
              against: str | None = None) -> Direction:
     """Return a direction as 'intervention against comparator', flipped when the claim's arms read the other way."""
     # NOTE: a claim names two arms when it has a comparator; both are read, so an arm named loosely still orients.
+    # Only the words that tell the arms apart count: "salbutamol" of "high dose" against "low dose" salbutamol is
+    # either arm, and the shorter arm's larger share of it flipped the claim.
+    intervention, comparator = intervention - comparator, comparator - intervention
     subject_side = _overlap(intervention, subject) - _overlap(comparator, subject)
     comparator_side = _overlap(comparator, against) - _overlap(intervention, against) if against else 0.0
     if subject_side + comparator_side < 0:
@@ -128,6 +132,13 @@ def comparative_direction(answer: Answer) -> tuple[Direction, tuple[str, ...]]:
              if c.direction != "unclear"]
     if not cited:
         return "unclear", ("No cited claim reports a direction of effect",)
+    # NOTE: a claim that shares no word with the asked outcome is about something else ("infections did not differ"
+    # for "length of stay"); its direction would be a confident wrong answer, so none is given. The question's own
+    # words count beside the parsed outcome, which may be cut short ("Number of fallers" of "... due to falls").
+    asked = outcome | (_words(answer.question) - intervention - comparator - _QUESTION)
+    cited = [(h, c) for h, c in cited if _overlap(asked, c.quote) or _overlap(asked, h.outcome)]
+    if not cited:
+        return "unclear", ("No cited claim with a direction names the asked outcome",)
     h, c = max(cited, key=lambda hc: _fit(*hc, outcome, intervention | comparator))
     direction = oriented(c.direction, h.intervention, intervention, comparator, c.comparator)
     reasons = [f"Closest cited claim to the asked outcome: {c.quote[:200]}"]

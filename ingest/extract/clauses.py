@@ -72,6 +72,10 @@ COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|"
                         r"receiving|on|taking|given|treated\s+with|who\s+(?:received|took|were\s+given))\s+)?"
                         r"(?P<c>[^,;:()\[\]]+)", _I)
 IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
+# NOTE: "The intervention group had more visits": a generic arm as the clause's grammatical subject, no preposition.
+GROUP_SUBJECT = re.compile(r"\b(?:the\s+)?(?P<x>intervention|treatment|treated|experimental|active|study|verum|control|"
+                           r"comparison)\s+(?:group|arm)s?\s+(?=(?:had|has|showed|show|was|were|experienced|reported|"
+                           r"achieved|demonstrated|exhibited|displayed|gained|lost|scored)\b)", _I)
 RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|children|women|men|infants|rats|mice)"
                        r"\s+(?:who\s+(?:received|were\s+given|took)|receiving|given|treated\s+with|taking|"
                        r"(?:allocated|randomi[sz]ed|assigned)\s+to)\s+(?P<x>\w)", _I)
@@ -141,8 +145,9 @@ def trim_phrase(text: str, offset: int) -> tuple[int, int] | None:
 
 
 def arm_phrase(masked: str, lo: int, hi: int, avoid: tuple[int, int]) -> tuple[int, int] | None:
-    """Return the first arm named in masked[lo:hi] ("in the X group", "patients receiving X") outside avoid."""
-    found = [(m.start(), m.span("x")) for m in IN_GROUP.finditer(masked, lo, hi)]
+    """Return the first arm named in masked[lo:hi] ("in the X group", "patients receiving X", "the intervention
+    group had") outside avoid; an "X group" span holds X alone."""
+    found = [(m.start(), m.span("x")) for rx in (IN_GROUP, GROUP_SUBJECT) for m in rx.finditer(masked, lo, hi)]
     found += [(m.start(), trim_phrase(masked[m.start("x") : hi], m.start("x")))
               for m in RECEIVING.finditer(masked, lo, hi)]
     spans = [span for _, span in sorted(found, key=lambda f: f[0]) if span and not avoid[0] <= span[0] < avoid[1]]

@@ -114,7 +114,8 @@ def _arm(s: Parsed, span: tuple[int, int], arms: Arms) -> Named | None:
     if inside:
         return s.named((inside[0].start, inside[0].end), "intervention", inside[0])
     phrase = s.text[span[0] : span[1]]
-    if generic_arm(phrase) == "active" and arms.active is not None:
+    # NOTE: "in the intervention group" spans "intervention" alone; with its group word it is the generic arm.
+    if "active" in (generic_arm(phrase), generic_arm(f"{phrase} group")) and arms.active is not None:
         return _study_arm(arms.active)
     if (label := LABELLED.search(phrase)) and (given := arms.labelled(label["label"])) is not None:
         return _study_arm(given)

@@ -102,3 +102,28 @@ def test_comparative_direction_keeps_a_claim_whose_comparator_is_the_asked_one()
 def test_comparative_direction_without_directions_is_unclear() -> None:
     answer = _answer("What is the effect of a compared with b on c?", _hypothesis("a", "c", "unclear"))
     assert comparative_direction(answer)[0] == "unclear"
+
+
+def test_comparative_direction_is_unclear_when_no_cited_claim_names_the_asked_outcome() -> None:
+    # NOTE: PMC1794469 (an Evidence Inference train article): the only claim the answer cited was a baseline
+    # comparison, and its "no difference" was given as the answer on access time (gold: significantly decreased).
+    claim = _hypothesis("ultrasound", "gender", "no_difference",
+                        "There were no significant differences in gender, age, body mass index, or side of "
+                        "cannulation (left or right).")
+    direction, reasons = comparative_direction(_compared("ultrasound-guided cannulation", "landmark technique",
+                                                         "Average access time and number of attempts", claim))
+    assert direction == "unclear"
+    assert "names the asked outcome" in reasons[0]
+
+
+def test_comparative_direction_reads_arms_by_the_words_that_tell_them_apart() -> None:
+    # NOTE: PMC1550825 (an Evidence Inference train article): both arms are salbutamol; the claim's subject matched
+    # a larger share of the shorter comparator's words and was flipped (gold: significantly increased).
+    claim = _hypothesis("salbutamol", "days alive", "increase",
+                        "Patients who received high dose salbutamol had significantly more days alive and free of ALI "
+                        "(12.2 ± 4.4 days versus 7.6 ± 1.9 days, p = 0.02; Figure 1).")
+    # NOTE: the arms as the question parser read them (the comparator cut at "&lt;").
+    answer = _compared("inhaled salbutamol 'high dose' ≥ 2.2 mg/day", "inhaled salbutamol 'low dose' &lt",
+                       "days alive and free of acute lung injury (ALI)", claim)
+    direction, reasons = comparative_direction(answer)
+    assert direction == "increase", reasons

@@ -7,6 +7,7 @@ import pytest
 from ingest.extract.clauses import COMPARATOR, find_cue, parse
 from ingest.extract.picking import HEAD_BEFORE, complete
 from kb.claims import Claim
+from kb.lexicon import Lexicon, LexiconTerm
 from kb.models import SectionKind
 from tests.ingest.extract.test_rules import Rules, make_doc, mesh_rules, needs_data, whole_chunk
 
@@ -186,3 +187,31 @@ def test_a_unit_relative_to_body_weight_is_not_a_comparator() -> None:
                 "differ significantly between the groups when expressed relative to body weight (Table 3).")
     assert COMPARATOR.search(parse(sentence, []).masked) is None
     assert COMPARATOR.search("FEV1 improved relative to placebo.")["c"] == "placebo."
+
+
+# NOTE: PMC1550594 and PMC1766476 (Evidence Inference train articles): results name the study's arm only as "the
+# intervention group"; the arm was never resolved (no claim at all), "in the X group" spans X without its group word.
+SPPARO = "SPPARO, online access to medical records, in patients with heart failure: a randomized trial"
+SPPARO_METHODS = ("Patients were randomized to SPPARO or to usual care. The SPPARO group received a password to the "
+                  "SPPARO website.")
+VISITS = ("The intervention group had more emergency department visits (20 vs. 8, p=0.03), but these visits were not "
+          "temporally related to use of the online medical record.")
+FALLS = "The fall risk was significantly lower in the intervention group, HRR 0.41 (95% CI: 0.20–0.82, p = 0.012)."
+
+
+@pytest.mark.parametrize(("sentence", "direction"), [(VISITS, "increase"), (FALLS, "decrease")])
+def test_the_intervention_group_is_the_studys_arm(sentence: str, direction: str) -> None:
+    rules = Rules(Lexicon.from_terms([LexiconTerm("SPPARO", "SPPARO", "intervention"),
+                                      LexiconTerm("visits", "visits", "outcome"),
+                                      LexiconTerm("fall risk", "fall risk", "outcome")]))
+    doc = make_doc(SPPARO, [(SPPARO_METHODS, "methods"), (sentence, "results")], study_design="rct")
+    found = [c for c in rules.extract(doc, whole_chunk(doc)) if c.quote.text == sentence]
+    assert [(c.subject.name, c.direction) for c in found] == [("SPPARO", direction)], found
+
+
+def test_the_control_group_as_subject_gives_no_claim() -> None:
+    rules = Rules(Lexicon.from_terms([LexiconTerm("SPPARO", "SPPARO", "intervention"),
+                                      LexiconTerm("visits", "visits", "outcome")]))
+    sentence = "The control group had more emergency department visits (20 vs. 8, p=0.03)."
+    doc = make_doc(SPPARO, [(SPPARO_METHODS, "methods"), (sentence, "results")], study_design="rct")
+    assert not [c for c in rules.extract(doc, whole_chunk(doc)) if c.quote.text == sentence]
