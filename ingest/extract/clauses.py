@@ -81,7 +81,9 @@ RECEIVING = re.compile(r"\b(?:patients|participants|subjects|individuals|those|c
                        r"(?:allocated|randomi[sz]ed|assigned)\s+to)\s+(?P<x>\w)", _I)
 ARM_PREP = re.compile(r"\b(?P<p>with|in|among|for|after|on|following|during|receiving)\s+", _I)
 # NOTE: "from 41% in A to 50% in B" is a change, not two arms.
-_ARM_VALUE = (r"(?<![\w.])(?<!from\s)(?P<v{0}>\d+(?:[.·]\d+)?)\s*%?\s+(?:with|in|for|among|after|on)\s+"
+# NOTE: "12.4% (6/51) in the cefixime group": a value's own bracket (blanked) stands between it and its arm.
+_ARM_VALUE = (r"(?<![\w.])(?<!from\s)(?P<v{0}>\d+(?:[.·]\d+)?)\s*%?(?:\s*[(\[]\s*[)\]])?\s+"
+              r"(?:with|in|for|among|after|on)\s+"
               r"(?P<a{0}>[^,;:\d]{{2,60}}?)")
 ARM_VALUES = re.compile(_ARM_VALUE.format(1) + r",?\s+(?:and\s+|vs\.?\s+|versus\s+)?" + _ARM_VALUE.format(2)
                         + r"(?=[\s,;:.]|$)", _I)

@@ -14,7 +14,8 @@ from typing import Any
 
 from ingest.extract import Extraction
 from ingest.extract.build import confidence, verified
-from ingest.extract.clauses import NULL_WORDING, SAFETY, Named, Parsed, clause_stats, clauses, parse, undirected
+from ingest.extract.clauses import (NULL_WORDING, SAFETY, Named, Parsed, arm_values, clause_stats, clauses, parse,
+                                    undirected)
 from ingest.extract.direction import DirectionModel, decide, default_model
 from ingest.extract.picking import Context, Parts, cue_parts, value_parts
 from ingest.extract.rows import row_claims
@@ -121,6 +122,23 @@ def risk_free(obj: Named) -> Named:
     return replace(obj, surface=obj.surface[m.end() :]) if m and m.end() < len(obj.surface) else obj
 
 
+def against_values(s: Parsed, lo: int, hi: int, claim: Claim) -> bool:
+    """Return whether the clause's own arm values run against the claim's direction ("37.6% in the cefixime group
+    and 3.5% in the Gatifloxacin group (HR 0.084)": the ratio is the other arm's, whatever it says)."""
+    found = arm_values(s.masked, lo, hi) if claim.direction in DIRECTED else None
+    if found is None or found[2] == "no_effect_on":
+        return False
+    first, second, said, _ = found
+    name = claim.subject.name.casefold()
+    if name in s.text[first[0] : first[1]].casefold():
+        higher = said == "increases"
+    elif name in s.text[second[0] : second[1]].casefold():
+        higher = said == "decreases"
+    else:
+        return False
+    return higher != (claim.direction == "increase")
+
+
 class RuleExtractor:
     """Extracts claims from the findings of a read document with cues and mentions: deterministic and offline."""
 
@@ -170,7 +188,9 @@ class RuleExtractor:
         if parts is None or refused(reading, s, lo, hi, parts):
             return None
         claim = self._claim(reading, i, chunk, quote, s, bounds, parts, (effect, p), judged)
-        return (claim, (parts[0], parts[1], effect)) if claim else None
+        if claim is None or against_values(s, lo, hi, claim):
+            return None
+        return claim, (parts[0], parts[1], effect)
 
     def _claim(self, reading: Reading, i: int, chunk: Chunk, quote: Quote, s: Parsed, bounds: tuple[int, int],
                parts: Parts, stats: tuple[EffectMeasure | None, PValue | None],

@@ -119,3 +119,12 @@ def test_patients_against_healthy_controls_and_a_handful_of_people_are_no_treatm
     # NOTE: PMC4132222: two participants' lesions, and a comparison of participants by lesion age.
     assert not quoted("PMC4132222", "In the two participants with moderate lesions")
     assert all(c.object.name != "lesion onset" for c in claims("PMC4132222"))
+
+
+@needs_data
+def test_a_ratio_is_not_read_against_the_arms_own_values() -> None:
+    # NOTE: PMC1891439 stored "cefixime decreases failure rate" from "37.6% ... in the cefixime group and 3.5% ... in the
+    # Gatifloxacin group (HR 0.084)": the hazard ratio is gatifloxacin's; cefixime failed more often.
+    for start in ("Overall failure rate at 1 month", "Relapse rates were 12.4%"):
+        assert all(not (c.subject.name.casefold() == "cefixime" and c.direction == "decrease")
+                   for c in quoted("PMC1891439", start))
