@@ -138,7 +138,8 @@ def _phrases(text: str, start: int, end: int) -> list[Span]:
         tokens = list(_TOKEN.finditer(text, lo, hi))
         while tokens and tokens[0].group().casefold() in TRIM:
             tokens.pop(0)
-        while tokens and tokens[-1].group().casefold() in TRIM:
+        # NOTE: a closing capital letter names ("vitamin A", "hepatitis B"); it is not the article "a".
+        while tokens and tokens[-1].group().casefold() in TRIM and not (len(tokens) > 1 and tokens[-1].group() == "A"):
             tokens.pop()
         if all(t.group().isdigit() or t.group().casefold() in GENERIC for t in tokens):
             continue

@@ -23,7 +23,9 @@ COMPARATOR_ENDS = re.compile(r"\s+(?:in|over|during|within|through|until|for|at|
 USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
                   r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$"
                   # NOTE: "regardless of vitamin D dose": what the result does not depend on is not its subject.
-                  r"|\b(?:regardless|irrespective|independent(?:ly)?)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+                  r"|\b(?:regardless|irrespective|independent(?:ly)?)\s+of\s+(?:the\s+)?$"
+                  # NOTE: "after adjusting for calcium intake level": a covariate, not what the result belongs to.
+                  r"|\b(?:adjust(?:ing|ed|ment)?|controll?(?:ing|ed))\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # NOTE: "the groups" of a two-arm comparison the sentence does not name.
 BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
                             r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",

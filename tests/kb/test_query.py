@@ -335,3 +335,9 @@ def test_a_named_instrument_is_the_outcome_not_the_condition_inside_it() -> None
                     "Week 16?", lexicon)
     assert [(e.role, e.text) for e in q.entities] == [
         ("intervention", "Dupilumab"), ("outcome", "Patient Oriented Eczema Measure (POEM) Score From Baseline to Week 16")]
+
+
+def test_a_closing_capital_letter_is_part_of_the_name() -> None:
+    # NOTE: "vitamin A" was asked as "vitamin" (the "A" trimmed as an article): a standing check's DEVTA question.
+    assert parse_query("Does vitamin A affect child mortality?").entities[0].text == "vitamin A"
+    assert [e.text for e in parse_query("Is a statin better than a placebo?").entities] == ["statin", "placebo"]

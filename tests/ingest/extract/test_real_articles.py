@@ -128,3 +128,10 @@ def test_a_ratio_is_not_read_against_the_arms_own_values() -> None:
     for start in ("Overall failure rate at 1 month", "Relapse rates were 12.4%"):
         assert all(not (c.subject.name.casefold() == "cefixime" and c.direction == "decrease")
                    for c in quoted("PMC1891439", start))
+
+
+@needs_data
+def test_a_covariate_adjusted_for_is_not_the_subject() -> None:
+    # NOTE: PMC2836833 (dairy vs nondairy diet) stored "calcium makes no difference to fecal fat loss".
+    found = quoted("PMC2836833", "Although not statistically significant, the average fecal fat loss")
+    assert all(c.subject.name.casefold() != "calcium" for c in found)

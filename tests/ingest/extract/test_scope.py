@@ -47,6 +47,9 @@ def test_a_clause_names_its_own_scope_before_its_sentence() -> None:
      "noted after high dose vitamin D.", None),
     ("There was no change in the HRV of the STRE and FLEX groups.", None),
     ("No significant changes in FAMS score, EDSS or relapse rates were noted in either group.", "placebo"),
+    # NOTE: PMC5545112, answered "Vitamin D3 probably increases ... quality life scores" (moderate).
+    ("In the group receiving 4,000 IU/day of vitamin D3 the increase in quality life scores (SIBDQ) was significant "
+     "1.0 ± 1.0 (p = 0.017) but not in the 2,000 IU vitamin D3 group 0.1 ± 1.0 (p = 0.87).", None),
 ])
 def test_changes_within_a_group_over_time(sentence: str, compared: str | None) -> None:
     assert clause_scope(sentence, sentence, compared) == "within_group"
