@@ -63,8 +63,9 @@ PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]
                              r"|\b(?:patients|subjects|cases)\s+(?:compared|relative)\s+(?:to|with)\s+(?:the\s+)?"
                              r"(?:healthy\s+)?(?:controls|volunteers|control\s+subjects)\b"
                              # NOTE: "more pronounced in participants with onset ≤10 years compared to those with onset".
-                             r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b(?:compared\s+"
-                             r"(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|subjects)\s+with\b",
+                             r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b"
+                             r"(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|"
+                             r"subjects)\s+with\b",
                              re.I)
 # NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number;
 # only outcomes whose number rises as they improve keep it.

@@ -38,8 +38,9 @@ _WITHIN = re.compile(
 _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|each|both|all)\s+(?:of\s+the\s+)?"
                          r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b"
                          # NOTE: "the increase in SIBDQ was significant (p = 0.017) but not in the 2,000 IU group".
-                         r"|\b(?:increase|decrease|change|improvement|reduction|rise|fall)s?\s+in\b[^.;]{0,80}\b(?:was|were)\s+"
-                         r"(?:statistically\s+)?significant\b[^;]{0,60}?\bbut\s+not\s+(?:in|with|for)\b", _I)
+                         r"|\b(?:increase|decrease|change|improvement|reduction|rise|fall)s?\s+in\b[^.;]{0,80}\b"
+                         r"(?:was|were)\s+(?:statistically\s+)?significant\b[^;]{0,60}?\bbut\s+not\s+(?:in|with|for)\b",
+                         _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
                       r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"
