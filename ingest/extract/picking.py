@@ -25,7 +25,10 @@ USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intak
                   # NOTE: "regardless of vitamin D dose": what the result does not depend on is not its subject.
                   r"|\b(?:regardless|irrespective|independent(?:ly)?)\s+of\s+(?:the\s+)?$"
                   # NOTE: "after adjusting for calcium intake level": a covariate, not what the result belongs to.
-                  r"|\b(?:adjust(?:ing|ed|ment)?|controll?(?:ing|ed))\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+                  r"|\b(?:adjust(?:ing|ed|ment)?|controll?(?:ing|ed))\s+for\s+(?:[\w-]+\s+){0,2}$"
+                  # NOTE: "the remission based on BDI-II": the instrument a result is measured with.
+                  r"|\b(?:based\s+on|measured\s+(?:by|with)|assessed\s+(?:by|with)|according\s+to)\s+(?:the\s+)?$",
+                  re.IGNORECASE)
 # NOTE: "the groups" of a two-arm comparison the sentence does not name.
 BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
                             r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",

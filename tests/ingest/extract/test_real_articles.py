@@ -135,3 +135,10 @@ def test_a_covariate_adjusted_for_is_not_the_subject() -> None:
     # NOTE: PMC2836833 (dairy vs nondairy diet) stored "calcium makes no difference to fecal fat loss".
     found = quoted("PMC2836833", "Although not statistically significant, the average fecal fat loss")
     assert all(c.subject.name.casefold() != "calcium" for c in found)
+
+
+@needs_data
+def test_the_instrument_a_result_is_measured_with_is_not_the_subject() -> None:
+    # NOTE: PMC4028193 (an iCBT trial) stored "BDI-II makes no difference to remission".
+    found = quoted("PMC4028193", "No significant difference was observed in the remission based on BDI-II")
+    assert all(c.subject.name.casefold() != "bdi-ii" for c in found)
