@@ -8,17 +8,14 @@ the extractor drops a claim whose intervention or outcome is not validated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ingest.nlp.arms import LABELLED, Arms, generic_arm, is_control
-from ingest.extract.clauses import (COMPARATOR, Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm,
-                                    trim_phrase)
+from ingest.extract.arm_names import Compared, between_arms, comparator, labelled_subject, named_arm, study_arm
+from ingest.extract.clauses import Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm, trim_phrase
+from ingest.nlp.arms import Arms, generic_arm, is_control
 from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name
 from kb.claims import EffectMeasure, Predicate
 from kb.lexicon import Mention
 
-
-COMPARATOR_ENDS = re.compile(r"\s+(?:in|over|during|within|through|until|for|at|among|after|on)\b", re.IGNORECASE)
 # NOTE: words that make a drug the thing measured, not the thing given.
 USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
                   r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$"
@@ -29,10 +26,6 @@ USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intak
                   # NOTE: "the remission based on BDI-II": the instrument a result is measured with.
                   r"|\b(?:based\s+on|measured\s+(?:by|with)|assessed\s+(?:by|with)|according\s+to)\s+(?:the\s+)?$",
                   re.IGNORECASE)
-# NOTE: "the groups" of a two-arm comparison the sentence does not name.
-BETWEEN_GROUPS = re.compile(r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|both\s+|study\s+|treatment\s+)?"
-                            r"(?:groups|arms)\b|\bbetween-groups?\b|\bin\s+(?:either|both)\s+(?:group|arm)s?\b",
-                            re.IGNORECASE)
 
 
 # NOTE: "acetazolamide-induced", "LPS-stimulated": the drug qualifies something else.
@@ -70,69 +63,11 @@ AIMED_AT = re.compile(r"\bto\s+(?!the\b)\w+\s+(?:the\s+)?$", re.IGNORECASE)
 # NOTE: "the proportion of pregnancies with excessive GWG": the share is the outcome, not the pregnancies.
 HEAD_BEFORE = re.compile(r"\b(?:proportions?|percentages?|numbers?|rates?|incidence|frequency)\s+of\s+(?:the\s+)?$",
                          re.IGNORECASE)
-PEOPLE_LEAD = re.compile(r"(?:in\s+|among\s+)?(?:the\s+)?(?:subjects|patients|participants|individuals|those|children|"
-                         r"women|men|infants)\s+(?P<at>in|of|from|on|receiving|given|treated|who|allocated|"
-                         r"randomi[sz]ed|assigned)\b", re.IGNORECASE)
 # NOTE: a clause about the control arm reports the control, never the intervention the sentence began with.
 CONTROL_ARM = re.compile(r"\b(?:in|with|among|for|of)\s+(?:the\s+)?(?:controls?|placebo|sham|usual[- ]care|comparison|"
                          r"non-?exposed|untreated)(?:\s+(?:group|arm|condition|subjects|patients|participants)s?)?\b",
                          re.IGNORECASE)
 COMPLEMENT = re.compile(r"\s+(?:of|in|with|for)\s+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Compared:
-    """The comparator of a clause: its phrase, the phrase's span, and where its keyword ("than", "versus") starts."""
-
-    text: str | None = None
-    span: tuple[int, int] = (0, 0)
-    at: int = -1
-    raw: str = ""
-
-
-def comparator(s: Parsed, lo: int, hi: int, arms: Arms) -> Compared:
-    """Return the comparator phrase of a clause (empty when none); "the control group" is named as the study does."""
-    m = COMPARATOR.search(s.masked, lo, hi)
-    if m is None:
-        return Compared()
-    span = trim_phrase(s.masked[m.start("c") : hi], m.start("c"))
-    if people := PEOPLE_LEAD.match(s.masked, m.start("c")):  # NOTE: "than in subjects in the placebo group": placebo
-        span = arm_phrase(s.masked, people.start("at"), min(hi, m.start("c") + 80), (0, 0)) or span
-    if span is None:  # NOTE: "compared to 30 of 378 children in the B group": no name, but B is still the comparator
-        return Compared(None, (m.start("c"), hi), m.start(), s.masked[m.start("c") : hi])
-    text = s.text[span[0] : span[1]]
-    if cut := COMPARATOR_ENDS.search(text):  # NOTE: "placebo in adults with moderate asthma" is "placebo"
-        text = text[: cut.start()]
-    if generic_arm(text) == "control" and arms.control:
-        text = arms.control
-    return Compared(text, span, m.start(), s.masked[m.start("c") : hi])
-
-
-def _study_arm(m: Mention) -> Named:
-    """Return a study arm named elsewhere in the document, as a validated intervention."""
-    return Named(m.surface, "intervention", m.normalized_id, m.name, True)
-
-
-def _arm(s: Parsed, span: tuple[int, int], arms: Arms) -> Named | None:
-    """Return the intervention an arm phrase names: a mention inside it, the study's arm it stands for, or None."""
-    inside = [m for m in s.mentions if span[0] <= m.start and m.end <= span[1] and m.type == "intervention"]
-    if inside:
-        return s.named((inside[0].start, inside[0].end), "intervention", inside[0])
-    phrase = s.text[span[0] : span[1]]
-    # NOTE: "in the intervention group" spans "intervention" alone; with its group word it is the generic arm.
-    if "active" in (generic_arm(phrase), generic_arm(f"{phrase} group")) and arms.active is not None:
-        return _study_arm(arms.active)
-    if (label := LABELLED.search(phrase)) and (given := arms.labelled(label["label"])) is not None:
-        return _study_arm(given)
-    return s.named(span, "intervention") if is_entity_name(phrase) else None
-
-
-def _labelled_subject(s: Parsed, lo: int, at: int, avoid: tuple[int, int], arms: Arms) -> Named | None:
-    """Return the intervention of a labelled arm named before the cue ("Group B patients showed ...")."""
-    for m in LABELLED.finditer(s.masked, lo, at):
-        if not avoid[0] <= m.start() < avoid[1] and (given := arms.labelled(m["label"])) is not None:
-            return _study_arm(given)
-    return None
 
 
 def consumed(s: Parsed, m: Mention) -> bool:
@@ -151,7 +86,7 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
             or arm_phrase(s.masked, cue.end(), stop, avoid))
     if span and generic_arm(s.text[span[0] : span[1]]) == "control":
         return None  # NOTE: "the rCBF in the control group was elevated after acetazolamide": the control's result
-    if span and (arm := _arm(s, span, arms)) is not None and arm.validated:
+    if span and (arm := named_arm(s, span, arms)) is not None and arm.validated:
         # NOTE: "higher in the placebo group": the result is read against the control; no claim rather than a flip.
         return None if is_control(arm.surface) else arm
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
@@ -163,7 +98,7 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
         return None
     if free:
         return s.named((free[0].start, free[0].end), "intervention", free[0])
-    return _labelled_subject(s, lo, cue.start(), avoid, arms)
+    return labelled_subject(s, lo, cue.start(), avoid, arms)
 
 
 def _within_active(s: Parsed, free: list[Mention], arms: Arms) -> Named | None:
@@ -175,7 +110,7 @@ def _within_active(s: Parsed, free: list[Mention], arms: Arms) -> Named | None:
                                                          re.IGNORECASE)]
     if spelled and all(any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in spelled)
                        for m in free):
-        return _study_arm(arms.active)
+        return study_arm(arms.active)
     return None
 
 
@@ -266,17 +201,6 @@ Parts = tuple[Named, Named, str | None, Predicate]  # subject, object, comparato
 Context = tuple[Named, Named, EffectMeasure | None]  # the previous clause's subject, object and effect
 
 
-def between_arms(s: Parsed, lo: int, hi: int, arms: Arms) -> tuple[Named, str] | None:
-    """Return the study's two arms when a clause compares "the groups" without naming them and the study's arms
-    are known ("no significant difference between the two groups in X"): its intervention and control, else the
-    two treatments of a head-to-head study."""
-    if not BETWEEN_GROUPS.search(s.masked, lo, hi):
-        return None
-    if arms.active is not None and arms.control is not None:
-        return _study_arm(arms.active), arms.control
-    return (_study_arm(arms.pair[0]), arms.pair[1].surface) if arms.pair else None
-
-
 def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context: Context | None,
               arms: Arms) -> Parts | None:
     """Return what a clause with a direction cue (or a significant ratio) says."""
@@ -311,7 +235,7 @@ def value_parts(s: Parsed, lo: int, hi: int, context: Context | None, arms: Arms
                     and m.type in ("outcome", "condition")), None)
     obj = (s.named((mention.start, mention.end), "outcome", mention) if mention
            else s.named(span, "outcome") if span else (context[1] if context else None))
-    subject = _arm(s, first, arms)
+    subject = named_arm(s, first, arms)
     if obj is None or subject is None:
         return None
     other = s.text[second[0] : second[1]]
