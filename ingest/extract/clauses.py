@@ -64,6 +64,10 @@ COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|"
                         # NOTE: "intake expressed relative to body weight" is a unit, not a comparator.
                         r"(?<!expressed\s)(?<!adjusted\s)(?<!normali[sz]ed\s)(?<!calculated\s)relative\s+to|"
                         r"in\s+contrast\s+(?:to|with)|"
+                        # NOTE: "desvenlafaxine (68.7%) did not differ from placebo", "no significant difference
+                        # from placebo for either desvenlafaxine or fluoxetine".
+                        r"(?:differ(?:ed|s)?|differences?)\s+(?:(?:significantly|statistically(?:\s+significantly)?)"
+                        r"\s+)?from|"
                         r"as\s+opposed\s+to|(?:superior|inferior|similar|"
                         r"comparable|equivalent|non-?inferior)\s+(?:[\w-]+\s+){0,3}?to)\s+"
                         r"(?:(?:the\s+)?(?:rates?|values?|levels?|that|those|ones?|scores?|subjects|patients|"

@@ -26,3 +26,14 @@ def test_the_groups_compared_unnamed_are_the_studys_arms() -> None:
     subject, control = between_arms(s, 0, len(s.text), Arms(active=drug, control="placebo")) or (None, None)
     assert subject is not None and (subject.surface, control) == ("metformin", "placebo")
     assert between_arms(s, 0, len(s.text), Arms()) is None
+
+
+def test_what_an_arm_did_not_differ_from_is_its_comparator() -> None:
+    # NOTE: PMC5771543, where "desvenlafaxine (68.7%) did not differ from placebo" was stored with no comparator.
+    s = parse("Week 8 CGI-I response rates were significantly greater for fluoxetine (78.2%; p = 0.017) than for placebo "
+              "(62.6%); desvenlafaxine (68.7%) did not differ from placebo.", ())
+    lo = s.text.index("desvenlafaxine")
+    assert comparator(s, lo, len(s.text), Arms()).text == "placebo"
+    s = parse("There was no statistically significant difference from placebo for either desvenlafaxine or fluoxetine.",
+              ())
+    assert comparator(s, 0, len(s.text), Arms()).text == "placebo"
