@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from kb.report.model import EvidenceEntry, Reference, Report
 
@@ -14,6 +15,9 @@ _TEX = str.maketrans({
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 })
+# NOTE: readers store authors as PubMed writes them, "Last FM"; a collective name ("ISIS-2 Collaborative Group")
+# has no initials and stays whole.
+_INITIALS = re.compile(r"^(?P<last>.+?)\s+(?P<initials>[A-Z]{1,4})$")
 CSV_COLUMNS = ("claim_id", "doc_id", "title", "direction", "effect", "ci", "p", "design", "n", "page", "field",
                "quote", "source")
 
@@ -21,6 +25,29 @@ CSV_COLUMNS = ("claim_id", "doc_id", "title", "direction", "effect", "ci", "p", 
 def _one_line(text: str) -> str:
     """Return text on one line with single spaces."""
     return " ".join(text.split())
+
+
+def name_parts(author: str) -> tuple[str, tuple[str, ...]] | None:
+    """Return a person's surname and initials from "Last FM"; None for a collective name."""
+    m = _INITIALS.match(" ".join(author.split()))
+    return (m["last"], tuple(m["initials"])) if m else None
+
+
+def _bib_authors(authors: tuple[str, ...]) -> str | None:
+    """Return the author field, escaped: "Last, F. M." per person (BibTeX reads "Last FM" as surname "FM"), a
+    collective name braced so that it stays one name."""
+    def one(author: str) -> str:
+        parts = name_parts(author)
+        if parts is None:
+            return "{" + _one_line(author).translate(_TEX) + "}"
+        return f"{parts[0].translate(_TEX)}, {' '.join(f'{c}.' for c in parts[1])}"
+    return " and ".join(one(a) for a in authors) or None
+
+
+def _ris_author(author: str) -> str:
+    """Return an RIS author, "Last, F.M." (RIS names the surname first, before a comma)."""
+    parts = name_parts(author)
+    return f"{parts[0]}, {''.join(f'{c}.' for c in parts[1])}" if parts else author
 
 
 def _bib_key(r: Reference, taken: set[str]) -> str:
@@ -38,7 +65,6 @@ def _bib_entry(r: Reference, key: str) -> str:
     pmid, doi, nct = r.pmid, r.doi, r.nct_id
     fields: list[tuple[str, str | None]] = [
         ("title", r.title),
-        ("author", " and ".join(r.authors) or None),
         ("journal", r.journal if r.kind == "article" else None),
         ("year", str(r.year) if r.year else None),
         ("doi", doi),
@@ -47,7 +73,10 @@ def _bib_entry(r: Reference, key: str) -> str:
         ("note", f"PMID {pmid}" if pmid else (f"ClinicalTrials.gov {nct}" if nct else None)),
         ("url", f"https://clinicaltrials.gov/study/{nct}" if nct and r.kind == "trial" else None),
     ]
-    body = "".join(f"  {name} = {{{_one_line(value).translate(_TEX)}}},\n" for name, value in fields if value)
+    escaped = [(name, _one_line(value).translate(_TEX)) for name, value in fields if value]
+    if authors := _bib_authors(r.authors):
+        escaped.insert(1, ("author", authors))
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in escaped)
     kind = "article" if r.kind == "article" else "misc"
     return f"@{kind}{{{key},\n{body}}}\n"
 
@@ -64,7 +93,7 @@ def _ris_entry(r: Reference) -> str:
     tags: list[tuple[str, str | None]] = [
         ("TY", "JOUR" if r.kind == "article" else "ICOMM"),
         ("TI", r.title),
-        *(("AU", a) for a in r.authors),
+        *(("AU", _ris_author(a)) for a in r.authors),
         ("PY", str(r.year) if r.year else None),
         ("JO", r.journal if r.kind == "article" else None),
         ("DO", doi),

@@ -7,6 +7,7 @@ import io
 
 import bibtexparser
 import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
 from kb.report import render
 from tests.kb.report_fixtures import (
@@ -30,7 +31,7 @@ def test_bibtex_parses_back_to_the_inputs() -> None:
     paper = lib.entries[0].fields_dict
     assert lib.entries[0].entry_type == "article"
     assert paper["title"].value == RCT.title
-    assert paper["author"].value == "O'Byrne PM and FitzGerald JM"
+    assert paper["author"].value == "O'Byrne, P. M. and FitzGerald, J. M."
     assert paper["journal"].value == "The New England journal of medicine"
     assert (paper["year"].value, paper["doi"].value, paper["eprint"].value) == ("2019", RCT.doi, RCT.pmid)
     trial = lib.entries[1]
@@ -39,6 +40,21 @@ def test_bibtex_parses_back_to_the_inputs() -> None:
     assert trial.fields_dict["title"].value == TRIAL.title
     assert lib.entries[3].fields_dict["title"].value == XSS_TITLE
     assert "doi" not in lib.entries[3].fields_dict
+
+
+def test_bibtex_and_ris_name_the_surname_as_the_surname() -> None:
+    # NOTE: "O'Byrne PM" as written in PubMed reads in BibTeX as first name "O'Byrne", last name "PM".
+    answer = answer_citing(cite("claim-people", "doc-people", "A trial", "A quote.", pmid="31000098"))
+    doc = DOCUMENTS[0].model_copy(update={"id": "doc-people", "authors": ("O'Byrne PM", "ISIS-2 Collaborative Group",
+                                                                           "van der Berg J")})
+    text = render(answer, CORPUS, "bib", documents=[doc]).decode("utf-8")
+    lib = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    names = lib.entries[0].fields_dict["author"].value
+    assert [(n.last, n.first) for n in names] == [(["O'Byrne"], ["P.", "M."]), (["{ISIS-2 Collaborative Group}"], []),
+                                                  (["Berg"], ["J."])]
+    assert names[2].von == ["van", "der"]
+    ris = rispy.loads(render(answer, CORPUS, "ris", documents=[doc]).decode("utf-8"))
+    assert ris[0]["authors"] == ["O'Byrne, P.M.", "ISIS-2 Collaborative Group", "van der Berg, J."]
 
 
 def test_bibtex_escapes_braces_and_tex_specials() -> None:
@@ -56,7 +72,7 @@ def test_ris_parses_back_to_the_inputs() -> None:
     assert [e["type_of_reference"] for e in entries] == ["JOUR", "ICOMM", "JOUR", "JOUR", "JOUR"]
     paper = entries[0]
     assert paper["title"] == RCT.title
-    assert paper["authors"] == ["O'Byrne PM", "FitzGerald JM"]
+    assert paper["authors"] == ["O'Byrne, P.M.", "FitzGerald, J.M."]
     assert (paper["year"], paper["journal_name"], paper["doi"]) == ("2019", "The New England journal of medicine",
                                                                     RCT.doi)
     assert paper["urls"] == ["https://pubmed.ncbi.nlm.nih.gov/31000001/", "https://doi.org/10.1000/medkb.2019.001"]
