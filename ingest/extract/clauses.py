@@ -27,7 +27,9 @@ CUES: tuple[tuple[re.Pattern[str], Predicate, Direction], ...] = tuple((re.compi
      r"|\bfail(?:ed|s)?\s+to\s+(?:improve|reduce|increase|decrease|change|affect|lower|alter|show|demonstrate)\b"
      # NOTE: a "trend" or "tendency" is the authors' word for an effect that did not reach significance.
      r"|(?<!significant\s)\btrend(?:ed|s)?\s+(?:towards?|for)\b|\btend(?:ed|s)?\s+to\b"
-     r"|\btendency\s+(?:towards?|to|for)\b",
+     r"|\btendency\s+(?:towards?|to|for)\b"
+     # NOTE: "There was no evidence of further benefit of the additional lifestyle support services".
+     r"|\bno\s+(?:\w+\s+)?evidence\s+(?:of|for)\b",
      "no_effect_on", "no_difference"),
     (r"\b(?:increased|increases|higher|greater|elevated)\s+(?:the\s+)?(?:risk|odds|incidence|likelihood)\s+of",
      "increases_risk_of", "increase"),
@@ -271,6 +273,25 @@ def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Mat
     later = [c for c in bare[1:] if c[0].start() == noun.start("n")]
     return later[0] if later else None
 
+# NOTE: "The increase in weight was smaller with metformin": the comparative says how the change compares, so a
+# smaller increase is a decrease and a smaller reduction an increase.
+_CHANGE_NOUN = re.compile(r"(?:decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?$", _I)
+_CHANGE_COMPARED = re.compile(r"\s(?:was|were)\s+(?:\w+\s+)?$", _I)
+_SMALLER = re.compile(r"smaller|less|lower", _I)
+_FLIP_PREDICATE: dict[str, Predicate] = {"increases": "decreases", "decreases": "increases"}
+
+
+def _change_compared(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Match[str], Predicate] | None:
+    """Return the cue of "the increase in X was smaller ...": the change noun, turned round by a smaller comparative."""
+    noun, predicate = bare[0]
+    if not _CHANGE_NOUN.match(noun.group()):
+        return None
+    for m, _ in bare[1:]:
+        if _INTENSIFIER.match(m.group()) or _SMALLER.fullmatch(m.group()):
+            if _CHANGE_COMPARED.search(m.string[noun.end() : m.start()]):
+                return noun, _FLIP_PREDICATE[predicate] if _SMALLER.fullmatch(m.group()) else predicate
+    return None
+
 
 def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple[re.Match[str], Predicate] | None:
     """Return the first direction cue of a clause (outside brackets), else the direction of a significant ratio."""
@@ -285,6 +306,10 @@ def find_cue(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None) -> tuple
     if bare:
         if _DIRECTED.search(s.masked, lo, hi):
             return None  # NOTE: "increased with work duration": a gradient, not an effect of what the study gave
+        if (changed := _change_compared(bare)) is not None:
+            # NOTE: "whereas the reduction in the DMARD group was smaller": smaller than the other clause's arm, which
+            # a claim of its own could not name; only a clause with its comparator says it.
+            return changed if COMPARATOR.search(s.masked, lo, hi) else None
         return _noun_direction(bare) or bare[0]
     implied = from_effect(effect)
     first = re.compile(r"\S+").search(s.masked, lo, hi)

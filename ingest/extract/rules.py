@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ingest.extract import Extraction
+from ingest.extract.arm_names import PEOPLE_LEAD
 from ingest.extract.build import confidence, verified
 from ingest.extract.clauses import (NULL_WORDING, SAFETY, Named, Parsed, arm_values, clause_stats, clauses, parse,
                                     undirected)
@@ -89,10 +90,12 @@ def _names_refused(reading: Reading, s: Parsed, lo: int, parts: Parts) -> bool:
         return True
     if intervention_key(subject.normalized_id, subject.surface) not in given:
         return True
-    # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards).
+    # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards), nor are
+    # the people who got it ("IIEF increased by 59% in subjects receiving VXP").
     at = obj_at(s, obj)
     against = AGAINST.search(s.text[max(lo, at - 12) : at]) is not None
-    return intervention_key(obj.normalized_id, obj.surface) in given or against
+    people = PEOPLE_LEAD.match(obj.surface) is not None
+    return intervention_key(obj.normalized_id, obj.surface) in given or against or people
 
 
 def _clause_refused(s: Parsed, lo: int, hi: int, parts: Parts) -> bool:

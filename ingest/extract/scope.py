@@ -33,7 +33,11 @@ _WITHIN = re.compile(
     r"\bwithin[- ](?:each\s+|the\s+|both\s+)?(?:\w+\s+)?groups?\b|\bfrom\s+baseline\b|\bbefore\s+and\s+after\b"
     r"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment|pre-?intervention|before)\b"
     r"|\bpre-?\s*(?:and|to|vs\.?|versus)\s*post\b|\bno\s+(?:significant\s+)?changes?\s+in\b"
-    r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b", _I)
+    r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b"
+    # NOTE: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check only group
+    # and from 31.9% to 29.2% ...": a value before and after, in one group.
+    r"|\b(?:increas|decreas|reduc|improv|declin|chang|ris|fell|dropp)\w*\s+(?:\w+\s+){0,2}?from\s+[-\d.]+[^;]{0,30}?"
+    r"\bto\s+[-\d.]", _I)
 # NOTE: "no significant changes in FAMS score ... were noted in either group" says so outright, arms or not.
 _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|each|both|all)\s+(?:of\s+the\s+)?"
                          r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b"
@@ -44,6 +48,9 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
                       r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"
+                      # NOTE: "reduced from 52.3% to 25.1% in the ETN + MTX group whereas the reduction in the DMARD +
+                      # MTX group was smaller": the groups' changes are compared.
+                      r"|\b(?:whereas|while)\b[^.;]*\b(?:smaller|larger|greater|less|more|lower|higher)\b"
                       # NOTE: "higher in the experimental group": against the other arm, whatever else the sentence says.
                       r"|\b(?:in|of)\s+the\s+(?:experimental|intervention|treatment|study|control|placebo)\s+group\b", _I)
 

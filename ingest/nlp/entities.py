@@ -19,7 +19,8 @@ will would not also only even just more most less least very much many few sever
 there here thus hence however therefore moreover furthermore
 """.split())
 
-# NOTE: words that open sentences and get picked as subjects, but name no intervention, outcome or population.
+# NOTE: words that open sentences and get picked as subjects, but name no intervention, outcome or population; and a
+# change word alone, which names the change, not what changed ("CVD risk decreased" has no outcome "decreased").
 _NOT_NAMES = frozenset("""
 following achieving using including compared comparing regarding according considering concerning given
 based results result conclusions conclusion background methods method objective objectives aim aims
@@ -29,6 +30,8 @@ upper lower north south east west left right high low early late total mean medi
 first second third last final initial baseline overall higher lower greater fewer
 patients subjects group groups arm arms control controls treatment treatments therapy
 table figure fig mild moderate severe poor fair good excellent
+increased decreased reduced improved elevated lowered raised declined increase decrease reduction improvement
+increases decreases reductions improvements decline benefit human humans eye eyes
 """.split())
 
 # NOTE: phrase openings that make a clause, not a name ("it seems possible that …", "there was …").

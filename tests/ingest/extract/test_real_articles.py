@@ -142,3 +142,48 @@ def test_the_instrument_a_result_is_measured_with_is_not_the_subject() -> None:
     # NOTE: PMC4028193 (an iCBT trial) stored "BDI-II makes no difference to remission".
     found = quoted("PMC4028193", "No significant difference was observed in the remission based on BDI-II")
     assert all(c.subject.name.casefold() != "bdi-ii" for c in found)
+
+
+@needs_data
+def test_a_smaller_increase_is_a_decrease() -> None:
+    # NOTE: PMC3476989 stored "coffee increases pain" from "The pain increase ... was significantly lower for the
+    # coffee consumers than for the abstainers".
+    [lower] = quoted("PMC3476989", "The pain increase in the active side")
+    assert (lower.subject.name, lower.direction) == ("coffee", "decrease")
+
+
+@needs_data
+def test_a_smaller_reduction_in_the_other_arm_is_no_claim_of_its_own() -> None:
+    # NOTE: PMC3606371: "... reduced ... in the ETN + MTX group whereas the reduction in the DMARD + MTX group was
+    # smaller" had also been stored as "DMARD + MTX decreases work impairment".
+    found = quoted("PMC3606371", "Notably, overall mean work impairment")
+    assert [(c.subject.name, c.direction) for c in found] == [("ETN", "decrease")]
+
+
+@needs_data
+def test_a_change_word_or_the_people_treated_are_no_outcome() -> None:
+    # NOTE: PMC3524756 had "decreased" and "reduction" as outcomes; PMC3478157 had "subjects receiving VXP".
+    outcomes = {c.object.name.casefold() for pmcid in ("PMC3524756", "PMC3478157") for c in claims(pmcid)}
+    assert outcomes and not outcomes & {"decreased", "reduction"}
+    assert not any(o.startswith("subjects receiving") for o in outcomes)
+
+
+@needs_data
+def test_no_evidence_of_benefit_is_no_effect() -> None:
+    # NOTE: PMC3524756: "There was no evidence of further benefit of the additional lifestyle support services in
+    # terms of absolute CVD risk reduction" had been stored as a decrease.
+    assert all(c.direction in ("no_difference", "unclear") for c in quoted("PMC3524756", "There was no evidence"))
+
+
+@needs_data
+def test_a_value_before_and_after_in_each_group_is_a_change_within_groups() -> None:
+    # NOTE: PMC3524756: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check
+    # only group and from 31.9% to 29.2% (p <0.001) in the ... additional lifestyle support group".
+    found = quoted("PMC3524756", "Average population CVD risk decreased")
+    assert found and all(c.scope == "within_group" and not c.restatable for c in found)
+
+
+@needs_data
+def test_an_eye_is_not_a_treatment() -> None:
+    # NOTE: PMC3261693 compares implanted with non-implanted eyes; "eyes" had been stored as the intervention.
+    assert all(c.subject.name.casefold() not in ("eye", "eyes") for c in claims("PMC3261693"))
