@@ -48,6 +48,8 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
                       r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"
+                      # NOTE: "a 24% (95% CI 10-35) proportional reduction in vascular mortality": against the control.
+                      r"|\b(?:proportional|relative)\s+(?:risk\s+)?reduction\b"
                       # NOTE: "reduced from 52.3% to 25.1% in the ETN + MTX group whereas the reduction in the DMARD +
                       # MTX group was smaller": the groups' changes are compared.
                       r"|\b(?:whereas|while)\b[^.;]*\b(?:smaller|larger|greater|less|more|lower|higher)\b"

@@ -99,7 +99,7 @@ def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] =
     ranked = merged.most_common(2)
     clear = ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] >= LEAD * ranked[1][1])
     labels = arm_labels(texts, mentions) if texts else ()
-    control = _control(mentions)
+    control = _control(mentions, texts)
     # NOTE: a study with a control, or with more than two labelled arms, is not a comparison of two treatments.
     pair = None if control or len(labels) > 2 else _head_to_head(counts, first, given or frozenset(), texts,
                                                                         defined or {})
@@ -149,10 +149,20 @@ def _compares(text: str, a: str, b: str) -> bool:
 ABSTRACT_SENTENCES = 20  # NOTE: up to this many sentences a document is an abstract, which may name its control once
 
 
-def _control(mentions: Sequence[Sequence[Mention]]) -> str | None:
+# NOTE: saline or a vehicle is also what devices are cooled with and drugs dissolved in ("perfusing chilled 0.9%
+# isotonic saline in the electrodes"); it is the control only where the document gives it as an arm.
+_CARRIER = re.compile(r"^(?:normal\s+|isotonic\s+)?(?:saline|vehicle)$", _I)
+_CARRIER_ARM = re.compile(r"\b(?:saline|vehicle)\s+(?:\w+\s+)?(?:group|arm|control|placebo)s?\b|\b(?:placebo|control)"
+                          r"\s*[(:,]?\s*(?:\w+\s+)?(?:saline|vehicle)\b|\b(?:receiv\w*|given|randomi[sz]ed\s+to|allocated\s+"
+                          r"to|assigned\s+to)\s+(?:[\w.%-]+\s+){0,3}?(?:saline|vehicle)\b", _I)
+
+
+def _control(mentions: Sequence[Sequence[Mention]], texts: Sequence[str] = ()) -> str | None:
     """Return how the document names its comparison arm, when it names one (a full text names its own control more
     than once: "placebo" said once in a sorafenib-versus-capecitabine trial was another trial's arm)."""
-    said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold()))
+    carrier_arm = any(_CARRIER_ARM.search(t) for t in texts) or not texts
+    said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold())
+                   and (carrier_arm or not _CARRIER.match(m.surface.casefold())))
     if not said:
         return None
     name, n = said.most_common(1)[0]

@@ -187,3 +187,20 @@ def test_a_value_before_and_after_in_each_group_is_a_change_within_groups() -> N
 def test_an_eye_is_not_a_treatment() -> None:
     # NOTE: PMC3261693 compares implanted with non-implanted eyes; "eyes" had been stored as the intervention.
     assert all(c.subject.name.casefold() not in ("eye", "eyes") for c in claims("PMC3261693"))
+
+
+@needs_data
+def test_saline_that_cools_a_device_is_not_the_control() -> None:
+    # NOTE: PMC5805261 compares two ablation techniques; saline perfuses the electrodes, and "RFA ... compared with
+    # saline" had been answered.
+    found = claims("PMC5805261")
+    assert found and all(c.comparator != "saline" for c in found)
+
+
+@needs_data
+def test_a_proportional_reduction_is_against_the_control() -> None:
+    # NOTE: PMC1079844: "A highly significant 24% (95% CI 10–35; p = 0.002) proportional reduction in vascular
+    # mortality emerged during the first two years after the initiation of simvastatin treatment" is the trial's
+    # result against placebo, not a change within the simvastatin group.
+    found = quoted("PMC1079844", "A highly significant 24%")
+    assert found and all(c.scope != "within_group" for c in found)
