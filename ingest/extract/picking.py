@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from ingest.extract.arm_names import Compared, between_arms, comparator, labelled_subject, named_arm, study_arm
-from ingest.extract.clauses import Named, Parsed, arm_phrase, arm_values, find_cue, parallel_arm, trim_phrase
+from ingest.extract.clauses import Named, Parsed, arm_phrase, arm_values, parallel_arm, trim_phrase
+from ingest.extract.cue import find_cue
 from ingest.nlp.arms import Arms, generic_arm, is_control
 from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name
 from kb.claims import EffectMeasure, Predicate

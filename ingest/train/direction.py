@@ -22,7 +22,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ingest.extract.clauses import NULL_WORDING, Parsed, clause_stats, find_cue, undirected
+from ingest.extract.clauses import NULL_WORDING, Parsed, clause_stats, undirected
+from ingest.extract.cue import find_cue
 from ingest.nlp.mentions import mask_brackets
 from ingest.extract.direction import WEIGHTS, Opinion, decide, features
 from ingest.train.data import ei_root, ei_split_ids, outputs
