@@ -12,7 +12,7 @@ _I = re.IGNORECASE
 
 # NOTE: "designed to improve", "the potential to reduce": a purpose, not a result; "a ≥30% decrease in lesions" and
 # "a 50% reduction in pain" as a responder threshold name an outcome.
-_PURPOSE = re.compile(r"(?:\bto|\bin\s+order\s+to|\baimed\s+at|[≥≤>]\s*\d+(?:[.·]\d+)?\s*%?)\s+"
+_PURPOSE = re.compile(r"(?:\bto|\bin\s+order\s+to|\baimed\s+at|[≥≤>]\s*\d+(?:[.·]\d+)?\s*(?:%|-?\s*fold)?)\s+"
                       r"(?:(?:significantly|further|both)\s+)?$", _I)
 _DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b"
                        r"|\b(?:increased|decreased|increases|decreases|rose|fell|declined)"

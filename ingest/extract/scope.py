@@ -43,8 +43,13 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
                          r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b"
                          # NOTE: "the increase in SIBDQ was significant (p = 0.017) but not in the 2,000 IU group".
                          r"|\b(?:increase|decrease|change|improvement|reduction|rise|fall)s?\s+in\b[^.;]{0,80}\b"
-                         r"(?:was|were)\s+(?:statistically\s+)?significant\b[^;]{0,60}?\bbut\s+not\s+(?:in|with|for)\b",
-                         _I)
+                         r"(?:was|were)\s+(?:statistically\s+)?significant\b[^;]{0,60}?\bbut\s+not\s+(?:in|with|for)\b"
+                         # NOTE: "increases ... in the bench-press group (triceps, from 26.3 mm to 27.8 mm ...) and in
+                         # the push-up group (...)": the same change, before and after, named in each group.
+                         r"|\bin\s+(?:the\s+)?[\w\s-]{1,40}?\s+group\b.{0,200}?\bfrom\s+[-\d.]+.{0,300}?\band\s+in\s+"
+                         r"the\s+[\w\s-]{1,40}?\s+group\b"
+                         r"|\b(?:increas|decreas|improv|reduc)\w*\b[^.;]{0,60}\bin\s+both\s+(?:\w+\s+)?"
+                         r"(?:groups|arms)\b", _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
                       r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"

@@ -24,7 +24,9 @@ CITATION = re.compile(
     rf"\[\s*{_REF}\s*\]|\(\s*\d{{1,3}}(?:\s*,\s*\d{{1,3}})+\s*\)|\bet\s+al\b"
     rf"|\([A-Z][A-Za-z'-]+(?:\s+(?:and|&)\s+[A-Z][A-Za-z'-]+)?(?:\s+et\s+al\.?)?,?\s+"
     rf"(?:19|20)\d\d[a-z]?(?:[;,][^)]*)?\)|(?<=[a-z])\.{_REF}(?=\s+[A-Z]|\s*$)|(?<=[a-z)]),{_REF}(?=\s+[a-z])"
-    rf"|(?<=[A-Za-z]\))\d{{1,2}}(?:[,–-]\d{{1,2}})*(?=[\s,.;])")
+    rf"|(?<=[A-Za-z]\))\d{{1,2}}(?:[,–-]\d{{1,2}})*(?=[\s,.;])"
+    # NOTE: "... was significantly greater with rizatriptan (16).": a lone number in brackets closing the sentence.
+    rf"|(?<=[a-z])\s\(\d{{1,3}}\)(?=\.?\s*$)")
 WORD = re.compile(r"[A-Za-z]{2,}")
 MIN_WORDS = 4
 ROW_WORDS = 10  # NOTE: shorter than this and without a closing stop, a line is a table row or heading
@@ -33,10 +35,13 @@ _LEADING_REF = re.compile(rf"^\s*\[\s*{_REF}\s*\](?!\s*[a-z])\s*")
 OTHER_WORK = re.compile(
     r"\b(?:previous(?:ly)?|prior|earlier|other|recent|several|many|numerous|some)\s+(?:\w+\s+)?(?:studies|reports|"
     r"trials|investigators|authors|researchers|literature|meta-analys[ie]s|reviews)\b"
-    r"|\b(?:has|have|had)\s+(?:also\s+|previously\s+|recently\s+|consistently\s+)?been\s+(?:reported|shown|"
+    r"|\b(?:has|have|had)\s+(?:also\s+|previously\s+|recently\s+|consistently\s+|not\s+)?been\s+(?:reported|shown|"
     r"demonstrated|described|documented|suggested|proposed)\b|\bin\s+the\s+literature\b|\b(?:as\s+)?reported\s+by\b"
     r"|\b(?:a|an|one|another)\s+(?:recent|previous|earlier|large|prior)\s+(?:\w+\s+){0,2}?(?:study|trial|"
-    r"meta-analysis|review|cohort)\b", _I)
+    r"meta-analysis|review|cohort)\b"
+    # NOTE: "reproduced ... the results of double-blind, randomised clinical trials, in which rizatriptan has greater
+    # efficacy"; "Different results were also acquired compared to the same study".
+    r"|\b(?:results|findings)\s+of\s+(?:[\w-]+,?\s+){0,4}?(?:trials|studies)\b|\bthe\s+same\s+study\b", _I)
 # NOTE: table footnotes flattened into text start with their marker glued on: "aIncludes one patient ...".
 TABLE_NOTE = re.compile(r"^\s*(?:[a-z](?=[A-Z][a-z])|[*†‡§¶#]+\s*(?=\w))")
 CAPTION = re.compile(r"^\W*(?:supplementary\s+|additional\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?!\d)", _I)

@@ -204,3 +204,35 @@ def test_a_proportional_reduction_is_against_the_control() -> None:
     # result against placebo, not a change within the simvastatin group.
     found = quoted("PMC1079844", "A highly significant 24%")
     assert found and all(c.scope != "within_group" for c in found)
+
+
+@needs_data
+def test_the_same_change_in_each_group_is_a_change_within_groups() -> None:
+    # NOTE: PMC5812864: increases "in the bench-press group (triceps, from 26.3 ± 3.7 mm to 27.8 ± 3.8 mm ...) and in
+    # the push-up group (...)" had been stored as "bench-press increases muscle thickness", restatable.
+    found = quoted("PMC5812864", "Significant increases in")
+    assert found and all(c.scope == "within_group" and not c.restatable for c in found)
+
+
+@needs_data
+def test_other_trials_results_are_other_work() -> None:
+    # NOTE: PMC5827295 "Different results were also acquired compared to the same study" (comparator "same study");
+    # PMC1974799 "... in which rizatriptan 10 mg has greater efficacy", "... greater with rizatriptan (16).", and
+    # "... than other oral triptans in a naturalistic setting has not been reported".
+    assert all("same study" not in (c.comparator or "") for c in claims("PMC5827295"))
+    for start in ("This study reproduced", "In a pharmacy-based study", "The extent to which rizatriptan"):
+        assert not quoted("PMC1974799", start), start
+
+
+@needs_data
+def test_a_threshold_rise_names_an_outcome_not_a_change() -> None:
+    # NOTE: PMC5791588: "Percentages of participants with ≥2-fold increase in the levels of antibodies ... were 85% to
+    # 94% for the aP groups, 76% to 95% for the TdaP groups" had been stored as "TdaP increases antibodies".
+    assert not quoted("PMC5791588", "Percentages of participants with")
+
+
+@needs_data
+def test_what_was_consumed_is_not_the_outcome() -> None:
+    # NOTE: PMC4763470: "Yogurt consumption decreased LDL-C significantly" had been stored as yogurt decreases
+    # "consumption".
+    assert all(c.object.name.casefold() != "consumption" for c in claims("PMC4763470"))
