@@ -103,7 +103,7 @@ evidence study studies trial trials data research literature published recent ne
 effect effects effective efficacious impact work works help helps benefit use using used taking take given
 receiving also still of with to for on in by from as at more less most least than
 increased reduced higher lower greater better worse significant significantly overall any good bad safe
-useful helpful beneficial worthwhile
+useful helpful beneficial worthwhile role place
 """.split())
 # NOTE: a phrase made only of these names nobody in particular ("in patients with ...").
 GENERIC = frozenset("patients people persons individuals subjects participants".split())
@@ -205,10 +205,22 @@ def _entities(question: str, masked: str, mentions: Sequence[MentionLike],
     unique: dict[tuple[str, Role], tuple[Span, QueryEntity]] = {}
     for span, entity in sorted(found, key=lambda f: f[0]):
         unique.setdefault((entity.name.casefold(), entity.role), (span, entity))
-    return _lead_acts(list(unique.values()), segments)
+    return _settings(_lead_acts(list(unique.values()), segments), segments)
 
 
 Found = list[tuple[Span, QueryEntity]]
+
+
+def _settings(found: Found, segments: list[tuple[int, int, Slot]]) -> Found:
+    """Return the entities, a treatment named in a setting ("Costs for surgery", "pain after surgery") a condition
+    when the question asks about another treatment: it says where the question is asked, not what is given."""
+    def slot(span: Span) -> Slot:
+        return _slot_at(segments, span[0])
+
+    if not any(e.role == "intervention" and slot(span) in ("lead", "intervention") for span, e in found):
+        return found
+    return [(span, e.model_copy(update={"role": "condition"}) if e.role == "intervention" and slot(span) == "condition"
+             else e) for span, e in found]
 
 
 def _lead_acts(found: Found, segments: list[tuple[int, int, Slot]]) -> Found:

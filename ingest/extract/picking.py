@@ -89,7 +89,7 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
         return None  # NOTE: "the rCBF in the control group was elevated after acetazolamide": the control's result
     if span and (arm := named_arm(s, span, arms)) is not None and arm.validated:
         # NOTE: "higher in the placebo group": the result is read against the control; no claim rather than a flip.
-        return None if is_control(arm.surface) else arm
+        return None if is_control(arm.surface) or _shared_part(s, span, arm, comp) else arm
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
             and m.type == "intervention" and not consumed(s, m) and _may_be_subject(s, m, lo, cue)]
     if free and (whole := _within_active(s, free, arms)) is not None:
@@ -100,6 +100,15 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
     if free:
         return s.named((free[0].start, free[0].end), "intervention", free[0])
     return labelled_subject(s, lo, cue.start(), avoid, arms)
+
+
+def _shared_part(s: Parsed, span: tuple[int, int], arm: Named, comp: Compared) -> bool:
+    """Return whether an arm is named only by what it shares with the comparator ("occlusion" of "the divided
+    occlusion group compared to the continuous occlusion group"): the name does not tell the arms apart."""
+    whole = s.text[span[0] : span[1]].strip()
+    name = rf"(?<!\w){re.escape(arm.surface)}(?!\w)"
+    return (len(whole) > len(arm.surface) and comp.text is not None
+            and re.search(name, comp.text, re.IGNORECASE) is not None)
 
 
 def _within_active(s: Parsed, free: list[Mention], arms: Arms) -> Named | None:

@@ -341,3 +341,16 @@ def test_a_closing_capital_letter_is_part_of_the_name() -> None:
     # NOTE: "vitamin A" was asked as "vitamin" (the "A" trimmed as an article): a standing check's DEVTA question.
     assert parse_query("Does vitamin A affect child mortality?").entities[0].text == "vitamin A"
     assert [e.text for e in parse_query("Is a statin better than a placebo?").entities] == ["statin", "placebo"]
+
+
+def test_a_treatment_named_as_the_setting_is_not_a_second_treatment() -> None:
+    # NOTE: a standing check asked "Does TLRP affect Costs for surgery?" (PMC2365983) and got "surgery" as a second
+    # intervention, with a false "no finding on Costs for surgery" gap beside the answer.
+    lexicon = Lexicon.from_terms([LexiconTerm("surgery", "Surgical Procedures, Operative", "intervention", "D013514"),
+                                  LexiconTerm("aspirin", "Aspirin", "intervention", "D001241")])
+    q = parse_query("Does TLRP affect Costs for surgery?", lexicon)
+    assert [(e.role, e.text) for e in q.entities] == [("intervention", "TLRP"), ("outcome", "Costs"),
+                                                      ("condition", "surgery")]
+    # NOTE: asked about alone, a treatment keeps its role wherever it stands.
+    q = parse_query("Is there a role for aspirin in stroke?", lexicon)
+    assert [(e.role, e.text) for e in q.entities][0] == ("intervention", "aspirin")

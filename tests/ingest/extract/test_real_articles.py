@@ -236,3 +236,12 @@ def test_what_was_consumed_is_not_the_outcome() -> None:
     # NOTE: PMC4763470: "Yogurt consumption decreased LDL-C significantly" had been stored as yogurt decreases
     # "consumption".
     assert all(c.object.name.casefold() != "consumption" for c in claims("PMC4763470"))
+
+
+@needs_data
+def test_an_arm_named_only_by_what_both_arms_share_is_no_subject() -> None:
+    # NOTE: PMC5827295 compares divided with continuous occlusion; "higher in the divided occlusion group compared to
+    # the continuous occlusion group" had been answered "Occlusion probably increases visual acuity compared with
+    # continuous occlusion group".
+    found = claims("PMC5827295")
+    assert found and not [c for c in found if c.subject.name.casefold() == "occlusion" and c.comparator]
