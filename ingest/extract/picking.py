@@ -17,13 +17,16 @@ from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name
 from kb.claims import EffectMeasure, Predicate
 from kb.lexicon import Mention
 
+# NOTE: "after adjusting for calcium intake level", "after correction for preoperative status": a covariate, not what
+# the result belongs to nor what it measured.
+COVARIATE = re.compile(r"\b(?:adjust(?:ing|ed|ment)?|controll?(?:ing|ed)|correct(?:ing|ed|ion))\s+for\s+"
+                       r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # NOTE: words that make a drug the thing measured, not the thing given.
 USED = re.compile(r"\b(?:requirements?|consumption|use|usage|doses?|needs?|intake|amount|administration|"
                   r"prescriptions?|requests?)\s+(?:of|for)\s+(?:\w+\s+){0,2}$"
                   # NOTE: "regardless of vitamin D dose": what the result does not depend on is not its subject.
                   r"|\b(?:regardless|irrespective|independent(?:ly)?)\s+of\s+(?:the\s+)?$"
-                  # NOTE: "after adjusting for calcium intake level": a covariate, not what the result belongs to.
-                  r"|\b(?:adjust(?:ing|ed|ment)?|controll?(?:ing|ed))\s+for\s+(?:[\w-]+\s+){0,2}$"
+                  rf"|{COVARIATE.pattern}"
                   # NOTE: "the remission based on BDI-II": the instrument a result is measured with.
                   r"|\b(?:based\s+on|measured\s+(?:by|with)|assessed\s+(?:by|with)|according\s+to)\s+(?:the\s+)?$",
                   re.IGNORECASE)
@@ -156,7 +159,8 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     # ("With respect to X, A was superior").
     pool = [m for m in pool if (_near(s, m, cue, 3) if m.type == "condition" else
                                 m.start < cue.start() or _near(s, m, cue, reach))
-            and not AIMED_AT.search(s.text, max(0, m.start - 40), m.start)]
+            and not AIMED_AT.search(s.text, max(0, m.start - 40), m.start)
+            and not COVARIATE.search(s.text, max(0, m.start - 40), m.start)]
     inside = [m for m in pool if m.start >= lo] or [m for m in pool if m.type == "outcome"][-1:]
     if inside:
         # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
@@ -167,6 +171,8 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     span = _object_phrase(s, cue, avoid, subject, lo, hi)
     span = complete(s, span, hi) if span else None
     if span is None or not is_entity_name(s.text[span[0] : span[1]]):
+        return None
+    if COVARIATE.search(s.text, max(0, span[0] - 40), span[0]):
         return None
     # NOTE: "requirements for morphine" names a measured use of a drug; any other bare phrase stays unvalidated.
     used = any(span[0] <= m.start and m.end <= span[1] and consumed(s, m) for m in s.mentions)

@@ -29,7 +29,8 @@ from kb.models import Chunk
 MAX_SENTENCE = 1200  # NOTE: characters; longer "sentences" are run-together tables or lists
 # NOTE: a clause about the groups' balance before treatment, or measured against other reports, is not a finding.
 NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|prognostic factors|\bat (?:entry|inclusion|"
-                          r"randomi[sz]ation|enrol?ment)\b|\bbefore (?:treatment|randomi[sz]ation|the intervention)\b"
+                          r"randomi[sz]ation|enrol?ment)\b|\bbefore (?:treatment|randomi[sz]ation|the intervention|"
+                          r"the procedure|surgery|the operation)\b"
                           # NOTE: "Three subjects showed no increase in viral load": a count of people, not a comparison.
                           r"|^\W*(?:(?:in|among|of)\s+(?:the\s+)?)?(?:one|two|three|four|five|six|seven|eight|nine|ten|"
                           r"\d)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:subjects|patients|participants|children|women|men|"

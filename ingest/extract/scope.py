@@ -31,7 +31,8 @@ _PRIMARY = re.compile(r"\bprimary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?points?
 # the FLEX groups") is not the treatment's effect against a comparator; read only where no arm is compared.
 _WITHIN = re.compile(
     r"\bwithin[- ](?:each\s+|the\s+|both\s+)?(?:\w+\s+)?groups?\b|\bfrom\s+baseline\b|\bbefore\s+and\s+after\b"
-    r"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment|pre-?intervention|before)\b"
+    r"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment|pre-?intervention|before|"
+    r"(?:week|day|month|visit)\s+0)\b|\bintra-?group\b"
     r"|\bpre-?\s*(?:and|to|vs\.?|versus)\s*post\b|\bno\s+(?:significant\s+)?changes?\s+in\b"
     r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b"
     # NOTE: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check only group
@@ -50,24 +51,31 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
                          r"the\s+[\w\s-]{1,40}?\s+group\b"
                          r"|\b(?:increas|decreas|improv|reduc)\w*\b[^.;]{0,60}\bin\s+both\s+(?:\w+\s+)?"
                          r"(?:groups|arms)\b", _I)
+_TIME_POINT = re.compile(r"^\W*(?:the\s+)?(?:baseline|pre-?\s*(?:treatment|intervention|test|operative)|before|week|"
+                         r"day|month|visit)\b", _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
-                      r"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:baseline|pre|before))|\bdiffer"
+                      r"|\bcompared\s+(?:with|to)\s+"
+                      r"(?!(?:the\s+)?(?:baseline|pre|before|(?:week|day|month|visit)\s+0\b))"
+                      r"|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"
                       # NOTE: "a 24% (95% CI 10-35) proportional reduction in vascular mortality": against the control.
                       r"|\b(?:proportional|relative)\s+(?:risk\s+)?reduction\b"
                       # NOTE: "reduced from 52.3% to 25.1% in the ETN + MTX group whereas the reduction in the DMARD +
                       # MTX group was smaller": the groups' changes are compared.
                       r"|\b(?:whereas|while)\b[^.;]*\b(?:smaller|larger|greater|less|more|lower|higher)\b"
-                      # NOTE: "higher in the experimental group": against the other arm, whatever else the sentence says.
-                      r"|\b(?:in|of)\s+the\s+(?:experimental|intervention|treatment|study|control|placebo)\s+group\b", _I)
+                      # NOTE: "higher in the experimental group": against the other arm, whatever else the sentence
+                      # says.
+                      r"|\b(?:in|of)\s+the\s+(?:experimental|intervention|treatment|study|control|placebo)\s+group\b",
+                      _I)
 
 
 def within_group(sentence: str, compared: str | None = None) -> bool:
     """Return whether a sentence reports a change within a group over time (in each group, or where it compares
-    no arms) rather than a difference between arms."""
+    no arms, or only a time point: "compared with week 0") rather than a difference between arms."""
     if _EACH_GROUP.search(sentence) and not _BETWEEN.search(sentence):
         return True
-    return compared is None and bool(_WITHIN.search(sentence)) and not _BETWEEN.search(sentence)
+    no_arm = compared is None or _TIME_POINT.match(compared) is not None
+    return no_arm and bool(_WITHIN.search(sentence)) and not _BETWEEN.search(sentence)
 
 
 def scope_of(sentence: str) -> Scope:
@@ -86,5 +94,9 @@ def clause_scope(clause: str, sentence: str, compared: str | None = None) -> Sco
     """Return the scope a clause names itself, else the scope of its whole sentence; a clause that compares no arm
     and reports a change over time is a within-group change."""
     own = scope_of(clause)
+    # NOTE: "no significant results at the interaction level, but intragroup analysis showed ...": the clause says
+    # what it is, whatever the rest of the sentence names.
+    if own == "unspecified" and within_group(clause, compared):
+        return "within_group"
     scope = own if own != "unspecified" else scope_of(sentence)
     return "within_group" if scope == "unspecified" and within_group(sentence, compared) else scope

@@ -152,9 +152,10 @@ ABSTRACT_SENTENCES = 20  # NOTE: up to this many sentences a document is an abst
 # NOTE: saline or a vehicle is also what devices are cooled with and drugs dissolved in ("perfusing chilled 0.9%
 # isotonic saline in the electrodes"); it is the control only where the document gives it as an arm.
 _CARRIER = re.compile(r"^(?:normal\s+|isotonic\s+)?(?:saline|vehicle)$", _I)
-_CARRIER_ARM = re.compile(r"\b(?:saline|vehicle)\s+(?:\w+\s+)?(?:group|arm|control|placebo)s?\b|\b(?:placebo|control)"
-                          r"\s*[(:,]?\s*(?:\w+\s+)?(?:saline|vehicle)\b|\b(?:receiv\w*|given|randomi[sz]ed\s+to|allocated\s+"
-                          r"to|assigned\s+to)\s+(?:[\w.%-]+\s+){0,3}?(?:saline|vehicle)\b", _I)
+_CARRIER_ARM = re.compile(r"\b(?:saline|vehicle)\s+(?:\w+\s+)?(?:group|arm|control|placebo)s?\b"
+                          r"|\b(?:placebo|control)\s*[(:,]?\s*(?:\w+\s+)?(?:saline|vehicle)\b"
+                          r"|\b(?:receiv\w*|given|randomi[sz]ed\s+to|allocated\s+to|assigned\s+to)\s+"
+                          r"(?:[\w.%-]+\s+){0,3}?(?:saline|vehicle)\b", _I)
 
 
 def _control(mentions: Sequence[Sequence[Mention]], texts: Sequence[str] = ()) -> str | None:

@@ -245,3 +245,22 @@ def test_an_arm_named_only_by_what_both_arms_share_is_no_subject() -> None:
     # continuous occlusion group".
     found = claims("PMC5827295")
     assert found and not [c for c in found if c.subject.name.casefold() == "occlusion" and c.comparator]
+
+
+@needs_data
+def test_a_change_against_a_time_point_is_within_a_group() -> None:
+    # NOTE: the final standing check: "BMI in the BNR17 group decreased after the 12th week compared with week 0"
+    # (PMC3611107) had "week" as its comparator; "intragroup analysis showed that the REHACOP group increased brain
+    # activation ... compared to pre-treatment" (PMC5707237) was labelled a subgroup result, restatable.
+    for pmcid, start in (("PMC3611107", "BMI in the BNR17 group decreased"), ("PMC5707237", "During the learning")):
+        found = quoted(pmcid, start)
+        assert found and all(c.scope == "within_group" and c.comparator is None for c in found), pmcid
+
+
+@needs_data
+def test_a_comparison_before_the_procedure_or_a_covariate_is_no_finding() -> None:
+    # NOTE: PMC5789501 "no statistically significant difference between the VAS score, range of motion and SPADI
+    # before the procedure"; PMC3488177 "The gain, after correction for preoperative status, was dependent on
+    # tourniquet treatment" (outcome "correction").
+    assert not quoted("PMC5789501", ":\nThere was no statistically significant difference between the VAS")
+    assert not quoted("PMC3488177", "The gain, after correction")
