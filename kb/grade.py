@@ -194,6 +194,11 @@ def imprecision(studies: Sequence[Claim], direction: Direction) -> str | None:
                      else f"all {len(with_ci)} confidence intervals cross no effect")
     if direction == "no_difference" and (wide := _appreciable(supporting)):
         found.append(wide)
+    elif direction == "no_difference" and not any(c.effect and c.effect.interval for c in supporting) and any(
+            c.effect is not None or c.p_value is not None for c in supporting):
+        # NOTE: "not significantly associated (P = 0.152)": without a confidence interval nothing shows that the
+        # difference is small; a p-value alone cannot rule out an appreciable benefit or harm.
+        found.append("no confidence interval shows that the difference is small")
     if not any(c.effect is not None or c.p_value is not None for c in supporting):
         found.append("no effect estimate or p-value reported")
     return "Rated down one level for imprecision: " + "; ".join(found) if found else None

@@ -55,7 +55,10 @@ BASELINE_SIMILAR = re.compile(
     rf"|\b{_SAME}\b[^.;]{{0,80}}\b(?:at|in)\s+baseline\b"
     rf"|\b(?:groups?|arms?)\s+(?:\w+\s+){{0,3}}?(?:were|was)\s+(?:\w+\s+)?{_SAME}\b[^.;]{{0,60}}\b{_TRAITS}\b"
     rf"|\b{_SAME}\s+(?:between|among|across)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?)\s+(?:in|regarding|with\s+"
-    rf"respect\s+to|for|in\s+terms\s+of)\s+(?:\w+\s+){{0,2}}?{_TRAITS}\b", _I)
+    rf"respect\s+to|for|in\s+terms\s+of)\s+(?:\w+\s+){{0,2}}?{_TRAITS}\b"
+    # NOTE: "proportion of previous cardiovascular disease ... were similar between ARB and non-ARB groups".
+    rf"|\b(?:proportions?|rates?|percentages?)\s+of\s+(?:previous|prior)\s+[^.;]{{0,160}}\b{_SAME}\s+(?:between|among|"
+    rf"across)\b", _I)
 # NOTE: statistical-methods statements carry p-values and percentages but report nothing.
 ANALYSIS_PLAN = re.compile(
     r"\b(?:was|were|is|are)\s+(?:considered|regarded|accepted|set|taken|defined)\s+(?:as\s+|to\s+be\s+|at\s+)?"

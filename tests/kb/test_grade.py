@@ -98,6 +98,15 @@ def test_a_ci_crossing_no_effect_is_expected_of_a_no_difference_finding() -> Non
     assert level == "high"
 
 
+def test_no_difference_with_a_p_value_alone_is_imprecise() -> None:
+    # NOTE: the final standing check: "ARB allocation was not significantly associated with cardiovascular and renal
+    # events (P = 0.1520)" in 1,222 patients (PMC5816600) was answered at high certainty of no association.
+    level, reasons = grade([study("attempt", n=1222, direction="no_difference", p_value=PValue(value=0.152))],
+                           "no_difference", NO_QUESTION)
+    assert level == "moderate"
+    assert "Rated down one level for imprecision: no confidence interval shows that the difference is small" in reasons
+
+
 def test_no_statistics_and_no_sizes_are_imprecise() -> None:
     _, reasons = grade([study("a", n=None, p_value=None), study("b", n=None, p_value=None)], "decrease", NO_QUESTION)
     assert ("Rated down one level for imprecision: no participant numbers reported; "

@@ -264,3 +264,12 @@ def test_a_comparison_before_the_procedure_or_a_covariate_is_no_finding() -> Non
     # tourniquet treatment" (outcome "correction").
     assert not quoted("PMC5789501", ":\nThere was no statistically significant difference between the VAS")
     assert not quoted("PMC3488177", "The gain, after correction")
+
+
+@needs_data
+def test_a_history_balanced_between_arms_is_no_finding() -> None:
+    # NOTE: the final standing check: "In patients with G3b and/or A3, proportion of previous cardiovascular disease,
+    # previous cerebrovascular disease, and previous peripheral artery disease were similar between ARB and non-ARB
+    # groups" (PMC5816600) was answered "ARB probably makes little or no difference to proportion of previous
+    # cardiovascular disease".
+    assert not quoted("PMC5816600", "In patients with G3b and/or A3, proportion of previous")
