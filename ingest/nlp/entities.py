@@ -19,8 +19,9 @@ will would not also only even just more most less least very much many few sever
 there here thus hence however therefore moreover furthermore
 """.split())
 
-# NOTE: words that open sentences and get picked as subjects, but name no intervention, outcome or population; and a
-# change word alone, which names the change, not what changed ("CVD risk decreased" has no outcome "decreased").
+# NOTE: words that open sentences and get picked as subjects, but name no intervention, outcome or population; a
+# change word alone names the change, not what changed ("CVD risk decreased" has no outcome "decreased"); and what
+# qualifies a name ("consumption" of "Yogurt consumption", "exposure" of "person-years of exposure") names nothing.
 _NOT_NAMES = frozenset("""
 following achieving using including compared comparing regarding according considering concerning given
 based results result conclusions conclusion background methods method objective objectives aim aims
