@@ -77,7 +77,9 @@ COMPARATOR = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|"
                         r"(?:(?:observed|seen|found|reported|measured|recorded|obtained)\s+)?(?:with|in|of|for|among|"
                         r"receiving|on|taking|given|treated\s+with|who\s+(?:received|took|were\s+given))\s+)?"
                         r"(?P<c>[^,;:()\[\]]+)", _I)
-IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm)s?\b", _I)
+# NOTE: "participants in the ePaper Team condition": a behavioural trial's arm is often its condition.
+IN_GROUP = re.compile(r"\b(?:in|with|for|among|of)\s+(?:the\s+)?(?P<x>[\w\s/+-]{2,60}?)\s+(?:group|arm|condition)s?\b",
+                      _I)
 # NOTE: "The intervention group had more visits": a generic arm as the clause's grammatical subject, no preposition.
 GROUP_SUBJECT = re.compile(r"\b(?:the\s+)?(?P<x>intervention|treatment|treated|experimental|active|study|verum|control|"
                            r"comparison)\s+(?:group|arm)s?\s+(?=(?:had|has|showed|show|was|were|experienced|reported|"
@@ -93,8 +95,9 @@ _ARM_VALUE = (r"(?<![\w.])(?<!from\s)(?P<v{0}>\d+(?:[.·]\d+)?)\s*%?(?:\s*[(\[]\
               r"(?P<a{0}>[^,;:\d]{{2,60}}?)")
 ARM_VALUES = re.compile(_ARM_VALUE.format(1) + r",?\s+(?:and\s+|vs\.?\s+|versus\s+)?" + _ARM_VALUE.format(2)
                         + r"(?=[\s,;:.]|$)", _I)
+# NOTE: "than for the abstainers" is the abstainers; "than with patients’ usual oral triptans therapy" the therapy.
 LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|use|patients|was|were|is|are|had|"
-                     r"has|have|been|also|significantly|statistically|only)\b\s*)+", _I)
+                     r"has|have|been|also|significantly|statistically|only|for|among)\b(?!-)\s*|[’'‘]\s*)+", _I)
 TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
                       r"the|a|an|and|in|of|to|with|by))+$", _I)
 STOP_AT = re.compile(r"[,;:()\[\]]|(?<![\w.-])\d[\d.,]*(?![\w-])|\b(?:compared|versus|vs|than|among|after|when|"

@@ -273,3 +273,21 @@ def test_a_history_balanced_between_arms_is_no_finding() -> None:
     # groups" (PMC5816600) was answered "ARB probably makes little or no difference to proportion of previous
     # cardiovascular disease".
     assert not quoted("PMC5816600", "In patients with G3b and/or A3, proportion of previous")
+
+
+@needs_data
+def test_a_comparator_is_named_without_its_preposition() -> None:
+    # NOTE: PMC3476989 "than for the abstainers" and PMC1974799 "Compared with patients’ usual oral triptans therapy"
+    # had the comparators "for the abstainers" and "’ usual oral triptans therapy".
+    [coffee] = quoted("PMC3476989", "The pain increase in the active side")
+    assert coffee.comparator == "abstainers"
+    usual = quoted("PMC1974799", "Compared with patients’ usual oral triptans therapy")
+    assert usual and all(c.comparator == "usual oral triptans therapy" for c in usual)
+
+
+@needs_data
+def test_a_condition_is_an_arm() -> None:
+    # NOTE: PMC4733222 "participants in the ePaper Team condition reported lower average weekly compliance score than
+    # participants in the ePaper Solo condition" had been stored as "ePaper decreases ... compared with ePaper Solo".
+    assert not quoted("PMC4733222", "However, participants in the ePaper Team condition")
+    assert not quoted("PMC4733222", "Participants in the Mobile Team condition")
