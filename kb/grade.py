@@ -192,14 +192,14 @@ def imprecision(studies: Sequence[Claim], direction: Direction) -> str | None:
                                                                 for c in with_ci):
         found.append(_ci_text(with_ci[0]) if len(with_ci) == 1
                      else f"all {len(with_ci)} confidence intervals cross no effect")
+    stats = any(c.effect is not None or c.p_value is not None for c in supporting)
     if direction == "no_difference" and (wide := _appreciable(supporting)):
         found.append(wide)
-    elif direction == "no_difference" and not any(c.effect and c.effect.interval for c in supporting) and any(
-            c.effect is not None or c.p_value is not None for c in supporting):
+    elif direction == "no_difference" and stats and not any(c.effect and c.effect.interval for c in supporting):
         # NOTE: "not significantly associated (P = 0.152)": without a confidence interval nothing shows that the
         # difference is small; a p-value alone cannot rule out an appreciable benefit or harm.
         found.append("no confidence interval shows that the difference is small")
-    if not any(c.effect is not None or c.p_value is not None for c in supporting):
+    if not stats:
         found.append("no effect estimate or p-value reported")
     return "Rated down one level for imprecision: " + "; ".join(found) if found else None
 

@@ -20,8 +20,8 @@ _DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b"
                        r"(?:with|along\s+with|in\s+parallel\s+with)\s+(?:increasing|higher|longer|greater|age|the\s+"
                        r"(?:duration|number|dose|level)|\w+\s+(?:duration|dose|exposure))", _I)
 _INTENSIFIER = re.compile(r"(?:greater|larger|bigger|more|higher|significant|marked|substantial|superior)$", _I)
-_NOUN_CUE = re.compile(r"\s+(?:\w+\s+)?(?P<n>decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?\b",
-                       _I)
+_CHANGES = r"(?:decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?"
+_NOUN_CUE = re.compile(rf"\s+(?:\w+\s+)?(?P<n>{_CHANGES})\b", _I)
 
 
 # NOTE: "sorafenib was discontinued until the toxicity had decreased to grade 1": how a patient was managed.
@@ -49,7 +49,7 @@ def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Mat
 
 # NOTE: "The increase in weight was smaller with metformin": the comparative says how the change compares, so a
 # smaller increase is a decrease and a smaller reduction an increase.
-_CHANGE_NOUN = re.compile(r"(?:decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?$", _I)
+_CHANGE_NOUN = re.compile(rf"{_CHANGES}$", _I)
 _CHANGE_COMPARED = re.compile(r"\s(?:was|were)\s+(?:\w+\s+)?$", _I)
 _SMALLER = re.compile(r"smaller|less|lower", _I)
 _FLIP_PREDICATE: dict[str, Predicate] = {"increases": "decreases", "decreases": "increases"}

@@ -160,7 +160,7 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     pool = [m for m in pool if (_near(s, m, cue, 3) if m.type == "condition" else
                                 m.start < cue.start() or _near(s, m, cue, reach))
             and not AIMED_AT.search(s.text, max(0, m.start - 40), m.start)
-            and not COVARIATE.search(s.text, max(0, m.start - 40), m.start)]
+            and not _after_covariate(s, m.start)]
     inside = [m for m in pool if m.start >= lo] or [m for m in pool if m.type == "outcome"][-1:]
     if inside:
         # NOTE: an outcome beats a condition ("in mild asthma, X reduced exacerbations"); then nearest after the cue.
@@ -172,11 +172,16 @@ def pick_object(s: Parsed, cue: re.Match[str], avoid: tuple[int, int], subject: 
     span = complete(s, span, hi) if span else None
     if span is None or not is_entity_name(s.text[span[0] : span[1]]):
         return None
-    if COVARIATE.search(s.text, max(0, span[0] - 40), span[0]):
+    if _after_covariate(s, span[0]):
         return None
     # NOTE: "requirements for morphine" names a measured use of a drug; any other bare phrase stays unvalidated.
     used = any(span[0] <= m.start and m.end <= span[1] and consumed(s, m) for m in s.mentions)
     return Named(s.text[span[0] : span[1]], "outcome", validated=used)
+
+
+def _after_covariate(s: Parsed, at: int) -> bool:
+    """Return whether the words before `at` make what follows a covariate ("after correction for status")."""
+    return COVARIATE.search(s.text, max(0, at - 40), at) is not None
 
 
 def complete(s: Parsed, span: tuple[int, int], hi: int) -> tuple[int, int] | None:

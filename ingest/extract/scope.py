@@ -27,12 +27,13 @@ _SECONDARY = re.compile(r"\bsecondary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?poi
 _PRIMARY = re.compile(r"\bprimary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?points?|analys[ie]s|measures?|objectives?|"
                       r"variables?|parameters?)\b", _I)
 
+# NOTE: the starting point a change within one group is measured from ("compared with week 0").
+_START = r"(?:(?:baseline|pre-?\s*(?:treatment|intervention|test|operative)|before)\b|(?:week|day|month|visit)\s+0\b)"
 # NOTE: a change inside one arm over time ("increased after low dose vitamin D treatment", "no change in the HRV of
 # the FLEX groups") is not the treatment's effect against a comparator; read only where no arm is compared.
 _WITHIN = re.compile(
     r"\bwithin[- ](?:each\s+|the\s+|both\s+)?(?:\w+\s+)?groups?\b|\bfrom\s+baseline\b|\bbefore\s+and\s+after\b"
-    r"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment|pre-?intervention|before|"
-    r"(?:week|day|month|visit)\s+0)\b|\bintra-?group\b"
+    rf"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?{_START}|\bintra-?group\b"
     r"|\bpre-?\s*(?:and|to|vs\.?|versus)\s*post\b|\bno\s+(?:significant\s+)?changes?\s+in\b"
     r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b"
     # NOTE: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check only group
@@ -51,11 +52,10 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
                          r"the\s+[\w\s-]{1,40}?\s+group\b"
                          r"|\b(?:increas|decreas|improv|reduc)\w*\b[^.;]{0,60}\bin\s+both\s+(?:\w+\s+)?"
                          r"(?:groups|arms)\b", _I)
-_TIME_POINT = re.compile(r"^\W*(?:the\s+)?(?:baseline|pre-?\s*(?:treatment|intervention|test|operative)|before|week|"
-                         r"day|month|visit)\b", _I)
+# NOTE: a comparator cut at its number ("week" of "compared with week 0") is still a time point.
+_TIME_POINT = re.compile(rf"^\W*(?:the\s+)?(?:{_START}|(?:week|day|month|visit)\W*$)", _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
-                      r"|\bcompared\s+(?:with|to)\s+"
-                      r"(?!(?:the\s+)?(?:baseline|pre|before|(?:week|day|month|visit)\s+0\b))"
+                      rf"|\bcompared\s+(?:with|to)\s+(?!(?:the\s+)?(?:{_START}|pre))"
                       r"|\bdiffer"
                       r"|\bin\s+contrast\s+(?:to|with)\b"
                       # NOTE: "a 24% (95% CI 10-35) proportional reduction in vascular mortality": against the control.

@@ -161,9 +161,9 @@ _CARRIER_ARM = re.compile(r"\b(?:saline|vehicle)\s+(?:\w+\s+)?(?:group|arm|contr
 def _control(mentions: Sequence[Sequence[Mention]], texts: Sequence[str] = ()) -> str | None:
     """Return how the document names its comparison arm, when it names one (a full text names its own control more
     than once: "placebo" said once in a sorafenib-versus-capecitabine trial was another trial's arm)."""
-    carrier_arm = any(_CARRIER_ARM.search(t) for t in texts) or not texts
-    said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold())
-                   and (carrier_arm or not _CARRIER.match(m.surface.casefold())))
+    said = Counter(m.surface.casefold() for ms in mentions for m in ms if NOT_ACTIVE.match(m.surface.casefold()))
+    if texts and any(_CARRIER.match(name) for name in said) and not any(_CARRIER_ARM.search(t) for t in texts):
+        said = Counter({name: n for name, n in said.items() if not _CARRIER.match(name)})
     if not said:
         return None
     name, n = said.most_common(1)[0]
