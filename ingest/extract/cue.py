@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.extract.clauses import COMPARATOR, CUES, Parsed, from_effect
+from ingest.nlp.mentions import CHANGE_NOUNS
 from kb.claims import EffectMeasure, Predicate
 
 _I = re.IGNORECASE
@@ -20,19 +21,25 @@ _DIRECTED = re.compile(r"\bnormali[sz](?:ed|es|ation)\b"
                        r"(?:with|along\s+with|in\s+parallel\s+with)\s+(?:increasing|higher|longer|greater|age|the\s+"
                        r"(?:duration|number|dose|level)|\w+\s+(?:duration|dose|exposure))", _I)
 _INTENSIFIER = re.compile(r"(?:greater|larger|bigger|more|higher|significant|marked|substantial|superior)$", _I)
-_CHANGES = r"(?:decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?"
-_NOUN_CUE = re.compile(rf"\s+(?:\w+\s+)?(?P<n>{_CHANGES})\b", _I)
+_NOUN_CUE = re.compile(rf"\s+(?:\w+\s+)?(?P<n>{CHANGE_NOUNS})\b", _I)
 
 
 # NOTE: "sorafenib was discontinued until the toxicity had decreased to grade 1": how a patient was managed.
 _UNTIL = re.compile(r"\buntil\b[^.;,()]{0,60}$", _I)
 
 
+# NOTE: "among higher risk participants", "the lower dose group": a comparative that names which people, not a result.
+_WHICH_PEOPLE = re.compile(r"[\s-]+(?!(?:for|in|among|of|with|than|to|at|by|and|or|the|all)\b)[\w-]+\s+"
+                           r"(?:participants|patients|subjects|women|men|children|adults|individuals|people|families|"
+                           r"groups?|arms?)\b", _I)
+
+
 def _not_a_cue(masked: str, m: re.Match[str]) -> bool:
-    """Return whether a bare direction word is a purpose ("to reduce"), part of a threshold ("≥30% decrease") or
-    the condition of an "until" clause."""
+    """Return whether a bare direction word is a purpose ("to reduce"), part of a threshold ("≥30% decrease"), the
+    condition of an "until" clause, or a comparative naming which people ("higher risk participants")."""
     return (_PURPOSE.search(masked[max(0, m.start() - 30) : m.start()]) is not None
-            or _UNTIL.search(masked[max(0, m.start() - 70) : m.start()]) is not None)
+            or _UNTIL.search(masked[max(0, m.start() - 70) : m.start()]) is not None
+            or (m.group().casefold() in ("higher", "lower") and _WHICH_PEOPLE.match(masked, m.end()) is not None))
 
 
 def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Match[str], Predicate] | None:
@@ -49,7 +56,7 @@ def _noun_direction(bare: list[tuple[re.Match[str], Predicate]]) -> tuple[re.Mat
 
 # NOTE: "The increase in weight was smaller with metformin": the comparative says how the change compares, so a
 # smaller increase is a decrease and a smaller reduction an increase.
-_CHANGE_NOUN = re.compile(rf"{_CHANGES}$", _I)
+_CHANGE_NOUN = re.compile(rf"{CHANGE_NOUNS}$", _I)
 _CHANGE_COMPARED = re.compile(r"\s(?:was|were)\s+(?:\w+\s+)?$", _I)
 _SMALLER = re.compile(r"smaller|less|lower", _I)
 _FLIP_PREDICATE: dict[str, Predicate] = {"increases": "decreases", "decreases": "increases"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ingest.extract.arm_names import Compared, between_arms, comparator, labelled_subject, named_arm, study_arm
-from ingest.extract.clauses import Named, Parsed, arm_phrase, arm_values, parallel_arm, trim_phrase
+from ingest.extract.clauses import IN_GROUP, Named, Parsed, arm_phrase, arm_values, parallel_arm, trim_phrase
 from ingest.extract.cue import find_cue
 from ingest.nlp.arms import Arms, generic_arm, is_control
 from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name
@@ -90,9 +90,11 @@ def pick_subject(s: Parsed, cue: re.Match[str], comp: Compared, lo: int, hi: int
             or arm_phrase(s.masked, cue.end(), stop, avoid))
     if span and generic_arm(s.text[span[0] : span[1]]) == "control":
         return None  # NOTE: "the rCBF in the control group was elevated after acetazolamide": the control's result
-    if span and (arm := named_arm(s, span, arms)) is not None and arm.validated:
+    if span and (arm := named_arm(s, span, arms)) is not None:
         # NOTE: "higher in the placebo group": the result is read against the control; no claim rather than a flip.
-        return None if is_control(arm.surface) or _shared_part(s, span, arm, comp) else arm
+        # NOTE: "greater in Macintosh group": an arm the study does not name elsewhere is still the arm the result
+        # belongs to, never another word of the sentence ("failed intubation").
+        return None if not arm.validated or is_control(arm.surface) or _shared_part(s, span, arm, comp) else arm
     free = [m for m in s.mentions if lo <= m.start < hi and not avoid[0] <= m.start < avoid[1]
             and m.type == "intervention" and not consumed(s, m) and _may_be_subject(s, m, lo, cue)]
     if free and (whole := _within_active(s, free, arms)) is not None:
@@ -193,6 +195,8 @@ def complete(s: Parsed, span: tuple[int, int], hi: int) -> tuple[int, int] | Non
     if not (words[-1] in GENERIC_TAIL or (len(words) == 1 and words[0] in GENERIC_HEAD)):
         return span
     more = COMPLEMENT.match(s.masked, span[1], hi)
+    if more and IN_GROUP.match(s.masked, more.end() - len(more.group().lstrip()), hi):
+        return span  # NOTE: "migraine days in the CXDT-HFG group": the arm, not the complement of "days"
     rest = trim_phrase(s.masked[more.end() : hi], more.end()) if more else None
     return (span[0], rest[1]) if rest and is_entity_name(s.text[span[0] : rest[1]]) else None
 
@@ -242,7 +246,15 @@ def cue_parts(s: Parsed, lo: int, hi: int, effect: EffectMeasure | None, context
     obj = pick_object(s, cue[0], comp.span, subject, lo, hi) or (context[1] if context else None)
     if subject is None or obj is None or subject.surface.casefold() == obj.surface.casefold():
         return None
+    pair = _PAIR.fullmatch(subject.surface) if comp.text is None else None
+    if pair and cue[1] in ("no_effect_on", "not_associated_with"):
+        return Named(pair["a"], "intervention", validated=True), obj, pair["b"], cue[1]
     return subject, obj, comp.text, cue[1]
+
+
+# NOTE: "similar for citrate and heparin anticoagulation": with null wording and no comparator, "A and B" names the
+# two compared arms, not one combination.
+_PAIR = re.compile(r"(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+(?:\s+[\w-]+)?)")
 
 
 def value_parts(s: Parsed, lo: int, hi: int, context: Context | None, arms: Arms) -> Parts | None:

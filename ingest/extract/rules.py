@@ -34,7 +34,10 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           # NOTE: "Three subjects showed no increase in viral load": a count of people, not a comparison.
                           r"|^\W*(?:(?:in|among|of)\s+(?:the\s+)?)?(?:one|two|three|four|five|six|seven|eight|nine|ten|"
                           r"\d)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:subjects|patients|participants|children|women|men|"
-                          r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)", re.I)
+                          r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)"
+                          # NOTE: "The only participant who did a complete intervention ... decreased the GSI": one person.
+                          r"|\b(?:the\s+only|a\s+single|one)\s+(?:\w+\s+)?(?:participant|patient|subject|child|woman|man|"
+                          r"volunteer)\s+who\b", re.I)
 BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"

@@ -39,7 +39,19 @@ _WITHIN = re.compile(
     # NOTE: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check only group
     # and from 31.9% to 29.2% ...": a value before and after, in one group.
     r"|\b(?:increas|decreas|reduc|improv|declin|chang|ris|fell|dropp)\w*\s+(?:\w+\s+){0,2}?from\s+[-\d.]+[^;]{0,30}?"
-    r"\bto\s+[-\d.]", _I)
+    r"\bto\s+[-\d.]"
+    # NOTE: "higher in the exercise group from about 6,800 to over 8,500 steps": a value before and after.
+    r"|\bfrom\s+(?:about|approximately|around|over)\s+[\d.,]+\s+(?:\w+\s+)?to\s+(?:about|approximately|around|over)?\s*\d",
+    _I)
+# NOTE: "Significant reduction in carbohydrate ... was observed in the NGLCD group", "The Logbook group also increased
+# physical activity": one arm named with a change and no comparative word is that arm's change over time.
+_ARM_NAMED = re.compile(r"\b(?:in|among|within)\s+(?:the\s+)?(?:[\w/+.-]+\s+){1,4}?groups?\b"
+                        r"|\bgroups?\s+(?:also\s+)?(?:significantly\s+)?(?:showed|had|experienced|increased|decreased|"
+                        r"reduced|improved)\b", _I)
+_CHANGED = re.compile(r"\b(?:increas|decreas|reduc|improv|declin)(?:e|es|ed|ing|tions?|ements?)\b|\b(?:rose|fell|dropped)\b"
+                      r"", _I)
+_COMPARATIVE = re.compile(r"\b(?:more|less|greater|larger|smaller|higher|lower|fewer|better|worse|superior|inferior|"
+                          r"faster|slower|only)\b", _I)
 # NOTE: "no significant changes in FAMS score ... were noted in either group" says so outright, arms or not.
 _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|each|both|all)\s+(?:of\s+the\s+)?"
                          r"(?:\w+\s+)?(?:groups?|arms?)\b|\bdid\s+not\s+(?:significantly\s+)?change\b"
@@ -75,7 +87,15 @@ def within_group(sentence: str, compared: str | None = None) -> bool:
     if _EACH_GROUP.search(sentence) and not _BETWEEN.search(sentence):
         return True
     no_arm = compared is None or _TIME_POINT.match(compared) is not None
-    return no_arm and bool(_WITHIN.search(sentence)) and not _BETWEEN.search(sentence)
+    if not no_arm or _BETWEEN.search(sentence):
+        return False
+    return bool(_WITHIN.search(sentence) or _one_arm_changed(sentence))
+
+
+def _one_arm_changed(sentence: str) -> bool:
+    """Return whether a sentence names one arm's change with no comparative word ("increased in the A group")."""
+    return (_ARM_NAMED.search(sentence) is not None and _CHANGED.search(sentence) is not None
+            and _COMPARATIVE.search(sentence) is None)
 
 
 def scope_of(sentence: str) -> Scope:

@@ -34,6 +34,7 @@ table figure fig mild moderate severe poor fair good excellent
 increased decreased reduced improved elevated lowered raised declined increase decrease reduction improvement
 increases decreases reductions improvements decline benefit human humans eye eyes
 consumption intake supplementation administration usage use exposure correction adjustment gain gains
+care management model programme program services
 """.split())
 
 # NOTE: phrase openings that make a clause, not a name ("it seems possible that …", "there was …").

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from ingest.nlp.entities import is_entity_name, supported, whole_product
+from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name, supported, whole_product
 from ingest.nlp.pico import PicoSpan
 from kb.lexicon import Lexicon, Mention
 from kb.models import EntityType
@@ -25,6 +25,9 @@ HEAD_SHARE = 0.6  # NOTE: how much of a span one lexicon term must cover to lend
 _LEADING = re.compile(r"(?:(?:significantly|statistically|markedly|slightly|greater|higher|lower|less|more|fewer|"
                       r"reduced|increased|decreased|improved|better|worse|elevated|similar|mean|median|the|a|an|"
                       r"total|overall)\s+)+", re.I)
+# NOTE: words that name a change; an outcome is what changed ("reduction of migraine days" measured migraine days).
+CHANGE_NOUNS = r"(?:decrease|reduction|decline|drop|fall|increase|rise|improvement|gain)s?"
+_CHANGE_LEAD = re.compile(rf"(?:{CHANGE_NOUNS}|changes?)\s+(?:of|in)\s+(?:the\s+)?", re.I)
 # NOTE: an arm label or a preposition the tagger took in front of an intervention ("Group B with oral metoprolol").
 _ARM_LEAD = re.compile(r"(?:(?:group|arm)\s+)?(?:[A-H]|[1-4])\s+(?:with|received|receiving)\s+|(?:with|of|to|for|by|on)\s+"
                        r"|(?:placebo|sham|vehicle)\s+(?:plus|\+|and|with)\s+", re.I)
@@ -37,6 +40,10 @@ _VERB = re.compile(r"\s(?:was|were|is|are|had|has|have|included|includes|includi
 _ARM_NOUN = re.compile(r"\s+(?:group|arm|cohort)s?$", re.I)
 # NOTE: the code that finishes a substance's name, which the tagger leaves off: "coenzyme Q10", "vitamin B12", "D3".
 _CODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d{1,3}(?![\w-])|(?<=vitamin)[ \t]+[A-K]\d?(?![\w-])", re.I)
+# NOTE: the lower-case noun after a one-word outcome ("replacement therapy"), not an adverb or a participle.
+_NOUN_AFTER = re.compile(r"[ \t]+(?!(?:groups?|arms?|cohorts?|analys[ie]s|suggests?|indicates?|shows?|remains?|"
+                         r"seems?|appears?|occurs?|differs?|supports?|means?)\b)"
+                         r"([a-z]{3,}(?<!ly)(?<!ed)(?<!ing)(?<!able)(?<!ible))(?![\w-])(?![ \t]*/)")
 # NOTE: "rate" in "rate ratio" names a statistic, not an outcome.
 _STATISTIC_AFTER = re.compile(r"\s*(?:ratios?|differences?)\b", re.I)
 
@@ -86,6 +93,8 @@ def _cleaned(text: str, lo: int, hi: int, role: EntityType) -> tuple[int, int, E
     lo, hi = lo + piece.find(stripped), lo + piece.find(stripped) + len(stripped)
     if lead := _LEADING.match(text, lo, hi):
         lo = lead.end()
+    if role == "outcome" and (change := _CHANGE_LEAD.match(text, lo, hi)):
+        lo = change.end()
     if role == "intervention" and (arm := _ARM_LEAD.match(text, lo, hi)):
         lo = arm.end()
     if verb := _VERB.search(text, lo, hi):
@@ -97,6 +106,15 @@ def _cleaned(text: str, lo: int, hi: int, role: EntityType) -> tuple[int, int, E
     if role == "intervention" and (code := _CODE_AFTER.match(text, hi)):
         hi = code.end()  # NOTE: "coenzyme" alone is not the supplement; "coenzyme Q10" is
     return lo, hi, role
+
+
+def _finished(text: str, lo: int, hi: int, others: Sequence[tuple[int, int]]) -> int:
+    """Return the end of a one-word outcome the tagger stopped one word short ("daily" of "daily steps"), unless the
+    next word belongs to another span or intervention ("irradiated allografts")."""
+    noun = _NOUN_AFTER.match(text, hi) if " " not in text[lo:hi] else None
+    if noun is None or noun.group(1).casefold() in FUNCTION_WORDS or _VERB.match(text, hi):
+        return hi
+    return hi if any(a < noun.end() and hi < b for a, b in others) else noun.end()
 
 
 def _compatible(kind: EntityType, role: EntityType) -> bool:
@@ -111,6 +129,9 @@ def _tagged(text: str, masked: str, spans: Sequence[PicoSpan], offset: int,
     for span in spans:
         for lo, hi in _pieces(text, span, offset):
             lo, hi, role = _cleaned(text, lo, hi, ROLE_OF[span.label])
+            others = [(m.start, m.end) for m in lexical if m.type == "intervention"]
+            others += [(o.start - offset, o.end - offset) for o in spans if o is not span]
+            hi = _finished(text, lo, hi, others) if role == "outcome" else hi
             surface = text[lo:hi]
             if not surface or masked[lo] == " " or not is_entity_name(surface) or _STATISTIC_AFTER.match(text, hi):
                 continue
@@ -127,13 +148,16 @@ def _tagged(text: str, masked: str, spans: Sequence[PicoSpan], offset: int,
 # NOTE: nouns that make a condition or a measure into an outcome phrase ("disease control rate", "pain scores").
 _HEAD_NOUNS = ("rate", "rates", "response", "responses", "score", "scores", "level", "levels", "control", "activity",
                "severity", "symptoms", "symptom", "index", "count", "counts", "concentration", "concentrations",
-               "duration", "incidence", "frequency", "time", "survival", "status", "scale", "function", "values",
+               "duration", "incidence", "frequency", "time", "times", "survival", "status", "scale", "function", "values",
                "value", "volume", "pressure", "intensity", "events", "episodes", "recurrence", "remission",
                "exacerbations", "exacerbation", "attacks", "attack", "admissions", "hospitalizations",
                "hospitalisations", "relapses", "relapse", "flares", "complications", "mortality", "deaths")
 # NOTE: words that say which events of an outcome count ("severe exacerbations", "all-cause mortality").
 _QUALIFIER = re.compile(r"(?:(?:severe|serious|major|minor|moderate|mild|acute|chronic|first|recurrent|new|incident|"
                         r"fatal|non-?fatal|all-cause|total|nocturnal|daytime)[ \t]+)+$", re.I)
+# NOTE: devices and tissues whose survival, failure or patency an outcome can be ("filter survival times").
+_THING_BEFORE = re.compile(r"\b(?:filter|circuit|graft|allograft|catheter|implant|flap|stent|fistula|shunt|tube|"
+                           r"prosthes[ie]s|restoration|tooth|teeth|device|pump|lead|valve|embryo|islet)s?[ \t]+$", re.I)
 _NEXT = re.compile(r"[ \t]+([A-Za-z][\w-]*)")
 _OF_PHRASE = re.compile(r"[ \t]+(?:of|to)[ \t]+((?:[A-Za-z][\w/-]*[ \t]*){1,5}?)(?=[ \t]*(?:[,;:.()\[\]]|(?:was|were|is|are|"
                         r"in|with|between|among|compared|than|versus|vs|at|after|during|for|and|or|by|from|over|"
@@ -151,6 +175,8 @@ def _extended(text: str, m: Mention) -> Mention:
     if last in _MEASURES and (of := _OF_PHRASE.match(text, end)):
         end = of.end(1) - (len(of.group(1)) - len(of.group(1).rstrip()))
     start = m.start - len(q.group()) if (q := _QUALIFIER.search(text, 0, m.start)) else m.start
+    if thing := _THING_BEFORE.search(text, 0, start):
+        start = thing.start()  # NOTE: "filter survival" is the device's survival, not the patients
     if (start, end) == (m.start, m.end):
         return m
     return Mention(start, end, text[start:end], text[start:end], "outcome", None)

@@ -1,0 +1,74 @@
+"""More whole Evidence Inference articles read as ingest reads them (continues test_real_articles.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import needs_data
+from tests.ingest.extract.test_real_articles import claims, quoted
+
+
+@needs_data
+def test_a_change_noun_and_an_arm_are_not_part_of_the_outcome() -> None:
+    # NOTE: PMC3525331 gave "CXDT-HFG may reduce reduction of migraine days in the CXDT-HFG group".
+    [found] = quoted("PMC3525331", "In other words, the mean reduction of migraine days")
+    assert found.object.name == "migraine days" and found.predicate == "decreases"
+
+
+@needs_data
+def test_one_participants_result_is_not_a_finding() -> None:
+    # NOTE: PMC5842245: "The only participant who did a complete intervention ... decreased the GSI by 31%".
+    assert not quoted("PMC5842245", "The only participant who")
+    assert claims("PMC5842245")  # NOTE: the article's other results are still read
+
+
+@needs_data
+@pytest.mark.parametrize(("pmcid", "start"), [
+    ("PMC3751456", "Significant reduction in carbohydrate, protein and lipid intake was observed in the NGLCD group"),
+    ("PMC3751456", "In LFD group we observed a significant reduction"),
+    ("PMC5654748", "The Logbook group also increased physical activity"),
+    ("PMC5654748", "In the Web 2.0 group, physical activity increased"),
+    ("PMC65683", "Mean of daily steps was significantly higher in the exercise group from about 6,800"),
+])
+def test_one_arms_change_over_time_is_a_within_group_change(pmcid: str, start: str) -> None:
+    found = quoted(pmcid, start)
+    assert found and all(c.scope == "within_group" for c in found)
+
+
+@needs_data
+def test_a_one_word_outcome_the_tagger_cut_short_is_finished() -> None:
+    # NOTE: "daily" of "daily steps", "liver" of "liver steatosis".
+    names = {c.object.name for pmcid, start in (("PMC65683", "Mean of daily steps"),
+                                                ("PMC3751456", "This reduction in prevalence"))
+             for c in quoted(pmcid, start)}
+    assert names == {"daily steps", "liver steatosis"}
+
+
+@needs_data
+def test_an_arm_named_only_in_the_sentence_is_not_replaced_by_an_outcome_word() -> None:
+    # NOTE: PMC5789504: "... and failed intubation were greater in Macintosh group than in C-MAC D-Blade group" gave
+    # "intubation increases bleeding".
+    assert all(c.subject.name != "intubation" for c in claims("PMC5789504"))
+
+
+@needs_data
+def test_a_devices_survival_is_not_the_patients() -> None:
+    # NOTE: PMC4161888: "Filter survival times were superior for citrate" was answered "Citrate probably increases
+    # survival".
+    [found] = quoted("PMC4161888", "Filter survival times were superior for citrate")
+    assert found.object.name == "Filter survival times"
+
+
+@needs_data
+def test_two_arms_found_similar_are_compared_not_combined() -> None:
+    # NOTE: PMC4161888: "similar for citrate and heparin anticoagulation" gave the subject "citrate and heparin".
+    [found] = quoted("PMC4161888", "Patient mortality and renal outcome were similar for citrate and heparin")
+    assert (found.subject.name, found.comparator, found.predicate) == ("citrate", "heparin", "no_effect_on")
+
+
+@needs_data
+def test_a_comparative_naming_which_people_is_not_the_direction() -> None:
+    # NOTE: PMC3398966: "... among higher risk participants and reduced overall mortality suggest ..." was stored as
+    # "care increases mortality"; "care" alone names no intervention.
+    [found] = quoted("PMC3398966", "Favorable impacts on health service utilization")
+    assert found.predicate == "decreases" and found.subject.name != "care"
