@@ -8,6 +8,7 @@ from another study of the knowledge base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -17,7 +18,7 @@ from kb.claims import Claim, Scope
 from kb.grade import MECHANISTIC
 from kb.models import Entity, StudyDesign
 from kb.abbrev import expand
-from kb.terms import STOP, content_words, core, covers_any, normalize, occurs, occurs_any
+from kb.terms import STOP, THINGS, content_words, core, covers_any, normalize, occurs, occurs_any
 
 # NOTE: a narrative review or guideline restates studies; what it says is shown, never counted as a study.
 NOT_PRIMARY: frozenset[StudyDesign] = frozenset({"review", "guideline"})
@@ -29,6 +30,9 @@ _MEASURE = frozenset(words for words in """
 rate annualized risk incidence number frequency proportion percentage percent level mean change baseline score
 total occurrence week month year day hour minute visit point end endpoint outcome measure
 """.split())
+
+
+_THING = re.compile(rf"\b{THINGS}\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ def _outcome(claim: Claim, cited: CitedClaim, query: Query) -> Matched | tuple[N
         # NOTE: never matched on the quote alone: a sentence naming several outcomes says which one its claim is
         # about only through the claim's outcome.
         hit = _match(asked, found)
+        if hit and _THING.search(claim.object.name) and not _THING.search(hit[1]):
+            return f"its outcome ('{claim.object.name}') is a device's or a tissue's, not the patients'"
         return hit if hit else f"its outcome ('{claim.object.name}') is not the one asked about"
     # NOTE: with no outcome asked, any outcome counts except what the question is about: an object no more specific
     # than the asked condition ("asthma" in a "mild asthma" question) is not an outcome; "asthma exacerbations" is.

@@ -27,6 +27,9 @@ STOP = frozenset("a an the of in on at for to with and or by from as vs versus".
 DOSE = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|kg|ml|l|iu|units?|%|mmol|µmol|nmol)(?:\s*/\s*(?:kg|ml|l|d|day|"
     r"dose|m2))?(?!\w)|\b(?:once|twice|thrice|daily|weekly|monthly|nightly)\b", re.I)
+# NOTE: devices and tissues an outcome can belong to instead of the patient: "filter survival" is not survival.
+THINGS = (r"(?:filter|circuit|graft|allograft|catheter|implant|flap|stent|fistula|shunt|tube|prosthes[ie]s|restoration|"
+          r"tooth|teeth|device|pump|lead|valve|embryo|islet)s?")
 # NOTE: an abbreviation is matched as written ("MP" is not "mp"); it has no lowercase letter and 2+ capitals.
 _ABBREVIATION = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z0-9][A-Z0-9α-ω&/+-]{1,11}$")
 

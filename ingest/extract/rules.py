@@ -37,7 +37,10 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)"
                           # NOTE: "The only participant who did a complete intervention ... decreased the GSI": one person.
                           r"|\b(?:the\s+only|a\s+single|one)\s+(?:\w+\s+)?(?:participant|patient|subject|child|woman|man|"
-                          r"volunteer)\s+who\b", re.I)
+                          r"volunteer)\s+who\b"
+                          # NOTE: "but that effect reduced over time": how an effect lasted, not what it changed.
+                          r"|\b(?:that|this|the|these|those)\s+(?:\w+\s+)?(?:effects?|benefits?|differences?)\s+"
+                          r"(?:\w+\s+)?(?:reduced|decreased|diminished|declined|waned|disappeared|faded|increased)\b", re.I)
 BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"

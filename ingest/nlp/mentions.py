@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from ingest.nlp.entities import FUNCTION_WORDS, is_entity_name, supported, whole_product
 from ingest.nlp.pico import PicoSpan
 from kb.lexicon import Lexicon, Mention
+from kb.terms import THINGS
 from kb.models import EntityType
 
 ROLE_OF: dict[str, EntityType] = {"I": "intervention", "O": "outcome", "P": "population"}
@@ -156,8 +157,7 @@ _HEAD_NOUNS = ("rate", "rates", "response", "responses", "score", "scores", "lev
 _QUALIFIER = re.compile(r"(?:(?:severe|serious|major|minor|moderate|mild|acute|chronic|first|recurrent|new|incident|"
                         r"fatal|non-?fatal|all-cause|total|nocturnal|daytime)[ \t]+)+$", re.I)
 # NOTE: devices and tissues whose survival, failure or patency an outcome can be ("filter survival times").
-_THING_BEFORE = re.compile(r"\b(?:filter|circuit|graft|allograft|catheter|implant|flap|stent|fistula|shunt|tube|"
-                           r"prosthes[ie]s|restoration|tooth|teeth|device|pump|lead|valve|embryo|islet)s?[ \t]+$", re.I)
+_THING_BEFORE = re.compile(rf"\b{THINGS}[ \t]+$", re.I)
 _NEXT = re.compile(r"[ \t]+([A-Za-z][\w-]*)")
 _OF_PHRASE = re.compile(r"[ \t]+(?:of|to)[ \t]+((?:[A-Za-z][\w/-]*[ \t]*){1,5}?)(?=[ \t]*(?:[,;:.()\[\]]|(?:was|were|is|are|"
                         r"in|with|between|among|compared|than|versus|vs|at|after|during|for|and|or|by|from|over|"

@@ -227,3 +227,12 @@ def test_a_quote_naming_the_asked_intervention_counts_only_for_what_holds_either
     other_outcome = cited("dex3", "Dexmedetomidine lowered pain but not oxygen saturations (P = 0.4).",
                           "no_difference", subject="Dexmedetomidine", obj="pain", p_value={"value": 0.4})
     assert judge(other_outcome, query) == "its outcome ('pain') is not the one asked about"
+
+
+def test_a_devices_survival_does_not_answer_a_question_about_survival() -> None:
+    # NOTE: evidence_inference PMC4161888 (train): answered "Citrate probably increases survival".
+    claim = cited("cvvh", "Filter survival times were superior for citrate (median 46 versus 32 hours, P = 0.02).",
+                  "increase", subject="citrate", obj="Filter survival times", p_value={"value": 0.02})
+    assert judge(claim, query_of(("intervention", "citrate"), ("outcome", "survival"))) == (
+        "its outcome ('Filter survival times') is a device's or a tissue's, not the patients'")
+    assert isinstance(judge(claim, query_of(("intervention", "citrate"), ("outcome", "filter survival"))), Fit)

@@ -72,3 +72,10 @@ def test_a_comparative_naming_which_people_is_not_the_direction() -> None:
     # "care increases mortality"; "care" alone names no intervention.
     [found] = quoted("PMC3398966", "Favorable impacts on health service utilization")
     assert found.predicate == "decreases" and found.subject.name != "care"
+
+
+@needs_data
+def test_an_effect_that_waned_is_not_a_change_of_the_next_outcome() -> None:
+    # NOTE: PMC5654748: "... but that effect reduced over time, despite higher levels of engagement of the Web 2.0
+    # group" was stored as "Web decreases engagement".
+    assert all(c.object.name != "engagement" for c in quoted("PMC5654748", "In comparison to a Web 1.0 intervention"))
