@@ -52,6 +52,8 @@ JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:
                           r"(?:differences?|changes?|increases?|decreases?|reductions?|effects?|improvements?)\s+"
                           r"(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)", re.I)
 DIRECTED = ("increase", "decrease")
+# NOTE: "slightly lower (40.7% vs 43.3%)" with no test: a difference the words play down is shown as its quote.
+TENTATIVE = re.compile(r"\b(?:slightly|numerically|marginally|somewhat|nominally)\b", re.I)
 # NOTE: "no differences ... except for SpO2, which was higher": which arm the exception favours is another clause.
 EXCEPT = re.compile(r"\bexcept\b|\bapart\s+from\b|\bwith\s+the\s+exception\b", re.I)
 # NOTE: "protection against ischemia": the outcome is what the effect works against, so its direction turns round.
@@ -73,8 +75,12 @@ PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]
                              # NOTE: "more pronounced in participants with onset ≤10 years compared to those with onset".
                              r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b"
                              r"(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|"
-                             r"subjects)\s+with\b",
-                             re.I)
+                             r"subjects)\s+with\b"
+                             # NOTE: "between the healthy individuals and the T2DM patients": people, not arms.
+                             r"|\b(?:between|than|versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?healthy\s+"
+                             r"(?:individuals|subjects|controls|volunteers|people|participants|adults|children)\b"
+                             r"|\bhealthy\s+(?:individuals|subjects|controls|volunteers|people|participants|adults|"
+                             r"children)\s+(?:and|than|versus|vs\.?)\s", re.I)
 # NOTE: "greater improvement in the MADRS score": on a scale where lower is better, "improve" is no sign of the number;
 # only outcomes whose number rises as they improve keep it.
 IMPROVE = re.compile(r"\bimprov", re.I)
@@ -225,7 +231,8 @@ class RuleExtractor:
             "kind": "safety" if SAFETY.search(s.text) else (
                 "association" if "associated" in said or "risk" in said else "efficacy"),
             "comparator": compared, "population": population, "effect": stats[0], "p_value": stats[1],
-            "hedged": role.hedged, "restatable": decision.validated and scope != "within_group",
+            "hedged": role.hedged, "restatable": decision.validated and scope != "within_group" and not (
+                decision.reason.startswith("wording") and TENTATIVE.search(s.masked, lo, hi)),
             "sample_size": find_sample_size(s.text) or doc.sample_size, "study_design": doc.study_design,
             "quote": quote, "extractor": self.name, "extractor_version": self.version,
             "confidence": confidence(subject, obj, *stats, role.hedged, doc.study_design),

@@ -21,7 +21,9 @@ _SUBGROUP = re.compile(
     rf"|\b(?:among|in|for)\s+(?:the\s+)?{_PEOPLE}\s+(?:who\s+were\s+)?(?:{_AGE})"
     # NOTE: "among women" restricts a mixed population; "among women in the vaccine arm" names an arm's members.
     r"|\b(?:among|in)\s+(?:the\s+)?(?:women|men|females|males|girls|boys)\b(?!\s+(?:in|of|from|receiving|randomi[sz]ed|"
-    r"assigned|allocated|treated|who\s+received)\b)", _I)
+    r"assigned|allocated|treated|who\s+received)\b)"
+    # NOTE: "Of the patients with progressive disease or death (BTH1677 n = 17; Control n = 6), the PFS was ...".
+    rf"|^\W*(?:of|among)\s+(?:the\s+)?{_PEOPLE}\s+(?:with|who)\b", _I)
 _SECONDARY = re.compile(r"\bsecondary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?points?|analys[ie]s|measures?|"
                         r"objectives?|variables?|parameters?)\b", _I)
 _PRIMARY = re.compile(r"\bprimary\s+(?:efficacy\s+)?(?:outcomes?|end-?\s?points?|analys[ie]s|measures?|objectives?|"

@@ -22,7 +22,9 @@ CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)
                      _I)
 # NOTE: names of comparisons, never a study's main intervention.
 NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
-                        r"no treatment|standard treatment|conventional treatment)s?$", _I)
+                        r"no treatment|standard treatment|conventional treatment)s?$"
+                        # NOTE: a design ("RCT of optimised anaesthesia") or a stage ("Stage IV") names no arm.
+                        r"|^(?:rcts?|trials?|stud(?:y|ies)|iv|iii|ii)$", _I)
 # NOTE: words that name a kind of treatment, not one of a study's arms.
 GENERIC = re.compile(r"^(?:chemotherapy|treatments?|care|therap(?:y|ies)|programmes?|programs?|prescriptions?|"
                      r"interventions?|drugs?|medications?|regimens?|surgery|an(?:a)?esthesia)$", _I)
@@ -98,12 +100,22 @@ def study_arms(mentions: Sequence[Sequence[Mention]], title: Sequence[Mention] =
     merged = _merged(Counter({k: n for k, n in counts.items() if not GENERIC.match(k)}), defined or {})
     ranked = merged.most_common(2)
     clear = ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] >= LEAD * ranked[1][1])
+    clear = clear and _titled(ranked[0][0], title, defined or {})
     labels = arm_labels(texts, mentions) if texts else ()
     control = _control(mentions, texts)
     # NOTE: a study with a control, or with more than two labelled arms, is not a comparison of two treatments.
     pair = None if control or len(labels) > 2 else _head_to_head(counts, first, given or frozenset(), texts,
                                                                         defined or {})
     return Arms(first[ranked[0][0]] if clear else None, control, labels, pair)
+
+
+def _titled(name: str, title: Sequence[Mention], defined: Mapping[str, str]) -> bool:
+    """Return whether a title that names interventions names this one (or its abbreviation's long form): a drug the
+    body names most but the title leaves out ("dexamethasone" as premedication) is not what the study tests."""
+    named = {m.surface.casefold() for m in title if m.type == "intervention" and not GENERIC.match(m.surface)}
+    forms = {name, *(v.casefold() for k, v in defined.items() if k.casefold() == name),
+             *(k.casefold() for k, v in defined.items() if v.casefold() == name)}
+    return not named or any(f in t or t in f for f in forms for t in named)
 
 
 def _merged(counts: Counter[str], defined: Mapping[str, str]) -> Counter[str]:

@@ -35,6 +35,7 @@ increased decreased reduced improved elevated lowered raised declined increase d
 increases decreases reductions improvements decline benefit human humans eye eyes
 consumption intake supplementation administration usage use exposure correction adjustment gain gains
 care management model programme program services
+rct rcts envelope envelopes codes iv oral intravenous venous arterial topical systemic local
 """.split())
 
 # NOTE: phrase openings that make a clause, not a name ("it seems possible that …", "there was …").
@@ -46,6 +47,9 @@ _CLAUSE_START = re.compile(
 # NOTE: statistics and units are not names ("95% CI", "P < 0.05", "mg/kg").
 _STAT_WORDS = frozenset("ci p n or rr hr sd se sem iqr mg kg g ml l mmol mmhg vs".split())
 MAX_NAME_WORDS = 10
+# NOTE: "mg/m2", "µg/kg/min": a dose's unit, never a name.
+_UNIT = re.compile(r"(?:mg|µg|μg|mcg|ng|g|kg|ml|l|iu|u|mmol|m2|h|hr|d|day|min)(?:/(?:mg|g|kg|ml|l|m2|h|hr|d|day|min|"
+                   r"dose))+")
 
 # NOTE: lexicon terms that are also common English words; each counts only with support (a PICO span or a
 # context that names the thing). "lead" the metal vs "did not lead to".
@@ -108,7 +112,7 @@ def is_entity_name(text: str) -> bool:
         return False
     if len(words) == 1 and (folded[0] in _NOT_NAMES or folded[0] in FUNCTION_WORDS or _ADVERB.match(folded[0])):
         return False
-    if all(w in _STAT_WORDS or not any(c.isalpha() for c in w) for w in folded):
+    if all(w in _STAT_WORDS or not any(c.isalpha() for c in w) or _UNIT.fullmatch(w) for w in folded):
         return False
     letters = sum(c.isalpha() for c in name)
     return letters >= 2 and not (len(words) == 1 and len(name) < 2)

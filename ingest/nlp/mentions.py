@@ -133,6 +133,8 @@ def _tagged(text: str, masked: str, spans: Sequence[PicoSpan], offset: int,
             others = [(m.start, m.end) for m in lexical if m.type == "intervention"]
             others += [(o.start - offset, o.end - offset) for o in spans if o is not span]
             hi = _finished(text, lo, hi, others) if role == "outcome" else hi
+            if role == "intervention" and (measured := MEASURED_AFTER.match(text, hi)):
+                hi, role = measured.end(), "outcome"
             surface = text[lo:hi]
             if not surface or masked[lo] == " " or not is_entity_name(surface) or _STATISTIC_AFTER.match(text, hi):
                 continue
@@ -190,7 +192,7 @@ def sentence_mentions(text: str, offset: int, lexicon: Lexicon, spans: Sequence[
     local = [PicoSpan(s.start - offset, s.end - offset, s.label, s.score) for s in inside]
     lexical = [m for m in lexicon.find(text) if masked[m.start : m.end] == m.surface
                and supported(text, m.start, m.end, local)]
-    lexical = [_whole(text, m) if m.type == "intervention" else m for m in lexical]
+    lexical = [_measured(text, m) or _whole(text, m) if m.type == "intervention" else m for m in lexical]
     tagged = _tagged(text, masked, inside, offset, lexical)
     rest = [m for m in lexical if not any(t.start < m.end and m.start < t.end for t in tagged)]
     found = [_extended(text, m) if m.type in ("outcome", "condition") else m
@@ -200,6 +202,18 @@ def sentence_mentions(text: str, offset: int, lexicon: Lexicon, spans: Sequence[
         if not kept or m.start >= kept[-1].end:  # NOTE: a widened phrase swallows the mentions it now covers
             kept.append(m)
     return kept
+
+
+# NOTE: a substance followed by what is measured of it is an outcome: "mixed venous oxygen saturation", "insulin levels".
+MEASURED_AFTER = re.compile(r"[ \t]+(?:saturation|levels?|concentrations?|consumption|uptake|tension|content|"
+                             r"requirements?|extraction|excretion|secretion|clearance|delivery|balance|presentation)\b", re.I)
+
+
+def _measured(text: str, m: Mention) -> Mention | None:
+    """Return an intervention term with the measure after it as an outcome mention ("oxygen saturation"), else None."""
+    after = MEASURED_AFTER.match(text, m.end)
+    return None if after is None else Mention(m.start, after.end(), text[m.start : after.end()],
+                                              text[m.start : after.end()], "outcome", None)
 
 
 def _whole(text: str, m: Mention) -> Mention:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.nlp.arms import Arms, intervention_key, study_arms
-from ingest.nlp.mentions import sentence_mentions, short_forms
+from ingest.nlp.mentions import MEASURED_AFTER, sentence_mentions, short_forms
 from ingest.nlp.pico import PicoSpan, tag_pico
 from ingest.nlp.roles import Role, read_roles
 from ingest.nlp.sentences import Sentence, chunk_states, document_sentences, fill_missing, sentence_vectors
@@ -168,7 +168,9 @@ def _named_again(text: str, found: Sequence[Mention], names: dict[str, Mention])
     out: list[Mention] = []
     for key, given in names.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text, re.I):
-            if not any(f.start < m.end() and m.start() < f.end for f in (*found, *out)):
+            # NOTE: "oxygen saturation" measures the oxygen a study's methods gave; it is not given there.
+            if not any(f.start < m.end() and m.start() < f.end for f in (*found, *out)) and not MEASURED_AFTER.match(
+                    text, m.end()):
                 out.append(Mention(m.start(), m.end(), m.group(), given.name, "intervention", given.normalized_id))
     return out
 

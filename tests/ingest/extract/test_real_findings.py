@@ -79,3 +79,33 @@ def test_an_effect_that_waned_is_not_a_change_of_the_next_outcome() -> None:
     # NOTE: PMC5654748: "... but that effect reduced over time, despite higher levels of engagement of the Web 2.0
     # group" was stored as "Web decreases engagement".
     assert all(c.object.name != "engagement" for c in quoted("PMC5654748", "In comparison to a Web 1.0 intervention"))
+
+
+@needs_data
+@pytest.mark.parametrize(("pmcid", "wrong"), [
+    ("PMC3376123", {"rct", "envelope"}),  # NOTE: "RCT of Optimised Anaesthesia", "sealed envelopes"
+    ("PMC3628587", {"oxygen", "venous"}),  # NOTE: "mixed venous oxygen saturation" is the outcome of an HTEA trial
+    ("PMC4710681", {"iv", "mg/m2"}),  # NOTE: "Stage IV", a dose's unit
+])
+def test_a_design_a_unit_or_a_measured_substance_is_never_the_studys_intervention(pmcid: str, wrong: set[str]) -> None:
+    assert not {c.subject.name.casefold() for c in claims(pmcid)} & wrong
+
+
+@needs_data
+def test_healthy_people_against_patients_is_not_a_treatment_comparison() -> None:
+    # NOTE: PMC3658914: "... indicating no significant difference in fecal bacterial communities between the healthy
+    # individuals and the T2DM patients" was stored as "cluster makes no difference to fecal bacterial communities".
+    assert not quoted("PMC3658914", "By dendrogram analysis")
+
+
+@needs_data
+def test_results_among_patients_with_an_outcome_are_a_subgroup() -> None:
+    found = quoted("PMC5830087", "Of the patients with progressive disease or death")
+    assert found and all(c.scope == "subgroup" for c in found)
+
+
+@needs_data
+def test_a_slight_difference_without_a_test_is_shown_as_its_quote() -> None:
+    # NOTE: "the incidence of serious AEs (40.7% vs 43.3%) ... was slightly lower in the BTH1677 arm": no test.
+    found = quoted("PMC5830087", "However, the incidence of serious AEs")
+    assert found and not any(c.restatable for c in found)

@@ -102,3 +102,21 @@ def test_a_control_a_full_text_names_once_is_not_its_control() -> None:
     assert study_arms(once).control is None
     # NOTE: an abstract may name its control once ("randomised to nimotuzumab or placebo").
     assert study_arms(once[:2]).control == "placebo"
+
+
+# NOTE: PMC4710681 (an Evidence Inference train article): a dalotuzumab trial whose premedication, dexamethasone, is
+# the drug its body names most.
+def test_a_drug_the_title_leaves_out_is_not_the_study_intervention_when_the_title_names_one() -> None:
+    title = "Dalotuzumab Combined with Pemetrexed and Cisplatin"
+    named = [_drug(title, "Dalotuzumab"), _drug(title, "Pemetrexed")]
+    sentences = [[_drug("dexamethasone", "dexamethasone")]] * 3
+    assert study_arms(sentences, named).active is None
+    assert study_arms(sentences).active is not None
+    mab = [[_drug("MK-0646", "MK-0646")]] * 3
+    arms = study_arms(mab, named, defined={"MK-0646": "Dalotuzumab"})
+    assert arms.active is not None and arms.active.surface == "MK-0646"
+
+
+def test_a_design_or_a_stage_is_never_the_study_intervention() -> None:
+    assert study_arms([[_drug("RCT", "RCT")]] * 4).active is None
+    assert study_arms([[_drug("Stage IV", "IV")]] * 4).active is None

@@ -13,9 +13,10 @@ from tests.conftest import DATA, needs_data
 FRAGMENTS = ["There", "Achieving", "Following", "Upper", "North", "for", "Results", "It", "they", "These",
              "it seems possible that incident delirium rates", "95% CI", "P < 0.05", "12.5", "of the", "the",
              "compared with", "There was no significant difference in", "rapidly", "significantly", "poor", "mild",
-             "changes in the HIIT group were much higher"]
+             "changes in the HIIT group were much higher", "mg/m2", "µg/kg/min", "RCT", "envelope", "care", "venous"]
 NAMES = ["budesonide-formoterol", "Budesonide", "fasting plasma glucose", "HbA1c", "5-fluorouracil", "CPM",
-         "children with asthma", "severe exacerbations", "smoking cessation", "vitamin D", "Lead", "family", "anomaly"]
+         "children with asthma", "severe exacerbations", "smoking cessation", "vitamin D", "Lead", "family", "anomaly",
+         "nurse care", "5 mg/kg ketamine"]
 
 
 @pytest.mark.parametrize("text", FRAGMENTS)
