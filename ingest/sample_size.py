@@ -22,7 +22,9 @@ _UNITS = ("one two three four five six seven eight nine ten eleven twelve thirte
           "seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORDS = {**{w: i for i, w in enumerate(_UNITS, 1)}, **{w: 10 * i for i, w in enumerate(_TENS, 2)}}
-_SPELLED = rf"(?:{'|'.join(_TENS)})(?:-(?:{'|'.join(_UNITS[:9])}))?|{'|'.join(_UNITS[::-1])}"
+_BELOW_100 = rf"(?:{'|'.join(_TENS)})(?:-(?:{'|'.join(_UNITS[:9])}))?|{'|'.join(_UNITS[::-1])}"
+# NOTE: "Two hundred eighty-one patients were randomized" is 281, never 2.
+_SPELLED = rf"(?:{'|'.join(_UNITS[:9])})[ -]hundred(?:[ -](?:and[ -])?(?:{_BELOW_100}))?|{_BELOW_100}"
 # NOTE: a count stands alone: not inside an identifier (NCT01005095), a decimal, a range, a reference [12], a list
 # of arms ("23, 16 and 21 patients") or a number grouped by spaces ("256 985").
 _ALONE = r"(?<![\w.,/\[–-])(?<!\d[^\S\n])(?<!\d,\s)(?<!\d\sand\s)(?<!hundred\s)(?<!hundred\sand\s)(?!0\d)"
@@ -85,7 +87,11 @@ def _value(written: str) -> int:
     """Return a count written in digits ("1,024") or words ("Forty-two")."""
     if written[0].isdigit():
         return int(written.replace(",", ""))
-    return sum(_WORDS[part] for part in written.casefold().split("-"))
+    parts = [w for w in re.split(r"[\s-]+", written.casefold()) if w != "and"]
+    if "hundred" in parts:
+        at = parts.index("hundred")
+        return 100 * _WORDS[parts[0]] + sum(_WORDS[w] for w in parts[at + 1 :])
+    return sum(_WORDS[part] for part in parts)
 
 
 def _other_arms(rest: str) -> int:

@@ -97,7 +97,8 @@ ARM_VALUES = re.compile(_ARM_VALUE.format(1) + r",?\s+(?:and\s+|vs\.?\s+|versus\
                         + r"(?=[\s,;:.]|$)", _I)
 # NOTE: "than for the abstainers" is the abstainers; "than with patients’ usual oral triptans therapy" the therapy.
 LEADING = re.compile(r"(?:(?:the|a|an|in|of|with|to|by|that|both|all|treatment|use|patients|was|were|is|are|had|"
-                     r"has|have|been|also|significantly|statistically|only|for|among)\b(?!-)\s*|[’'‘]\s*)+", _I)
+                     r"has|have|been|also|significantly|statistically|only|for|among|did|do|does)\b(?!-)\s*|[’'‘]\s*)+",
+                     _I)
 TRAILING = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|be|significantly|statistically|also|not|"
                       r"the|a|an|and|in|of|to|with|by))+$", _I)
 STOP_AT = re.compile(r"[,;:()\[\]]|(?<![\w.-])\d[\d.,]*(?![\w-])|\b(?:compared|versus|vs|than|among|after|when|"

@@ -40,7 +40,11 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           r"volunteer)\s+who\b"
                           # NOTE: "but that effect reduced over time": how an effect lasted, not what it changed.
                           r"|\b(?:that|this|the|these|those)\s+(?:\w+\s+)?(?:effects?|benefits?|differences?)\s+"
-                          r"(?:\w+\s+)?(?:reduced|decreased|diminished|declined|waned|disappeared|faded|increased)\b", re.I)
+                          r"(?:\w+\s+)?(?:reduced|decreased|diminished|declined|waned|disappeared|faded|increased)\b"
+                          # NOTE: "we anticipated ... the telephone mode to yield a higher response rate": an expectation.
+                          r"|\bwe\s+(?:had\s+)?(?:anticipated|expected|hypothesi[sz]ed|predicted)\b"
+                          # NOTE: "their response rates were lower than ours ..., they found that": another study's.
+                          r"|\bthan\s+ours\b|\bthey\s+(?:found|reported|observed|showed)\b", re.I)
 BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"
@@ -48,8 +52,8 @@ OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|
 
 # NOTE: "Trough FVC was increased by 86-184 ml with AZD3199 compared with placebo, but the difference was not
 # statistically significant": the numbers of the first clause are judged by the second.
-JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:the|this|these|that)\s+(?:\w+\s+)?"
-                          r"(?:differences?|changes?|increases?|decreases?|reductions?|effects?|improvements?)\s+"
+JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:(?:the|this|these|that)\s+(?:\w+\s+)?"
+                          r"(?:differences?|changes?|increases?|decreases?|reductions?|effects?|improvements?)|this|it)\s+"
                           r"(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)", re.I)
 DIRECTED = ("increase", "decrease")
 # NOTE: "slightly lower (40.7% vs 43.3%)" with no test: a difference the words play down is shown as its quote.
@@ -76,6 +80,9 @@ PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]
                              r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b"
                              r"(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|"
                              r"subjects)\s+with\b"
+                             # NOTE: "with older people more likely to give technical reasons": people compared.
+                             r"|\b(?:older|younger)\s+(?:people|patients|participants|adults|women|men|respondents)\s+"
+                             r"(?:were\s+)?(?:more|less)\s+likely\b"
                              # NOTE: "between the healthy individuals and the T2DM patients": people, not arms.
                              r"|\b(?:between|than|versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?healthy\s+"
                              r"(?:individuals|subjects|controls|volunteers|people|participants|adults|children)\b"
@@ -183,15 +190,20 @@ class RuleExtractor:
         s, doc = reading.sentences[i], reading.doc
         quote = Quote(text=reading.text(i), doc_id=doc.id, start=s.start, end=s.end, page=doc.page_at(s.start))
         parsed = parse(quote.text, reading.mentions[i])
-        out: list[tuple[Claim, Context]] = []
+        out: list[Claim] = []
+        context: Context | None = None
         judged = JUDGED_LATER.search(parsed.masked)
         for lo, hi in clauses(parsed.masked):
-            found = self._clause_claim(reading, i, chunk, quote, parsed, (lo, hi), out[-1][1] if out else None)
-            # NOTE: a change the sentence goes on to call not significant is no effect; the later clause says so.
-            if found is not None and not (judged and hi <= judged.start() and found[0].direction in DIRECTED
-                                          and not (found[0].p_value and found[0].p_value.significant())):
-                out.append(found)
-        return [c for c, _ in out]
+            found = self._clause_claim(reading, i, chunk, quote, parsed, (lo, hi), context)
+            if found is None:
+                continue
+            context = found[1]
+            # NOTE: a change the sentence goes on to call not significant is no effect; the later clause says so, with
+            # the subject and outcome this clause named.
+            if not (judged and hi <= judged.start() and found[0].direction in DIRECTED
+                    and not (found[0].p_value and found[0].p_value.significant())):
+                out.append(found[0])
+        return out
 
     def _clause_claim(self, reading: Reading, i: int, chunk: Chunk, quote: Quote, s: Parsed,
                       bounds: tuple[int, int], context: Context | None) -> tuple[Claim, Context] | None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.nlp.arms import Arms, intervention_key, study_arms
+from ingest.nlp.arms import Arms, generic_arm, intervention_key, study_arms
 from ingest.nlp.mentions import MEASURED_AFTER, sentence_mentions, short_forms
 from ingest.nlp.pico import PicoSpan, tag_pico
 from ingest.nlp.roles import Role, read_roles
@@ -96,6 +96,8 @@ def read_document(doc: Document, chunks: Sequence[Chunk], states: Sequence[Token
     defined = abbreviations(doc.text, bounds)
     found = [sentence_mentions(t, s.start, lexicon, pico) for t, s in zip(texts, sentences, strict=True)]
     found = [[*ms, *short_forms(t, ms, defined, lexicon)] for t, ms in zip(texts, found, strict=True)]
+    # NOTE: "CG" defined as "Control Group" names an arm, never an intervention.
+    found = [[m for m in ms if generic_arm(defined.get(m.surface, "")) is None] for ms in found]
     title = lexicon.find(doc.title)
     typed, given = studied(found, texts, [s.start for s in sentences], roles, pico, title, title_targets(doc.title))
     mentions = tuple(tuple(ms) for ms in typed)

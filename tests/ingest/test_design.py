@@ -167,6 +167,9 @@ def test_registry_records_keep_their_readers_design_and_actual_size(name: str, d
     ("Between 2010 and 2015, 85% of 400 patients responded.", 400),
     ("In 2012 patients were surveyed; mortality was 12%.", None),
     ("Survival improved by 30 percent.", None),
+    # NOTE: evidence_inference PMC3769981 (train) was read as n = 2.
+    ("Two hundred eighty-one patients were randomized.", 281),
+    ("One hundred and five patients were randomised.", 105),
 ])
 def test_sample_size(abstract: str, expected: int | None) -> None:
     assert sample_size_of(doc_of("Title", abstract)) == expected

@@ -109,3 +109,34 @@ def test_a_slight_difference_without_a_test_is_shown_as_its_quote() -> None:
     # NOTE: "the incidence of serious AEs (40.7% vs 43.3%) ... was slightly lower in the BTH1677 arm": no test.
     found = quoted("PMC5830087", "However, the incidence of serious AEs")
     assert found and not any(c.restatable for c in found)
+
+
+@needs_data
+def test_an_abbreviation_of_the_control_group_is_never_an_intervention() -> None:
+    # NOTE: PMC5732440 defines "CG" as "Control Group": "For CG the only significant decrease was for diastolic blood
+    # pressure" was stored as "CG decreases diastolic blood pressure".
+    assert all(c.subject.name not in ("CG", "EG") for c in claims("PMC5732440"))
+
+
+@needs_data
+@pytest.mark.parametrize("start", [
+    "While their response rates were lower than ours",  # NOTE: another study's
+    "Based on prior research, we anticipated a 40% response rate",  # NOTE: an expectation
+    "A total of 197 respondents (51.8%) gave reasons",  # NOTE: older against younger respondents
+])
+def test_other_studies_expectations_and_people_compared_are_not_findings(start: str) -> None:
+    assert not quoted("PMC1913938", start)
+
+
+@needs_data
+def test_a_difference_the_next_clause_calls_not_significant_is_no_effect() -> None:
+    # NOTE: "... reported a lower weight on average than the mail respondents; however, this did not reach statistical
+    # significance" had also been stored as "telephone decreases weight".
+    found = quoted("PMC1913938", "Among those who did answer, the telephone respondents reported a lower weight")
+    assert found and {c.predicate for c in found} == {"no_effect_on"}
+
+
+@needs_data
+def test_a_comparator_does_not_keep_the_auxiliary_verb() -> None:
+    [found] = quoted("PMC1913938", "Mail respondents reported higher rates of recall")
+    assert found.comparator == "telephone respondents"
