@@ -35,13 +35,13 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           r"|^\W*(?:(?:in|among|of)\s+(?:the\s+)?)?(?:one|two|three|four|five|six|seven|eight|nine|ten|"
                           r"\d)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:subjects|patients|participants|children|women|men|"
                           r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)"
-                          # NOTE: "The only participant who did a complete intervention ... decreased the GSI": one person.
-                          r"|\b(?:the\s+only|a\s+single|one)\s+(?:\w+\s+)?(?:participant|patient|subject|child|woman|man|"
-                          r"volunteer)\s+who\b"
+                          # NOTE: "The only participant who did a complete intervention ... decreased the GSI".
+                          r"|\b(?:the\s+only|a\s+single|one)\s+(?:\w+\s+)?(?:participant|patient|subject|child|"
+                          r"woman|man|volunteer)\s+who\b"
                           # NOTE: "but that effect reduced over time": how an effect lasted, not what it changed.
                           r"|\b(?:that|this|the|these|those)\s+(?:\w+\s+)?(?:effects?|benefits?|differences?)\s+"
                           r"(?:\w+\s+)?(?:reduced|decreased|diminished|declined|waned|disappeared|faded|increased)\b"
-                          # NOTE: "we anticipated ... the telephone mode to yield a higher response rate": an expectation.
+                          # NOTE: "we anticipated ... the telephone mode to yield a higher response rate".
                           r"|\bwe\s+(?:had\s+)?(?:anticipated|expected|hypothesi[sz]ed|predicted)\b"
                           # NOTE: "their response rates were lower than ours ..., they found that": another study's.
                           r"|\bthan\s+ours\b|\bthey\s+(?:found|reported|observed|showed)\b", re.I)
@@ -52,9 +52,10 @@ OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|
 
 # NOTE: "Trough FVC was increased by 86-184 ml with AZD3199 compared with placebo, but the difference was not
 # statistically significant": the numbers of the first clause are judged by the second.
-JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:(?:the|this|these|that)\s+(?:\w+\s+)?"
-                          r"(?:differences?|changes?|increases?|decreases?|reductions?|effects?|improvements?)|this|it)\s+"
-                          r"(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)", re.I)
+JUDGED_LATER = re.compile(r"\b(?:but|however|although|though)\b[^.;]{0,20}?\b(?:(?:the|this|these|that)\s+"
+                          r"(?:\w+\s+)?(?:differences?|changes?|increases?|decreases?|reductions?|effects?|"
+                          r"improvements?)|this|it)\s+(?:was|were|did)\s+not\s+(?:statistically\s+)?"
+                          r"(?:significant|reach)", re.I)
 DIRECTED = ("increase", "decrease")
 # NOTE: "slightly lower (40.7% vs 43.3%)" with no test: a difference the words play down is shown as its quote.
 TENTATIVE = re.compile(r"\b(?:slightly|numerically|marginally|somewhat|nominally)\b", re.I)

@@ -43,15 +43,16 @@ _WITHIN = re.compile(
     r"|\b(?:increas|decreas|reduc|improv|declin|chang|ris|fell|dropp)\w*\s+(?:\w+\s+){0,2}?from\s+[-\d.]+[^;]{0,30}?"
     r"\bto\s+[-\d.]"
     # NOTE: "higher in the exercise group from about 6,800 to over 8,500 steps": a value before and after.
-    r"|\bfrom\s+(?:about|approximately|around|over)\s+[\d.,]+\s+(?:\w+\s+)?to\s+(?:about|approximately|around|over)?\s*\d",
+    r"|\bfrom\s+(?:about|approximately|around|over)\s+[\d.,]+\s+(?:\w+\s+)?to\s+"
+    r"(?:about|approximately|around|over)?\s*\d",
     _I)
 # NOTE: "Significant reduction in carbohydrate ... was observed in the NGLCD group", "The Logbook group also increased
 # physical activity": one arm named with a change and no comparative word is that arm's change over time.
 _ARM_NAMED = re.compile(r"\b(?:in|among|within)\s+(?:the\s+)?(?:[\w/+.-]+\s+){1,4}?groups?\b"
                         r"|\bgroups?\s+(?:also\s+)?(?:significantly\s+)?(?:showed|had|experienced|increased|decreased|"
                         r"reduced|improved)\b", _I)
-_CHANGED = re.compile(r"\b(?:increas|decreas|reduc|improv|declin)(?:e|es|ed|ing|tions?|ements?)\b|\b(?:rose|fell|dropped)\b"
-                      r"", _I)
+_CHANGED = re.compile(r"\b(?:increas|decreas|reduc|improv|declin)(?:e|es|ed|ing|tions?|ements?)\b"
+                      r"|\b(?:rose|fell|dropped)\b", _I)
 _COMPARATIVE = re.compile(r"\b(?:more|less|greater|larger|smaller|higher|lower|fewer|better|worse|superior|inferior|"
                           r"faster|slower|only)\b", _I)
 # NOTE: "no significant changes in FAMS score ... were noted in either group" says so outright, arms or not.

@@ -22,7 +22,8 @@ CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)
                      _I)
 # NOTE: names of comparisons, never a study's main intervention.
 NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
-                        r"no treatment|standard treatment|conventional treatment)s?$"
+                        r"no treatment|standard treatment|conventional treatment|wait-?lists?|waiting lists?|"
+                        r"no intervention|attention control)s?$"
                         # NOTE: a design ("RCT of optimised anaesthesia") or a stage ("Stage IV") names no arm.
                         r"|^(?:rcts?|trials?|stud(?:y|ies)|iv|iii|ii)$", _I)
 # NOTE: words that name a kind of treatment, not one of a study's arms.

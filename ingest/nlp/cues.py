@@ -58,7 +58,11 @@ BASELINE_SIMILAR = re.compile(
     rf"respect\s+to|for|in\s+terms\s+of)\s+(?:\w+\s+){{0,2}}?{_TRAITS}\b"
     # NOTE: "proportion of previous cardiovascular disease ... were similar between ARB and non-ARB groups".
     rf"|\b(?:proportions?|rates?|percentages?)\s+of\s+(?:previous|prior)\s+[^.;]{{0,160}}\b{_SAME}\s+(?:between|among|"
-    rf"across)\b", _I)
+    rf"across)\b"
+    # NOTE: "There were no significant differences in gender, age, body mass index, or side of cannulation ...".
+    rf"|\b{_SAME}\s+in\s+(?:\w+,?\s+){{0,2}}?{_TRAITS}\b"
+    # NOTE: "Women in both groups enrolled during the intervention period ... were similar, with the exception of".
+    rf"|\benrolled\b[^.;]{{0,80}}\b(?:were|was)\s+{_SAME}\b", _I)
 # NOTE: statistical-methods statements carry p-values and percentages but report nothing.
 ANALYSIS_PLAN = re.compile(
     r"\b(?:was|were|is|are)\s+(?:considered|regarded|accepted|set|taken|defined)\s+(?:as\s+|to\s+be\s+|at\s+)?"

@@ -151,7 +151,8 @@ def _tagged(text: str, masked: str, spans: Sequence[PicoSpan], offset: int,
 # NOTE: nouns that make a condition or a measure into an outcome phrase ("disease control rate", "pain scores").
 _HEAD_NOUNS = ("rate", "rates", "response", "responses", "score", "scores", "level", "levels", "control", "activity",
                "severity", "symptoms", "symptom", "index", "count", "counts", "concentration", "concentrations",
-               "duration", "incidence", "frequency", "time", "times", "survival", "status", "scale", "function", "values",
+               "duration", "incidence", "frequency", "time", "times", "survival",
+               "status", "scale", "function", "values",
                "value", "volume", "pressure", "intensity", "events", "episodes", "recurrence", "remission",
                "exacerbations", "exacerbation", "attacks", "attack", "admissions", "hospitalizations",
                "hospitalisations", "relapses", "relapse", "flares", "complications", "mortality", "deaths")
@@ -204,9 +205,10 @@ def sentence_mentions(text: str, offset: int, lexicon: Lexicon, spans: Sequence[
     return kept
 
 
-# NOTE: a substance followed by what is measured of it is an outcome: "mixed venous oxygen saturation", "insulin levels".
+# NOTE: a substance followed by what is measured of it is an outcome ("mixed venous oxygen saturation").
 MEASURED_AFTER = re.compile(r"[ \t]+(?:saturation|levels?|concentrations?|consumption|uptake|tension|content|"
-                             r"requirements?|extraction|excretion|secretion|clearance|delivery|balance|presentation)\b", re.I)
+                            r"requirements?|extraction|excretion|secretion|clearance|delivery|balance|"
+                            r"presentation)\b", re.I)
 
 
 def _measured(text: str, m: Mention) -> Mention | None:

@@ -140,3 +140,19 @@ def test_a_difference_the_next_clause_calls_not_significant_is_no_effect() -> No
 def test_a_comparator_does_not_keep_the_auxiliary_verb() -> None:
     [found] = quoted("PMC1913938", "Mail respondents reported higher rates of recall")
     assert found.comparator == "telephone respondents"
+
+
+@needs_data
+@pytest.mark.parametrize(("pmcid", "start"), [
+    ("PMC1794469", "There were no significant differences in gender, age, body mass index"),
+    ("PMC3806786", "Women in both groups enrolled during the intervention period"),
+])
+def test_groups_alike_in_who_they_enrolled_is_a_baseline_comparison(pmcid: str, start: str) -> None:
+    # NOTE: had been stored as "cannulation makes no difference to mass index" and "NASG increases lacerations".
+    assert not quoted(pmcid, start)
+
+
+@needs_data
+def test_a_waitlist_is_a_control_never_the_subject() -> None:
+    # NOTE: PMC3524789: "The waitlist group, however, experienced greater disruptions ..." gave "waitlist increases".
+    assert all(c.subject.name.casefold() != "waitlist" for c in claims("PMC3524789"))
