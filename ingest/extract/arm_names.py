@@ -59,12 +59,20 @@ def study_arm(m: Mention) -> Named:
     return Named(m.surface, "intervention", m.normalized_id, m.name, True)
 
 
+_NO_ARM = re.compile(r"^\W*(?:no|non|without)\b", re.I)
+_ADD_ON = re.compile(r"\s[+&]\s|\bplus\b", re.I)
+
+
 def named_arm(s: Parsed, span: tuple[int, int], arms: Arms) -> Named | None:
     """Return the intervention an arm phrase names: a mention inside it, the study's arm it stands for, or None."""
     inside = [m for m in s.mentions if span[0] <= m.start and m.end <= span[1] and m.type == "intervention"]
+    phrase = s.text[span[0] : span[1]]
+    if _NO_ARM.match(phrase):
+        return None  # NOTE: "the 'no website' group" is the arm without the intervention, never the intervention
+    if inside and _ADD_ON.search(phrase) and not _ADD_ON.search(inside[0].surface):
+        return s.named(span, "intervention")  # NOTE: "the TAU + SWT condition" is not TAU; unvalidated
     if inside:
         return s.named((inside[0].start, inside[0].end), "intervention", inside[0])
-    phrase = s.text[span[0] : span[1]]
     # NOTE: "in the intervention group" spans "intervention" alone; with its group word it is the generic arm.
     if "active" in (generic_arm(phrase), generic_arm(f"{phrase} group")) and arms.active is not None:
         return study_arm(arms.active)

@@ -44,7 +44,10 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           # NOTE: "we anticipated ... the telephone mode to yield a higher response rate".
                           r"|\bwe\s+(?:had\s+)?(?:anticipated|expected|hypothesi[sz]ed|predicted)\b"
                           # NOTE: "their response rates were lower than ours ..., they found that": another study's.
-                          r"|\bthan\s+ours\b|\bthey\s+(?:found|reported|observed|showed)\b", re.I)
+                          r"|\bthan\s+ours\b|\bthey\s+(?:found|reported|observed|showed)\b"
+                          # NOTE: "after imputation for missing data, the adjusted estimate of treatment effect was
+                          # similar": a sensitivity analysis agreeing with the main result, not a null result.
+                          r"|\bestimate\s+of\s+(?:the\s+)?treatment\s+effect\s+was\s+similar\b", re.I)
 BOTH_ARMS = re.compile(r"\b(?:two|both|all|three|2)\s+$", re.I)
 RISK_OF = re.compile(r"(?:the\s+)?(?:risk|odds|likelihood|hazard)\s+of\s+", re.I)
 OTHER_REPORTS = re.compile(r"\b(?:reported|previous(?:ly)?|literature|published|other (?:studies|trials)|"
@@ -110,6 +113,10 @@ def _names_refused(reading: Reading, s: Parsed, lo: int, parts: Parts) -> bool:
     if not (subject.validated and obj.validated) or UNNAMED.search(subject.surface.casefold()):
         return True
     if intervention_key(subject.normalized_id, subject.surface) not in given:
+        return True
+    # NOTE: "with the 'no website' group having a lower IBS SSS score than the website groups": which arm is which is
+    # too easily turned round.
+    if re.search(rf"\bno[\s-]+{re.escape(subject.surface)}\b", s.text[lo:], re.I):
         return True
     # NOTE: an intervention the study gives is not its outcome ("glucose was elevated by IE" read backwards), nor are
     # the people who got it ("IIEF increased by 59% in subjects receiving VXP").

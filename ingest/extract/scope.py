@@ -66,7 +66,13 @@ _EACH_GROUP = re.compile(r"\bchang\w*\b[^.;]{0,100}\b(?:in|within)\s+(?:either|e
                          r"|\bin\s+(?:the\s+)?[\w\s-]{1,40}?\s+group\b.{0,200}?\bfrom\s+[-\d.]+.{0,300}?\band\s+in\s+"
                          r"the\s+[\w\s-]{1,40}?\s+group\b"
                          r"|\b(?:increas|decreas|improv|reduc)\w*\b[^.;]{0,60}\bin\s+both\s+(?:\w+\s+)?"
-                         r"(?:groups|arms)\b", _I)
+                         r"(?:groups|arms)\b"
+                         # NOTE: "only minor increases in SHS scores for the budesonide group, but very pronounced
+                         # increase ... in the placebo arm": each arm's own change, set side by side.
+                         r"|\b(?:increas|decreas|chang|improv|reduc)\w*\b[^.;]{0,80}\b(?:for|in)\s+the\s+[\w\s-]{1,30}?"
+                         r"\s+(?:group|arm)\b[^.;]{0,20}\b(?:but|whereas|while)\b[^.;]{0,80}\b(?:increas|decreas|"
+                         r"chang|improv|reduc)\w*\b[^.;]{0,60}\b(?:in|for)\s+the\s+(?:placebo|control)\s+"
+                         r"(?:group|arm)\b", _I)
 # NOTE: a comparator cut at its number ("week" of "compared with week 0") is still a time point.
 _TIME_POINT = re.compile(rf"^\W*(?:the\s+)?(?:{_START}|(?:week|day|month|visit)\W*$)", _I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:\w+\s+){0,2}(?:groups|arms)\b|\bthan\b|\bversus\b|\bvs\b"
