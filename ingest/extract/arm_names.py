@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.extract.clauses import COMPARATOR, Named, Parsed, arm_phrase, trim_phrase
-from ingest.nlp.arms import LABELLED, Arms, generic_arm
+from ingest.nlp.arms import LABELLED, Arms, generic_arm, is_control
 from ingest.nlp.entities import is_entity_name
 from kb.lexicon import Mention
 
@@ -65,12 +65,12 @@ _ADD_ON = re.compile(r"\s[+&]\s|\bplus\b", re.I)
 
 def named_arm(s: Parsed, span: tuple[int, int], arms: Arms) -> Named | None:
     """Return the intervention an arm phrase names: a mention inside it, the study's arm it stands for, or None."""
-    inside = [m for m in s.mentions if span[0] <= m.start and m.end <= span[1] and m.type == "intervention"]
     phrase = s.text[span[0] : span[1]]
     if _NO_ARM.match(phrase):
         return None  # NOTE: "the 'no website' group" is the arm without the intervention, never the intervention
-    if inside and _ADD_ON.search(phrase) and not _ADD_ON.search(inside[0].surface):
-        return s.named(span, "intervention")  # NOTE: "the TAU + SWT condition" is not TAU; unvalidated
+    # NOTE: "the TAU + SWT condition" is not TAU: in an add-on arm the usual care it is added to names nothing.
+    inside = [m for m in s.mentions if span[0] <= m.start and m.end <= span[1] and m.type == "intervention"
+              and not (_ADD_ON.search(phrase) and is_control(m.surface))]
     if inside:
         return s.named((inside[0].start, inside[0].end), "intervention", inside[0])
     # NOTE: "in the intervention group" spans "intervention" alone; with its group word it is the generic arm.

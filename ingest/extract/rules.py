@@ -37,7 +37,8 @@ NOT_A_RESULT = re.compile(r"\bbaseline\b|\bcharacteristics\b|\bdemographic|progn
                           r"volunteers)\b(?:\s+(?:showed|had|experienced|developed|reported)\b|[^,;]{0,60},)"
                           # NOTE: "The only participant who did a complete intervention ... decreased the GSI".
                           r"|\b(?:the\s+only|a\s+single|one)\s+(?:\w+\s+)?(?:participant|patient|subject|child|"
-                          r"woman|man|volunteer)\s+who\b"
+                          r"woman|man|volunteer)\s+(?:who\b|in\s+the\s+[\w\s+-]{1,40}?\s+(?:group|arm)\s+"
+                          r"(?:had|developed|experienced|reported)\b)"
                           # NOTE: "but that effect reduced over time": how an effect lasted, not what it changed.
                           r"|\b(?:that|this|the|these|those)\s+(?:\w+\s+)?(?:effects?|benefits?|differences?)\s+"
                           r"(?:\w+\s+)?(?:reduced|decreased|diminished|declined|waned|disappeared|faded|increased)\b"
@@ -84,6 +85,10 @@ PEOPLE_COMPARED = re.compile(r"\b(?:between|than\s+(?:in\s+)?)(?:the\s+)?[\w\s-]
                              r"|\b(?:participants|patients|subjects|those|children)\s+with\s+[^,;]{1,40}?\b"
                              r"(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+(?:in\s+)?(?:those|participants|patients|"
                              r"subjects)\s+with\b"
+                             # NOTE: "Participants who assumed they had received MPH ... recalled more words": what
+                             # people believed they got, not what they got.
+                             r"|\b(?:participants|subjects|patients|those)\s+who\s+(?:assumed|believed|guessed|thought|"
+                             r"perceived|reported\s+[“\"'‘]?(?:\w+)[”\"'’]?\s+or)\b"
                              # NOTE: "with older people more likely to give technical reasons": people compared.
                              r"|\b(?:older|younger)\s+(?:people|patients|participants|adults|women|men|respondents)\s+"
                              r"(?:were\s+)?(?:more|less)\s+likely\b"

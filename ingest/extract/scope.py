@@ -37,11 +37,13 @@ _WITHIN = re.compile(
     r"\bwithin[- ](?:each\s+|the\s+|both\s+)?(?:\w+\s+)?groups?\b|\bfrom\s+baseline\b|\bbefore\s+and\s+after\b"
     rf"|\b(?:compared|relative)\s+(?:with|to)\s+(?:the\s+)?{_START}|\bintra-?group\b"
     r"|\bpre-?\s*(?:and|to|vs\.?|versus)\s*post\b|\bno\s+(?:significant\s+)?changes?\s+in\b"
+    # NOTE: McNemar's test compares paired counts: the same people before and after.
+    r"|\bmcnemar"
     r"|\bafter\s+(?:[\w-]+\s+){0,4}?(?:treatment|therapy|supplementation|intervention|administration|training)\b"
     # NOTE: "Average population CVD risk decreased from 32.9% to 29.4% (p <0.001) in the NHS Health Check only group
     # and from 31.9% to 29.2% ...": a value before and after, in one group.
-    r"|\b(?:increas|decreas|reduc|improv|declin|chang|ris|fell|dropp)\w*\s+(?:\w+\s+){0,2}?from\s+[-\d.]+[^;]{0,30}?"
-    r"\bto\s+[-\d.]"
+    r"|\b(?:increas|decreas|reduc|improv|declin|chang|ris|fell|dropp)\w*\s+(?:\w+\s+){0,2}?from\s+(?:[-\d.]+|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten)\b[^;]{0,30}?\bto\s+(?:[-\d.]|[a-z]+\b(?<!baseline))"
     # NOTE: "higher in the exercise group from about 6,800 to over 8,500 steps": a value before and after.
     r"|\bfrom\s+(?:about|approximately|around|over)\s+[\d.,]+\s+(?:\w+\s+)?to\s+"
     r"(?:about|approximately|around|over)?\s*\d",

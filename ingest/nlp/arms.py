@@ -23,7 +23,7 @@ CONTROL = re.compile(r"^(?:the\s+)?(?:controls?|comparison|comparator|reference)
 # NOTE: names of comparisons, never a study's main intervention.
 NOT_ACTIVE = re.compile(r"^(?:placebo|control|controls|usual care|standard care|routine care|sham|saline|vehicle|"
                         r"no treatment|standard treatment|conventional treatment|wait-?lists?|waiting lists?|"
-                        r"no intervention|attention control)s?$"
+                        r"no intervention|attention control|tau|treatment as usual)s?$"
                         # NOTE: a design ("RCT of optimised anaesthesia") or a stage ("Stage IV") names no arm.
                         r"|^(?:rcts?|trials?|stud(?:y|ies)|iv|iii|ii)$", _I)
 # NOTE: words that name a kind of treatment, not one of a study's arms.

@@ -48,7 +48,8 @@ _CLAUSE_START = re.compile(
 # NOTE: statistics and units are not names ("95% CI", "P < 0.05", "mg/kg").
 _STAT_WORDS = frozenset("ci p n or rr hr sd se sem iqr mg kg g ml l mmol mmhg vs".split())
 MAX_NAME_WORDS = 10
-_EFFECT_WORDS = frozenset("interaction treatment main effect effects difference differences".split())
+_EFFECT_WORDS = frozenset("interaction treatment main effect effects difference differences hazard odds ratio ratios "
+                          "relative".split())
 # NOTE: "mg/m2", "µg/kg/min": a dose's unit, never a name.
 _UNIT = re.compile(r"(?:mg|µg|μg|mcg|ng|g|kg|ml|l|iu|u|mmol|m2|h|hr|d|day|min)(?:/(?:mg|g|kg|ml|l|m2|h|hr|d|day|min|"
                    r"dose))+")
@@ -117,7 +118,7 @@ def is_entity_name(text: str) -> bool:
     if all(w in _STAT_WORDS or not any(c.isalpha() for c in w) or _UNIT.fullmatch(w) for w in folded):
         return False
     if all(w in _EFFECT_WORDS for w in folded):
-        return False  # NOTE: "interaction effect", "treatment effect": what a statistic measures, not an outcome
+        return False  # NOTE: "interaction effect", "hazard ratio": what a statistic measures, not an outcome
     letters = sum(c.isalpha() for c in name)
     return letters >= 2 and not (len(words) == 1 and len(name) < 2)
 

@@ -19,7 +19,10 @@ from kb.models import EntityType
 
 ROLE_OF: dict[str, EntityType] = {"I": "intervention", "O": "outcome", "P": "population"}
 # NOTE: a tagged span listing the compared arms ("A or B", "A versus B") is cut into its arms.
-_ARMS_JOINED = re.compile(r"\s+(?:or|versus|vs\.?|v\.|compared\s+(?:with|to)|than)\s+|\s*[;,]\s+(?:or\s+)?", re.I)
+_ARMS_JOINED = re.compile(r"\s+(?:or|versus|vs\.?|v\.|compared\s+(?:with|to)|than)\s+|\s*[;,]\s+(?:or\s+)?"
+                          # NOTE: "an autogenous tricortical bone graft and group II": the next arm's label.
+                          r"|\s+and\s+(?=(?:group|arm)\s+(?:[A-H]|I{1,3}|IV|[1-4])\b)", re.I)
+_LABEL_ONLY = re.compile(r"(?:group|arm)\s+(?:[A-H]|I{1,3}|IV|[1-4])", re.I)
 _PLACEBO = re.compile(r"(?:placebo|sham|vehicle|saline|control)s?$", re.I)
 HEAD_SHARE = 0.6  # NOTE: how much of a span one lexicon term must cover to lend it its MeSH id
 # NOTE: words a tagged span picks up from the finding around it ("lower HbA1c", "significantly improved pain").
@@ -138,6 +141,8 @@ def _tagged(text: str, masked: str, spans: Sequence[PicoSpan], offset: int,
             surface = text[lo:hi]
             if not surface or masked[lo] == " " or not is_entity_name(surface) or _STATISTIC_AFTER.match(text, hi):
                 continue
+            if _LABEL_ONLY.fullmatch(surface):
+                continue  # NOTE: "group II" alone is a label; what the group received is named elsewhere
             inside = [m for m in lexical if lo <= m.start and m.end <= hi]
             if any(not _compatible(m.type, role) and m.type in ("intervention", "outcome") for m in inside):
                 continue  # NOTE: a span holding a term of the other kind is a run-on; the terms speak instead

@@ -177,7 +177,6 @@ def test_each_arms_own_change_side_by_side_is_within_group() -> None:
 @pytest.mark.parametrize(("pmcid", "start"), [
     ("PMC5988794", "There was a low level of missing item-level data"),  # NOTE: a sensitivity analysis agreeing
     ("PMC3698199", "Post-treatment results indicated a trend"),  # NOTE: subject "Post-treatment"
-    ("PMC3698199", "Overall, a significant increase was found for the number of remitted cases"),  # NOTE: "TAU"
 ])
 def test_misnamed_or_misread_results_give_no_claim(pmcid: str, start: str) -> None:
     assert not quoted(pmcid, start)
@@ -186,3 +185,36 @@ def test_misnamed_or_misread_results_give_no_claim(pmcid: str, start: str) -> No
 @needs_data
 def test_an_interaction_effect_is_not_an_outcome() -> None:
     assert all(c.object.name != "interaction effect" for c in claims("PMC4331444"))
+
+
+@needs_data
+def test_the_next_arms_label_is_not_part_of_an_intervention() -> None:
+    # NOTE: PMC3767897: "group I (n=29) that received an autogenous tricortical bone graft and group II (n=23) that
+    # received ..." named group I "autogenous tricortical bone graft and group II".
+    names = {c.subject.name for c in claims("PMC3767897")}
+    assert names and not any("group II" in n for n in names)
+
+
+@needs_data
+def test_an_add_on_arm_is_not_the_usual_care_it_is_added_to() -> None:
+    # NOTE: PMC3698199: "... in the TAU + SWT condition, McNemars χ2 (1, N = 19) = 8.2, p = .004" gave "TAU increases
+    # number of remitted"; McNemar's test compares the same people before and after.
+    found = quoted("PMC3698199", "Overall, a significant increase was found for the number of remitted cases")
+    assert found and all(c.subject.name != "TAU" and c.scope == "within_group" for c in found)
+
+
+@needs_data
+@pytest.mark.parametrize(("pmcid", "start"), [
+    ("PMC4307364", "One subject in the topiramate group had serious adverse effects"),  # NOTE: one person
+    ("PMC3770494", "Participants who assumed they had received MPH"),  # NOTE: what people believed they got
+    ("PMC3770494", "Subjects who reported “MPH” or “DNK”"),
+    ("PMC1584256", "Among women reporting no NSAID use, the hazard ratio"),  # NOTE: outcome "hazard ratio"
+])
+def test_one_person_beliefs_and_statistics_are_no_findings(pmcid: str, start: str) -> None:
+    assert not quoted(pmcid, start)
+
+
+@needs_data
+def test_a_count_that_rose_from_one_to_twelve_in_one_arm_is_within_group() -> None:
+    found = quoted("PMC3576014", "The number of patients in the ACG who attained a systolic blood pressure")
+    assert found and all(c.scope == "within_group" for c in found)
